@@ -158,7 +158,9 @@ def _expand_braces(pattern: str) -> list[str]:
 # --- selection ------------------------------------------------------------------------------
 
 
-def _expand_selector(selector: str, known_codes: Mapping[str, str]) -> tuple[frozenset[str], int] | None:
+def _expand_selector(
+    selector: str, known_codes: Mapping[str, str]
+) -> tuple[frozenset[str], int] | None:
     """The codes a selector stands for and how specific it is; None if it selects nothing."""
     if selector == "ALL":
         return frozenset(known_codes), 0
@@ -174,7 +176,9 @@ def _expand_selector(selector: str, known_codes: Mapping[str, str]) -> tuple[fro
     codes = frozenset(
         code
         for code in known_codes
-        if (m := _CODE_SELECTOR.fullmatch(code)) and m.group(1) == letters and m.group(2).startswith(digits)
+        if (m := _CODE_SELECTOR.fullmatch(code))
+        and m.group(1) == letters
+        and m.group(2).startswith(digits)
     )
     return (codes, 1 + len(digits)) if codes else None
 
@@ -211,7 +215,11 @@ def resolve_selection(
     """
     start = (frozenset(known_codes) if base is None else base) if select is None else frozenset()
     verdicts: dict[str, tuple[int, bool]] = {}  # code -> (specificity, enabled)
-    layers = (("select", select or (), True), ("extend-select", extend_select, True), ("ignore", ignore, False))
+    layers = (
+        ("select", select or (), True),
+        ("extend-select", extend_select, True),
+        ("ignore", ignore, False),
+    )
     for key, selectors, enable in layers:
         where = f"{origin} {key}" if origin else f"--{key}"
         for codes, specificity in expand_selectors(selectors, known_codes, where):
@@ -289,7 +297,15 @@ def _string_list(where: str, key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores", "respect-gitignore")
+_KEYS = (
+    "select",
+    "ignore",
+    "extend-select",
+    "exclude",
+    "extend-exclude",
+    "per-file-ignores",
+    "respect-gitignore",
+)
 
 
 def load_config(path: str | os.PathLike[str] | None, known_codes: Mapping[str, str]) -> Config:
@@ -317,7 +333,9 @@ def load_config(path: str | os.PathLike[str] | None, known_codes: Mapping[str, s
 
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
-        raise ConfigError(f"{where} per-file-ignores: expected a table of glob = [codes], got {_show(per_file)}")
+        raise ConfigError(
+            f"{where} per-file-ignores: expected a table of glob = [codes], got {_show(per_file)}"
+        )
     per_file_ignores = []
     for pattern, selectors in per_file.items():
         key = f'per-file-ignores."{pattern}"'
@@ -327,7 +345,9 @@ def load_config(path: str | os.PathLike[str] | None, known_codes: Mapping[str, s
 
     respect_gitignore = table.get("respect-gitignore", True)
     if not isinstance(respect_gitignore, bool):
-        raise ConfigError(f"{where} respect-gitignore: expected true or false, got {_show(respect_gitignore)}")
+        raise ConfigError(
+            f"{where} respect-gitignore: expected true or false, got {_show(respect_gitignore)}"
+        )
 
     return Config(
         root=path.parent,

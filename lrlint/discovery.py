@@ -19,7 +19,14 @@ from pathlib import Path
 
 from lrlint.config import Config, RootedPatterns, relative_posix
 from lrlint.diagnostics import Diagnostic, Position
-from lrlint.gitignore import GitIgnore, IgnoreChain, chain_match, extend_chain, find_repo_root, root_chain
+from lrlint.gitignore import (
+    GitIgnore,
+    IgnoreChain,
+    chain_match,
+    extend_chain,
+    find_repo_root,
+    root_chain,
+)
 
 __all__ = ["DEFAULT_EXCLUDES", "discover"]
 
@@ -140,8 +147,14 @@ class _Walker:
                         continue
                 elif inside.match(entry_rel, is_dir):
                     continue
-                entry_git_rel = None if git_rel is None else f"{git_rel}/{name}" if git_rel else name
-                if chain and entry_git_rel is not None and chain_match(chain, entry_git_rel, is_dir):
+                entry_git_rel = (
+                    None if git_rel is None else f"{git_rel}/{name}" if git_rel else name
+                )
+                if (
+                    chain
+                    and entry_git_rel is not None
+                    and chain_match(chain, entry_git_rel, is_dir)
+                ):
                     continue
                 if is_dir:
                     stack.append((entry.path, entry_rel, entry_git_rel, chain, False))

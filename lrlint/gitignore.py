@@ -1,8 +1,9 @@
 """Gitignore pattern matching, written to agree with ``git check-ignore``.
 
 Supported: comments, blank lines, trailing-space trimming (``\\ `` keeps a space), negation ``!``,
-escaped ``\\#``/``\\!``, directory-only ``dir/``, anchoring by a leading or middle ``/``, ``*``, ``?``,
-``**`` (leading ``**/``, middle ``/**/``, trailing ``/**``), character classes with ranges, ``!``/``^``
+escaped ``\\#``/``\\!``, directory-only ``dir/``, anchoring by a leading or middle ``/``,
+``*``, ``?``, ``**`` (leading ``**/``, middle ``/**/``, trailing ``/**``), character classes with
+ranges, ``!``/``^``
 negation and POSIX classes like ``[[:digit:]]``, CRLF line endings. Matching is case-sensitive
 (git's default on Linux). Not read: ``core.excludesFile`` (the user's global ignore file) — lint
 results should not depend on one developer's home directory.
@@ -83,8 +84,7 @@ def _trim_trailing_spaces(line: str) -> str:
 
 def compile_pattern(line: str) -> IgnorePattern | None:
     """Compile one line of a gitignore file; None for blank lines and comments."""
-    if line.endswith("\r"):
-        line = line[:-1]
+    line = line.removesuffix("\r")
     if not line or line.startswith("#"):
         return None
     line = _trim_trailing_spaces(line)
@@ -98,8 +98,7 @@ def compile_pattern(line: str) -> IgnorePattern | None:
     if not line:
         return None
     anchored = "/" in line
-    if line.startswith("/"):
-        line = line[1:]
+    line = line.removeprefix("/")
     return IgnorePattern(source, line, translate(line), negated, dir_only, anchored)
 
 
@@ -207,7 +206,7 @@ class IgnoreRules:
     checked first: most real ignore files are mostly plain names.
     """
 
-    __slots__ = ("_ordered", "_names", "_dir_names", "_globs")
+    __slots__ = ("_dir_names", "_globs", "_names", "_ordered")
 
     def __init__(self, patterns: Iterable[IgnorePattern]) -> None:
         patterns = list(patterns)
@@ -260,7 +259,7 @@ IgnoreChain = tuple[tuple[IgnoreRules, int], ...]
 
 
 def chain_match(chain: IgnoreChain, rel: str, is_dir: bool) -> bool:
-    """Whether ``rel`` (relative to the repository root) is ignored by the first rules that speak."""
+    """Whether ``rel`` (relative to the repo root) is ignored by the first rules that speak."""
     for rules, cut in chain:
         verdict = rules.match(rel[cut:], is_dir)
         if verdict is not None:
@@ -308,7 +307,7 @@ def root_chain(repo_root: Path) -> IgnoreChain:
 
 
 class GitIgnore:
-    """Answers "is this path ignored?" for paths inside one repository, like ``git check-ignore``."""
+    """Answers "is this path ignored?" inside one repository, like ``git check-ignore``."""
 
     def __init__(self, repo_root: str | os.PathLike[str]) -> None:
         self.root = Path(os.path.abspath(repo_root))
@@ -324,7 +323,7 @@ class GitIgnore:
         return chain
 
     def is_ignored(self, rel: str, is_dir: bool = False) -> bool:
-        """Whether the repo-relative POSIX path ``rel`` (or one of its parent directories) is ignored."""
+        """Whether the repo-relative POSIX path ``rel``, or a parent directory of it, is ignored."""
         parts: Sequence[str] = rel.strip("/").split("/")
         for depth in range(1, len(parts) + 1):
             here = "/".join(parts[:depth])

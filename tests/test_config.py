@@ -144,13 +144,34 @@ def test_load_config_defaults(tmp_path: Path) -> None:
     ("body", "message"),
     [
         ("select = ['LR999']", "pyproject.toml: [tool.lrlint] select: unknown rule code 'LR999'"),
-        ("ignore = ['nope']", "pyproject.toml: [tool.lrlint] ignore: unknown rule code or name 'nope'"),
-        ("extend-select = ['LR9']", "pyproject.toml: [tool.lrlint] extend-select: unknown rule code 'LR9'"),
-        ("selct = ['LR001']", "pyproject.toml: [tool.lrlint]: unknown key 'selct' (did you mean 'select'?)"),
-        ("select = 'LR001'", "pyproject.toml: [tool.lrlint] select: expected a list of strings, got 'LR001'"),
-        ("exclude = [1]", "pyproject.toml: [tool.lrlint] exclude: expected a list of strings, got [1]"),
-        ("respect-gitignore = 'yes'", "pyproject.toml: [tool.lrlint] respect-gitignore: expected true or false"),
-        ("per-file-ignores = ['x']", "pyproject.toml: [tool.lrlint] per-file-ignores: expected a table"),
+        (
+            "ignore = ['nope']",
+            "pyproject.toml: [tool.lrlint] ignore: unknown rule code or name 'nope'",
+        ),
+        (
+            "extend-select = ['LR9']",
+            "pyproject.toml: [tool.lrlint] extend-select: unknown rule code 'LR9'",
+        ),
+        (
+            "selct = ['LR001']",
+            "pyproject.toml: [tool.lrlint]: unknown key 'selct' (did you mean 'select'?)",
+        ),
+        (
+            "select = 'LR001'",
+            "pyproject.toml: [tool.lrlint] select: expected a list of strings, got 'LR001'",
+        ),
+        (
+            "exclude = [1]",
+            "pyproject.toml: [tool.lrlint] exclude: expected a list of strings, got [1]",
+        ),
+        (
+            "respect-gitignore = 'yes'",
+            "pyproject.toml: [tool.lrlint] respect-gitignore: expected true or false",
+        ),
+        (
+            "per-file-ignores = ['x']",
+            "pyproject.toml: [tool.lrlint] per-file-ignores: expected a table",
+        ),
         (
             "per-file-ignores = { 'tests/*' = ['LR777'] }",
             "pyproject.toml: [tool.lrlint] per-file-ignores.\"tests/*\": unknown rule code 'LR777'",
@@ -167,7 +188,9 @@ def test_bad_config_names_file_key_and_value(
     assert str(info.value).startswith(message)
 
 
-def test_invalid_toml_reports_the_parser_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_invalid_toml_reports_the_parser_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     path = _write(tmp_path, "[tool.lrlint]\nselect = ['LR001' 'LR002']\n")
     with pytest.raises(ConfigError, match=r"^pyproject.toml: invalid TOML: .*line \d+"):
@@ -215,7 +238,9 @@ def test_per_file_ignores_outside_the_root_match_basenames_only(tmp_path: Path) 
     assert config.codes_for(tmp_path / "other.py") == ALL
 
 
-def test_per_file_ignores_with_relative_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_per_file_ignores_with_relative_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     config = _per_file(tmp_path, {"tests/*": ["LR003"], "*.py": ["LR004"]})
     assert config.codes_for("tests/test_x.py") == ALL - {"LR003", "LR004"}

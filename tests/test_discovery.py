@@ -26,14 +26,29 @@ def _rel(files: list[Path], root: Path) -> list[str]:
 
 
 def _git(repo: Path, *args: str) -> str:
-    env = {**os.environ, "HOME": str(repo), "XDG_CONFIG_HOME": str(repo), "GIT_CONFIG_NOSYSTEM": "1"}
-    return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True).stdout
+    env = {
+        **os.environ,
+        "HOME": str(repo),
+        "XDG_CONFIG_HOME": str(repo),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_walks_python_files_sorted_and_skips_default_excludes(tmp_path: Path) -> None:
     kept = ["a.py", "pkg/__init__.py", "pkg/z.py", "pkg/sub/m.py", "builder/ok.py"]
     skipped = [f"{name}/x.py" for name in DEFAULT_EXCLUDES if "*" not in name]
-    _tree(tmp_path, *kept, *skipped, "pkg/nested/dist/y.py", "lrlint.egg-info/x.py", "stub.pyi", "notes.txt")
+    _tree(
+        tmp_path,
+        *kept,
+        *skipped,
+        "pkg/nested/dist/y.py",
+        "lrlint.egg-info/x.py",
+        "stub.pyi",
+        "notes.txt",
+    )
     files, problems = discover([tmp_path], Config(root=tmp_path))
     assert problems == []
     assert _rel(files, tmp_path) == sorted(kept)
@@ -51,7 +66,15 @@ def test_explicit_paths_are_linted_even_when_excluded(tmp_path: Path) -> None:
 
 
 def test_exclude_replaces_defaults_and_extend_exclude_adds(tmp_path: Path) -> None:
-    _tree(tmp_path, "build/b.py", "legacy/l.py", "src/gen/g.py", "other/src/gen/h.py", "src/ok.py", ".git/hook.py")
+    _tree(
+        tmp_path,
+        "build/b.py",
+        "legacy/l.py",
+        "src/gen/g.py",
+        "other/src/gen/h.py",
+        "src/ok.py",
+        ".git/hook.py",
+    )
     replaced = Config(root=tmp_path, exclude=("legacy",))
     assert _rel(discover([tmp_path], replaced)[0], tmp_path) == [
         "build/b.py", "other/src/gen/h.py", "src/gen/g.py", "src/ok.py",
@@ -66,7 +89,9 @@ def test_exclude_replaces_defaults_and_extend_exclude_adds(tmp_path: Path) -> No
 def test_paths_keep_the_form_the_user_gave(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _tree(tmp_path, "src/a.py", "src/b.py")
     monkeypatch.chdir(tmp_path)
-    files, _ = discover([".", "src", "src/a.py", "./src/b.py", tmp_path / "src"], Config(root=tmp_path))
+    files, _ = discover(
+        [".", "src", "src/a.py", "./src/b.py", tmp_path / "src"], Config(root=tmp_path)
+    )
     assert files == [Path("src/a.py"), Path("src/b.py")]
 
 
@@ -83,7 +108,11 @@ def test_gitignore_agrees_with_git_ls_files(tmp_path: Path) -> None:
         "pkg/local_x.py", "pkg/local_keep.py", "pkg/only_top.py", "pkg/deep/only_top.py",
         "pkg/deep/local_y.py", "mine.py", "pkg/mine.py",
     )  # fmt: skip
-    expected = sorted(p for p in _git(tmp_path, "ls-files", "-o", "--exclude-standard").split() if p.endswith(".py"))
+    expected = sorted(
+        p
+        for p in _git(tmp_path, "ls-files", "-o", "--exclude-standard").split()
+        if p.endswith(".py")
+    )
     files, _ = discover([tmp_path], Config(root=tmp_path, exclude=()))
     assert _rel(files, tmp_path) == expected
     assert "a.py" in expected and "a_gen.py" not in expected  # the comparison has teeth
@@ -103,7 +132,14 @@ def test_nested_repository_starts_its_own_rules(tmp_path: Path) -> None:
     inner = tmp_path / "vendor" / "lib"
     (inner / ".git").mkdir(parents=True)
     (inner / ".gitignore").write_text("inner_only.py\n")
-    _tree(tmp_path, "ignored.py", "vendor/ignored.py", "vendor/lib/ignored.py", "vendor/lib/inner_only.py", "ok.py")
+    _tree(
+        tmp_path,
+        "ignored.py",
+        "vendor/ignored.py",
+        "vendor/lib/ignored.py",
+        "vendor/lib/inner_only.py",
+        "ok.py",
+    )
     files, _ = discover([tmp_path], Config(root=tmp_path))
     assert _rel(files, tmp_path) == ["ok.py", "vendor/lib/ignored.py"]
 
@@ -151,4 +187,8 @@ def test_symlinks_do_not_loop(tmp_path: Path) -> None:
     assert (_rel(files, tmp_path), problems) == (["pkg/a.py", "pkg/linked.py"], [])
     # A directory symlink named on the command line is followed (once: the loop inside is not).
     files, _ = discover([tmp_path / "pkg" / "loop"], Config(root=tmp_path))
-    assert _rel(files, tmp_path / "pkg" / "loop") == ["elsewhere/real.py", "pkg/a.py", "pkg/linked.py"]
+    assert _rel(files, tmp_path / "pkg" / "loop") == [
+        "elsewhere/real.py",
+        "pkg/a.py",
+        "pkg/linked.py",
+    ]

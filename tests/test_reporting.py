@@ -19,9 +19,13 @@ from lrlint.reporting.github import escape_data, escape_property
 from lrlint.reporting.text import render_line
 
 RULES = {
-    "LR001": RuleInfo("LR001", "optimizer-lr-attribute", "`.lr` on an optimizer", True, "https://x/LR001"),
+    "LR001": RuleInfo(
+        "LR001", "optimizer-lr-attribute", "`.lr` on an optimizer", True, "https://x/LR001"
+    ),
     "LR002": RuleInfo("LR002", "scheduler-factor-direction", "LR rises", True, "https://x/LR002"),
-    "LR003": RuleInfo("LR003", "scheduler-step-before-optimizer-step", "order", True, "https://x/LR003", "error"),
+    "LR003": RuleInfo(
+        "LR003", "scheduler-step-before-optimizer-step", "order", True, "https://x/LR003", "error"
+    ),
 }
 
 SOURCES = {
@@ -53,7 +57,10 @@ def diag(
     return Diagnostic(path, code, name, message, Position(*start), Position(*end), severity, fix)  # type: ignore[arg-type]
 
 
-SAFE = Fix("Set `lr` in every param group", (Edit(Position(2, 1), Position(2, 13), 'opt.param_groups[0]["lr"] = 0.1'),))
+SAFE = Fix(
+    "Set `lr` in every param group",
+    (Edit(Position(2, 1), Position(2, 13), 'opt.param_groups[0]["lr"] = 0.1'),),
+)
 UNSAFE = Fix("Swap the factors", (Edit(Position(4, 5), Position(4, 9), "x"),), "unsafe")
 
 
@@ -102,7 +109,12 @@ def test_text_range_ending_at_column_one_does_not_show_the_next_line() -> None:
 
 
 def test_text_tabs_and_wide_characters_keep_the_caret_in_place() -> None:
-    text = render([diag(path="tabs.py", start=(1, 3), end=(1, 9)), diag(path="tabs.py", start=(2, 6), end=(2, 12))])
+    text = render(
+        [
+            diag(path="tabs.py", start=(1, 3), end=(1, 9)),
+            diag(path="tabs.py", start=(2, 6), end=(2, 12)),
+        ]
+    )
     lines = text.split("\n")
     assert lines[2:4] == ["1 |         opt.lr = 1", "  |         ^^^^^^"]
     # "名前" is four columns wide on a terminal, so "opt.lr" starts at display column 7.
@@ -134,14 +146,32 @@ def test_caret_column_is_where_the_character_is_displayed(line: str, data: st.Da
             [SAFE, UNSAFE, UNSAFE],
             0,
             False,
-            ["Found 3 errors (1 fixable with --fix).", "2 hidden fixes can be enabled with the --unsafe-fixes option."],
+            [
+                "Found 3 errors (1 fixable with --fix).",
+                "2 hidden fixes can be enabled with the --unsafe-fixes option.",
+            ],
         ),
-        ([UNSAFE], 0, False, ["Found 1 error.", "1 hidden fix can be enabled with the --unsafe-fixes option."]),
+        (
+            [UNSAFE],
+            0,
+            False,
+            ["Found 1 error.", "1 hidden fix can be enabled with the --unsafe-fixes option."],
+        ),
         ([SAFE, UNSAFE], 0, True, ["Found 2 errors (2 fixable with --fix)."]),
-        ([UNSAFE], 3, False, ["Found 4 errors (3 fixed, 1 remaining).", "1 hidden fix can be enabled with the --unsafe-fixes option."]),
+        (
+            [UNSAFE],
+            3,
+            False,
+            [
+                "Found 4 errors (3 fixed, 1 remaining).",
+                "1 hidden fix can be enabled with the --unsafe-fixes option.",
+            ],
+        ),
     ],
 )
-def test_text_summary(fixes: list[Fix | None], fixed: int, unsafe_fixes: bool, expected: list[str]) -> None:
+def test_text_summary(
+    fixes: list[Fix | None], fixed: int, unsafe_fixes: bool, expected: list[str]
+) -> None:
     diagnostics = [diag(start=(i + 1, 1), fix=fix) for i, fix in enumerate(fixes)]
     text = render(diagnostics, fixed=fixed, unsafe_fixes=unsafe_fixes, source_lines=None)
     assert text.rstrip("\n").split("\n")[-len(expected) :] == expected
@@ -154,11 +184,32 @@ def test_unsafe_fix_is_marked_in_help() -> None:
 
 def test_file_problems_are_one_clear_line() -> None:
     problems = [
-        diag(None, (1, 1), (1, 1), "missing.py", "No such file or directory", name="io-error", severity="error"),
-        diag(None, (3, 5), (3, 6), "broken.py", "unexpected indent", name="syntax-error", severity="error"),
+        diag(
+            None,
+            (1, 1),
+            (1, 1),
+            "missing.py",
+            "No such file or directory",
+            name="io-error",
+            severity="error",
+        ),
+        diag(
+            None,
+            (3, 5),
+            (3, 6),
+            "broken.py",
+            "unexpected indent",
+            name="syntax-error",
+            severity="error",
+        ),
     ]
-    text = render(problems, source_lines=lambda path: ["a", "b", "    c = (", "d"] if path == "broken.py" else None)
-    assert text.startswith("broken.py:3:5: syntax-error: unexpected indent\n  |\n3 |     c = (\n  |     ^\n")
+    text = render(
+        problems,
+        source_lines=lambda path: ["a", "b", "    c = (", "d"] if path == "broken.py" else None,
+    )
+    assert text.startswith(
+        "broken.py:3:5: syntax-error: unexpected indent\n  |\n3 |     c = (\n  |     ^\n"
+    )
     assert "missing.py:1:1: io-error: No such file or directory\n\n" in text
     assert text.endswith("Found 2 errors.\n")
 
@@ -193,7 +244,9 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("NO_COLOR", "1")
     plain = _Terminal()
     write_report([diag(fix=SAFE)], "text", plain, rules=RULES, source_lines=SOURCES.get)
-    assert "\x1b[" not in plain.getvalue() and plain.getvalue() == render([diag(fix=SAFE)], cwd=None)
+    assert "\x1b[" not in plain.getvalue() and plain.getvalue() == render(
+        [diag(fix=SAFE)], cwd=None
+    )
 
 
 # --- every format ---------------------------------------------------------------------------
@@ -226,14 +279,26 @@ def test_unknown_format_is_rejected() -> None:
 
 # --- json -----------------------------------------------------------------------------------
 
-RUFF_KEYS = {"cell", "code", "end_location", "filename", "fix", "location", "message", "noqa_row", "url"}
+RUFF_KEYS = {
+    "cell",
+    "code",
+    "end_location",
+    "filename",
+    "fix",
+    "location",
+    "message",
+    "noqa_row",
+    "url",
+}
 
 
 def test_json_is_ruff_compatible() -> None:
     text = render(_mixed(), "json")
     assert text.endswith("]\n") and text.startswith("[\n  {")
     items = json.loads(text)
-    assert [(i["filename"], i["location"]["row"], i["location"]["column"], i["code"]) for i in items] == [
+    assert [
+        (i["filename"], i["location"]["row"], i["location"]["column"], i["code"]) for i in items
+    ] == [
         ("/project/a.py", 1, 9, "LR001"),
         ("/project/a.py", 2, 1, "LR001"),
         ("/project/a.py", 2, 1, "LR002"),
@@ -249,13 +314,27 @@ def test_json_is_ruff_compatible() -> None:
         "applicability": "safe",
         "message": "Set `lr` in every param group",
         "edits": [
-            {"content": 'opt.param_groups[0]["lr"] = 0.1', "location": {"row": 2, "column": 1}, "end_location": {"row": 2, "column": 13}}
+            {
+                "content": 'opt.param_groups[0]["lr"] = 0.1',
+                "location": {"row": 2, "column": 1},
+                "end_location": {"row": 2, "column": 13},
+            }
         ],
     }
     assert items[2]["fix"]["applicability"] == "unsafe" and items[0]["fix"] is None
-    assert (safe["noqa_row"], safe["url"], safe["name"], safe["severity"]) == (2, "https://x/LR001", "optimizer-lr-attribute", "warning")
+    assert (safe["noqa_row"], safe["url"], safe["name"], safe["severity"]) == (
+        2,
+        "https://x/LR001",
+        "optimizer-lr-attribute",
+        "warning",
+    )
     problem = items[4]
-    assert (problem["code"], problem["name"], problem["noqa_row"], problem["severity"]) == (None, "io-error", None, "error")
+    assert (problem["code"], problem["name"], problem["noqa_row"], problem["severity"]) == (
+        None,
+        "io-error",
+        None,
+        "error",
+    )
 
 
 def test_json_empty_is_a_valid_array() -> None:
@@ -271,8 +350,13 @@ def test_github_workflow_commands() -> None:
         "::warning file=a.py,line=1,col=9,endLine=1,endColumn=10,title=LR001::"
         "LR001 Assigning `opt.lr` does not change the learning rate"
     )
-    assert lines[3].startswith("::error file=b.py,line=8,col=5,endLine=8,endColumn=15,title=LR003::LR003 ")
-    assert lines[4] == "::error file=c.py,line=1,col=1,endLine=1,endColumn=1,title=io-error::io-error: Permission denied"
+    assert lines[3].startswith(
+        "::error file=b.py,line=8,col=5,endLine=8,endColumn=15,title=LR003::LR003 "
+    )
+    assert lines[4] == (
+        "::error file=c.py,line=1,col=1,endLine=1,endColumn=1,title=io-error::"
+        "io-error: Permission denied"
+    )
     assert len(lines) == 5
 
 
@@ -281,7 +365,8 @@ def test_github_escaping_matches_the_actions_toolkit() -> None:
     assert escape_property("dir:x,y%z\n") == "dir%3Ax%2Cy%25z%0A"
     line = render([diag(path="odd:dir,x/t.py", message="lr 100%\nthen: 1,2")], "github")
     assert line == (
-        "::warning file=odd%3Adir%2Cx/t.py,line=2,col=1,endLine=2,endColumn=7,title=LR001::LR001 lr 100%25%0Athen: 1,2\n"
+        "::warning file=odd%3Adir%2Cx/t.py,line=2,col=1,endLine=2,endColumn=7,title=LR001::"
+        "LR001 lr 100%25%0Athen: 1,2\n"
     )
 
 
@@ -323,7 +408,9 @@ def check_sarif(log: dict[str, Any]) -> None:
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].endswith("/")
     for result in run["results"]:
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
-        assert result["level"] in ("warning", "error") and isinstance(result["message"]["text"], str)
+        assert result["level"] in ("warning", "error") and isinstance(
+            result["message"]["text"], str
+        )
         for location in result["locations"]:
             _check_location(location)
         for fix in result.get("fixes", []):
@@ -345,13 +432,20 @@ def check_sarif(log: dict[str, Any]) -> None:
 
 
 def test_sarif_log() -> None:
-    diagnostics = [*_mixed(), diag("LR001", path="/outside/x.py"), diag("LR003", fix=Fix("nothing to do", ()))]
+    diagnostics = [
+        *_mixed(),
+        diag("LR001", path="/outside/x.py"),
+        diag("LR003", fix=Fix("nothing to do", ())),
+    ]
     log = json.loads(render(diagnostics, "sarif"))
     check_sarif(log)
     run = log["runs"][0]
     assert [rule["id"] for rule in run["tool"]["driver"]["rules"]] == ["LR001", "LR002", "LR003"]
     results = run["results"]
-    assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in results] == [
+    assert [
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+        for r in results
+    ] == [
         ("LR001", "file:///outside/x.py"),
         ("LR001", "a.py"),
         ("LR001", "a.py"),
@@ -371,15 +465,23 @@ def test_sarif_log() -> None:
     assert results[4]["level"] == "error"
     invocation = run["invocations"][0]
     assert invocation["executionSuccessful"] is False
-    assert [n["message"]["text"] for n in invocation["toolExecutionNotifications"]] == ["io-error: Permission denied"]
+    assert [n["message"]["text"] for n in invocation["toolExecutionNotifications"]] == [
+        "io-error: Permission denied"
+    ]
 
 
 def test_sarif_clean_run_and_unknown_codes() -> None:
     clean = json.loads(render([], "sarif"))
     check_sarif(clean)
-    assert clean["runs"][0]["results"] == [] and clean["runs"][0]["invocations"][0]["executionSuccessful"] is True
+    assert (
+        clean["runs"][0]["results"] == []
+        and clean["runs"][0]["invocations"][0]["executionSuccessful"] is True
+    )
     unknown = Diagnostic("a b.py", "LR099", "future-rule", "m", Position(1, 1), Position(1, 2))
     log = json.loads(render([unknown], "sarif"))
     check_sarif(log)
     assert log["runs"][0]["tool"]["driver"]["rules"][-1]["id"] == "LR099"
-    assert log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "a%20b.py"
+    assert (
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        == "a%20b.py"
+    )

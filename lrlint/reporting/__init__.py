@@ -1,4 +1,4 @@
-"""Writing a run's diagnostics: ``text`` (Ruff-like), ``json`` (Ruff-compatible), ``github``, ``sarif``.
+"""Writing a run's diagnostics as ``text`` (Ruff-like), ``json`` (Ruff's), ``github`` or ``sarif``.
 
 ::
 

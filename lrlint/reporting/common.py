@@ -72,5 +72,7 @@ def severity(diagnostic: Diagnostic) -> Severity:
 def ordered(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
     """Path, line, column, code; then end and message so that equal keys still sort stably."""
     return tuple(
-        sorted(diagnostics, key=lambda d: (d.sort_key(), d.end.line, d.end.column, d.message, d.name))
+        sorted(
+            diagnostics, key=lambda d: (d.sort_key(), d.end.line, d.end.column, d.message, d.name)
+        )
     )

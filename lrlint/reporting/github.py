@@ -32,9 +32,9 @@ def to_command(diagnostic: Diagnostic, report: Report) -> str:
     }
     rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
     separator = ": " if diagnostic.is_file_error else " "
-    return f"::{severity(diagnostic)} {rendered}::{escape_data(title + separator + diagnostic.message)}"
+    message = escape_data(title + separator + diagnostic.message)
+    return f"::{severity(diagnostic)} {rendered}::{message}"
 
 
 def write_github(report: Report, out: TextIO) -> None:
-    for diagnostic in report.diagnostics:
-        out.write(to_command(diagnostic, report) + "\n")
+    out.writelines(to_command(diagnostic, report) + "\n" for diagnostic in report.diagnostics)

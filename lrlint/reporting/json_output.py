@@ -25,7 +25,11 @@ def _fix(fix: Fix | None) -> dict[str, Any] | None:
     return {
         "applicability": fix.applicability,
         "edits": [
-            {"content": edit.content, "end_location": _location(edit.end), "location": _location(edit.start)}
+            {
+                "content": edit.content,
+                "end_location": _location(edit.end),
+                "location": _location(edit.start),
+            }
             for edit in fix.edits
         ],
         "message": fix.message,

@@ -1,4 +1,4 @@
-"""SARIF 2.1.0: one run, a rule descriptor per rule, results with fixes, file problems as notifications.
+"""SARIF 2.1.0: one run, a descriptor per rule, results with fixes, file problems as notifications.
 
 The driver lists every rule the report was given (sorted by code), plus any code that appears
 without metadata, so ``ruleIndex`` is stable across runs whatever was found. Artifact URIs are
@@ -23,7 +23,12 @@ SRCROOT = "%SRCROOT%"
 
 
 def _region(start: Position, end: Position) -> dict[str, int]:
-    return {"startLine": start.line, "startColumn": start.column, "endLine": end.line, "endColumn": end.column}
+    return {
+        "startLine": start.line,
+        "startColumn": start.column,
+        "endLine": end.line,
+        "endColumn": end.column,
+    }
 
 
 def _artifact(path: str, report: Report) -> dict[str, str]:
@@ -60,7 +65,14 @@ def _rules(report: Report) -> list[RuleInfo]:
     for diagnostic in report.diagnostics:
         code = diagnostic.code
         if code is not None and code not in rules:
-            rules[code] = RuleInfo(code, diagnostic.name, diagnostic.name, False, diagnostic.url or "", diagnostic.severity)
+            rules[code] = RuleInfo(
+                code,
+                diagnostic.name,
+                diagnostic.name,
+                False,
+                diagnostic.url or "",
+                diagnostic.severity,
+            )
     return [rules[code] for code in sorted(rules)]
 
 
@@ -80,7 +92,10 @@ def _result(diagnostic: Diagnostic, index: int, report: Report) -> dict[str, Any
                     {
                         "artifactLocation": _artifact(diagnostic.path, report),
                         "replacements": [
-                            {"deletedRegion": _region(edit.start, edit.end), "insertedContent": {"text": edit.content}}
+                            {
+                                "deletedRegion": _region(edit.start, edit.end),
+                                "insertedContent": {"text": edit.content},
+                            }
                             for edit in diagnostic.fix.edits
                         ],
                     }
@@ -126,7 +141,9 @@ def to_sarif(report: Report) -> dict[str, Any]:
                         "toolExecutionNotifications": [_notification(d, report) for d in problems],
                     }
                 ],
-                "results": [_result(d, index[d.code], report) for d in findings if d.code is not None],
+                "results": [
+                    _result(d, index[d.code], report) for d in findings if d.code is not None
+                ],
             }
         ],
     }

@@ -30,7 +30,13 @@ TAB_WIDTH = 4
 MAX_FRAME_LINES = 3
 
 _RESET = "\x1b[0m"
-_STYLES = {"path": "\x1b[1m", "code": "\x1b[1;31m", "caret": "\x1b[31m", "gutter": "\x1b[34m", "help": "\x1b[36m"}
+_STYLES = {
+    "path": "\x1b[1m",
+    "code": "\x1b[1;31m",
+    "caret": "\x1b[31m",
+    "gutter": "\x1b[34m",
+    "help": "\x1b[36m",
+}
 
 
 class _Painter:
@@ -98,7 +104,7 @@ def _underline(line: str, first: int | None, last: int | None) -> tuple[str, int
 
 
 def frame(diagnostic: Diagnostic, lines: list[str]) -> list[tuple[int | None, str, int, int]]:
-    """``(line number, displayed text, caret start, caret width)`` rows; None numbers an ellipsis."""
+    """Rows of ``(line number, displayed text, caret start, caret width)``; number None: "..."."""
     start, end = diagnostic.start, diagnostic.end
     if not 1 <= start.line <= len(lines):
         return []
@@ -127,7 +133,8 @@ def frame(diagnostic: Diagnostic, lines: list[str]) -> list[tuple[int | None, st
 
 
 def _header(diagnostic: Diagnostic, report: Report, paint: _Painter) -> str:
-    where = f"{paint('path', report.display(diagnostic.path))}:{diagnostic.start.line}:{diagnostic.start.column}:"
+    start = diagnostic.start
+    where = f"{paint('path', report.display(diagnostic.path))}:{start.line}:{start.column}:"
     if diagnostic.code is None:
         return f"{where} {paint('code', diagnostic.name + ':')} {diagnostic.message}"
     return f"{where} {paint('code', diagnostic.code)} {diagnostic.message}"
@@ -140,7 +147,11 @@ def _has_frame(diagnostic: Diagnostic) -> bool:
 
 def _block(diagnostic: Diagnostic, report: Report, paint: _Painter) -> list[str]:
     out = [_header(diagnostic, report, paint)]
-    lines = report.source_lines(diagnostic.path) if report.source_lines and _has_frame(diagnostic) else None
+    lines = (
+        report.source_lines(diagnostic.path)
+        if report.source_lines and _has_frame(diagnostic)
+        else None
+    )
     rows = frame(diagnostic, lines) if lines is not None else []
     if rows:
         width = max(len(str(number)) for number, *_ in rows if number is not None)
@@ -186,7 +197,8 @@ def summary(report: Report) -> list[str]:
         lines = [found + "."]
     if hidden:
         lines.append(
-            f"{_plural(hidden, 'hidden fix', 'hidden fixes')} can be enabled with the --unsafe-fixes option."
+            f"{_plural(hidden, 'hidden fix', 'hidden fixes')} can be enabled"
+            " with the --unsafe-fixes option."
         )
     return lines
 
@@ -194,9 +206,11 @@ def summary(report: Report) -> list[str]:
 def write_text(report: Report, out: TextIO) -> None:
     paint = _Painter(wants_colour(out))
     if report.quiet:
-        for diagnostic in report.diagnostics:
-            out.write(_header(diagnostic, report, paint) + "\n")
+        out.writelines(
+            _header(diagnostic, report, paint) + "\n" for diagnostic in report.diagnostics
+        )
         return
-    for diagnostic in report.diagnostics:
-        out.write("\n".join(_block(diagnostic, report, paint)) + "\n\n")
+    out.writelines(
+        "\n".join(_block(diagnostic, report, paint)) + "\n\n" for diagnostic in report.diagnostics
+    )
     out.write("\n".join(summary(report)) + "\n")
