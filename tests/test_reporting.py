@@ -134,6 +134,33 @@ def test_caret_column_is_where_the_character_is_displayed(line: str, data: st.Da
     assert char_at_column[starts[index]] == ("\u240c" if line[index] == "\x0c" else line[index])
 
 
+_positions = st.builds(Position, st.integers(0, 6), st.integers(0, 12))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    lines=st.one_of(
+        st.none(),
+        st.lists(st.text(st.characters(blacklist_characters="\n"), max_size=15), max_size=5),
+    ),
+    ranges=st.lists(st.tuples(_positions, _positions), min_size=1, max_size=3),
+    fmt=st.sampled_from(FORMATS),
+)
+def test_any_positions_and_source_render_without_error(
+    lines: list[str] | None, ranges: list[tuple[Position, Position]], fmt: str
+) -> None:
+    diagnostics = [
+        Diagnostic("f.py", "LR001", "optimizer-lr-attribute", "m", start, end)
+        for start, end in ranges
+    ]
+    text = render(diagnostics, fmt, source_lines=lambda path: lines)
+    if fmt in ("json", "sarif"):
+        json.loads(text)
+    else:
+        header = "f.py:" if fmt == "text" else "::warning file=f.py,"
+        assert sum(line.startswith(header) for line in text.split("\n")) == len(ranges)
+
+
 @pytest.mark.parametrize(
     ("fixes", "fixed", "unsafe_fixes", "expected"),
     [

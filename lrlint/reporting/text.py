@@ -98,8 +98,8 @@ def _underline(line: str, first: int | None, last: int | None) -> tuple[str, int
         first = len(line) - len(line.lstrip())
     if last is None:
         last = len(line.rstrip())
-    begin = _display_column(starts, first)
-    end = _display_column(starts, last)
+    begin = _display_column(starts, max(first, 0))
+    end = _display_column(starts, max(last, first, 0))
     return shown, begin, max(end - begin, 1)
 
 
