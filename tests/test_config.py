@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,12 @@ def test_per_file_ignores_with_relative_paths(
     monkeypatch.chdir(tmp_path)
     config = _per_file(tmp_path, {"tests/*": ["LR003"], "*.py": ["LR004"]})
     assert config.codes_for("tests/test_x.py") == ALL - {"LR003", "LR004"}
+
+
+def test_config_survives_pickling_for_worker_processes(tmp_path: Path) -> None:
+    config = _per_file(tmp_path, {"tests/": ["LR001"], "!src/**": ["LR002"]})
+    clone = pickle.loads(pickle.dumps(config))
+    assert clone == config
+    for path in ("tests/a.py", "src/b.py", "tools/c.py"):
+        assert clone.codes_for(tmp_path / path) == config.codes_for(tmp_path / path)
+    assert clone.codes_for(tmp_path / "tools/c.py") == ALL - {"LR002"}
