@@ -1,0 +1,5 @@
+import sys
+
+from lrlint.cli import main
+
+sys.exit(main())

@@ -1,0 +1,184 @@
+"""The schedule a scheduler in the source declares, built with ``lrlint.schedules``.
+
+Every constructor argument is constant-folded (lambdas become step functions, the children of a
+``SequentialLR`` are declared recursively) and the base LR comes from the optimizer it drives.
+When something does not fold, the result says which argument and why; when torch itself would
+refuse the arguments, the result carries torch's exception (``LR007`` reports it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from lrlint.analysis.evaluate import Unknown
+from lrlint.analysis.torch_api import OPTIMIZER_DEFAULT_LR
+from lrlint.analysis.values import fold_in, step_function_in
+
+if TYPE_CHECKING:
+    from lrlint.analysis.model import ModuleModel, TrackedObject
+    from lrlint.schedules import Schedule
+
+_MOMENTUM_OPTIMIZERS = ("SGD", "RMSprop")
+_BETAS_OPTIMIZERS = ("Adam", "AdamW", "Adamax", "NAdam", "RAdam", "SparseAdam")
+_TORCH_ERRORS = (ValueError, TypeError, ZeroDivisionError, KeyError, IndexError, OverflowError)
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A built schedule, or why there is none (``reason``), or torch's error (``error``)."""
+
+    schedule: Schedule | None = None
+    reason: str = ""
+    error: Exception | None = None
+    base_lr: object = None
+
+    @property
+    def ok(self) -> bool:
+        return self.schedule is not None
+
+
+def declared_schedule(model: ModuleModel, scheduler: TrackedObject, depth: int = 0) -> Declared:
+    key = ("declared", scheduler)
+    if key not in model.fold_cache:
+        model.fold_cache[key] = Declared(reason="defined in terms of itself")
+        model.fold_cache[key] = _declare(model, scheduler, depth)
+    return model.fold_cache[key]  # type: ignore[return-value]
+
+
+def _declare(model: ModuleModel, scheduler: TrackedObject, depth: int) -> Declared:
+    from lrlint import schedules
+
+    if scheduler.site is None:
+        return Declared(reason="the scheduler is a parameter of a function")
+    if scheduler.custom is not None:
+        return Declared(reason=f"{scheduler.short} is a custom scheduler class")
+    name = scheduler.short
+    if name not in schedules.SCHEDULE_NAMES:
+        return Declared(reason=f"{name} has no model in lrlint.schedules")
+    if scheduler.has_star_args:
+        return Declared(reason="arguments are passed with * or **")
+    optimizers = model.optimizers_of(scheduler)
+    if len(optimizers) != 1:
+        return Declared(reason="its optimizer is not known" if not optimizers
+                        else "it may drive several optimizers")
+    optimizer = optimizers[0]
+    base = optimizer_base_lrs(model, optimizer)
+    if isinstance(base, Unknown):
+        return Declared(reason=f"the optimizer's lr is not a constant ({base.reason})")
+    site = scheduler.site
+    kwargs: dict[str, object] = {}
+    for arg_name, expr in scheduler.args.items():
+        if arg_name == "optimizer":
+            continue
+        value = _argument(model, arg_name, expr, site, depth)
+        if isinstance(value, Unknown):
+            return Declared(reason=f"`{arg_name}` is not a constant ({value.reason})", base_lr=base)
+        kwargs[arg_name] = value
+    try:
+        schedule = schedules.build(name, base, optimizer_defaults=optimizer_defaults(model, optimizer),
+                                   **kwargs)
+    except schedules.ScheduleError as error:
+        return Declared(reason=str(error), base_lr=base)
+    except _TORCH_ERRORS as error:
+        return Declared(reason=f"torch would raise {type(error).__name__}: {error}", error=error,
+                        base_lr=base)
+    return Declared(schedule=schedule, base_lr=base)
+
+
+def _argument(model, name: str, expr: cst.BaseExpression, site, depth: int) -> object:
+    if name in ("lr_lambda", "scale_fn"):
+        return _callables(model, expr, site)
+    if name == "schedulers":
+        return _children(model, expr, site, depth)
+    return fold_in(model, expr, site.scope, site.order)
+
+
+def _callables(model, expr, site) -> object:
+    elements = expr.elements if isinstance(expr, (cst.List, cst.Tuple)) else None
+    if elements is not None:
+        functions = [_callables(model, element.value, site) for element in elements]
+        bad = next((f for f in functions if isinstance(f, Unknown)), None)
+        return bad if bad is not None else functions
+    if isinstance(expr, cst.Lambda):
+        return step_function_in(model, expr, site.scope, site.order)
+    if isinstance(expr, cst.Name):
+        for assignment in model.assignments_reaching(expr.value, site.scope, site.order):
+            if assignment.kind == "def" and assignment.function is not None:
+                return step_function_in(model, assignment.function.node, assignment.scope, assignment.order)
+            if isinstance(assignment.value, cst.Lambda) and not assignment.unpack:
+                return step_function_in(model, assignment.value, assignment.scope, assignment.order)
+    value = fold_in(model, expr, site.scope, site.order)
+    return value if isinstance(value, Unknown) else Unknown("not a lambda or local function")
+
+
+def _children(model, expr, site, depth: int) -> object:
+    from lrlint.analysis.torch_api import Kind
+
+    if depth > 4:
+        return Unknown("schedulers nested too deeply")
+    if not isinstance(expr, (cst.List, cst.Tuple)):
+        return Unknown("the list of schedulers is not written out")
+    children = []
+    for element in expr.elements:
+        refs = [r for r in model.resolve(element.value, site.scope, site.order, site.path)
+                if r.obj.kind is Kind.SCHEDULER]
+        if len(refs) != 1:
+            return Unknown("a child scheduler is not known")
+        declared = declared_schedule(model, refs[0].obj, depth + 1)
+        if not declared.ok:
+            return Unknown(f"child {refs[0].obj.short}: {declared.reason}")
+        children.append(declared.schedule)
+    return children
+
+
+def optimizer_base_lrs(model: ModuleModel, optimizer: TrackedObject) -> object:
+    """The optimizer's LR (a float) or one LR per param group when the groups set their own."""
+    if optimizer.site is None:
+        return Unknown("the optimizer is a parameter")
+    site = optimizer.site
+    expr = optimizer.args.get("lr")
+    if expr is None:
+        if optimizer.custom is not None or optimizer.has_star_args:
+            return Unknown("lr is not given")
+        default = OPTIMIZER_DEFAULT_LR.get(optimizer.torch_class)
+        if default is None:
+            return Unknown("no default lr")
+        lr: object = default
+    else:
+        lr = fold_in(model, expr, site.scope, site.order)
+        if isinstance(lr, Unknown):
+            return lr
+    params = optimizer.args.get("params")
+    if isinstance(params, (cst.List, cst.Tuple)) and params.elements and all(
+        isinstance(e.value, cst.Dict) for e in params.elements
+    ):
+        groups = []
+        for element in params.elements:
+            group_lr: object = lr
+            for item in element.value.elements:
+                if isinstance(item, cst.DictElement) and isinstance(item.key, cst.SimpleString) \
+                        and item.key.evaluated_value == "lr":
+                    group_lr = fold_in(model, item.value, site.scope, site.order)
+            if isinstance(group_lr, Unknown):
+                return group_lr
+            groups.append(group_lr)
+        return groups if len(groups) > 1 else groups[0]
+    return lr
+
+
+def optimizer_defaults(model: ModuleModel, optimizer: TrackedObject) -> dict[str, object]:
+    """What CyclicLR/OneCycleLR read from the optimizer's defaults (momentum or betas)."""
+    site = optimizer.site
+    name = optimizer.torch_class
+    if name in _MOMENTUM_OPTIMIZERS:
+        expr = optimizer.args.get("momentum")
+        value = fold_in(model, expr, site.scope, site.order) if expr is not None else 0.0
+        return {"momentum": value if not isinstance(value, Unknown) else 0.9}
+    if name in _BETAS_OPTIMIZERS:
+        expr = optimizer.args.get("betas")
+        value = fold_in(model, expr, site.scope, site.order) if expr is not None else (0.9, 0.999)
+        return {"betas": tuple(value) if isinstance(value, (tuple, list)) else (0.9, 0.999)}
+    return {}

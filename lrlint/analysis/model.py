@@ -1,0 +1,781 @@
+"""The training model of one module: which objects are optimizers, schedulers and grad scalers,
+how they were built, and every method called on them, with the loops around each call.
+
+Rules are queries over this model. It is built from the facts of one walk (``collect.py``) and
+answers name resolution lazily, with memoisation, so a module nobody asks about costs nothing
+beyond the walk.
+
+Resolution never trusts a variable's name: an object is an optimizer because it was built by a
+torch optimizer class (or a local subclass), returned by a function that builds one, passed to a
+parameter by a caller that holds one, or declared with a torch type annotation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterable, Iterator
+
+import libcst as cst
+
+from lrlint.analysis.collect import Collector, dotted_name
+from lrlint.analysis.facts import (
+    Assignment,
+    CallSite,
+    ClassInfo,
+    FunctionInfo,
+    Loop,
+    Param,
+    Scope,
+)
+from lrlint.analysis.torch_api import (
+    COMPOSITE_SCHEDULERS,
+    OPTIMIZER_POSITIONAL,
+    Kind,
+    classify,
+)
+
+MAX_DEPTH = 12  # resolution recursion through names, calls and parameters
+MAX_CONTEXT_DEPTH = 4  # caller chains considered when relating two calls
+
+
+@dataclass(eq=False)
+class TrackedObject:
+    """An optimizer, scheduler or grad scaler instance the module creates or receives."""
+
+    kind: Kind
+    short: str  # torch class name ("StepLR"), HF function name, or the local class name
+    qualified: str | None
+    site: CallSite | None  # the constructor call; None for an annotated parameter
+    args: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    has_star_args: bool = False
+    custom: ClassInfo | None = None  # a subclass defined in this module
+    base_short: str | None = None  # the torch class a local subclass derives from
+    param: Param | None = None
+    param_scope: Scope | None = None
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def node(self) -> cst.CSTNode:
+        if self.site is not None:
+            return self.site.node
+        assert self.param is not None
+        return self.param.node
+
+    @property
+    def scope(self) -> Scope:
+        if self.site is not None:
+            return self.site.scope
+        assert self.param_scope is not None
+        return self.param_scope
+
+    @property
+    def order(self) -> int:
+        return self.site.order if self.site is not None else 0
+
+    @property
+    def torch_class(self) -> str:
+        """The torch class whose behaviour this object has (a subclass's base)."""
+        return self.base_short or self.short
+
+    def events_named(self, *methods: str) -> list[Event]:
+        return [event for event in self.events if event.method in methods]
+
+    def __repr__(self) -> str:  # readable in test failures
+        where = f"@{self.site.order}" if self.site else f"param {self.param.name}"
+        return f"<{self.kind.value} {self.short} {where}>"
+
+
+@dataclass(frozen=True, eq=False)
+class Ref:
+    """An object an expression evaluates to, and the caller sites it was passed through."""
+
+    obj: TrackedObject
+    via: tuple[CallSite, ...] = ()
+
+
+@dataclass(eq=False)
+class Event:
+    """A method call on a tracked object: ``obj.<method>(...)`` at ``site``."""
+
+    obj: TrackedObject
+    method: str
+    site: CallSite
+    via: tuple[CallSite, ...]
+    scaler: TrackedObject | None = None  # set for ``scaler.step(optimizer)``
+
+    @property
+    def chain(self) -> tuple[CallSite, ...]:
+        return self.via + (self.site,)
+
+    @property
+    def node(self) -> cst.Call:
+        return self.site.node
+
+
+@dataclass(frozen=True, eq=False)
+class Relation:
+    """How two calls relate in one execution context."""
+
+    loops: tuple[Loop, ...]  # the loops enclosing both, outermost first
+    first_before_second: bool  # in source order inside the innermost shared frame
+    first_chain: tuple[CallSite, ...]
+    second_chain: tuple[CallSite, ...]
+
+    @property
+    def innermost_loop(self) -> Loop | None:
+        return self.loops[-1] if self.loops else None
+
+
+class ModuleModel:
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        facts = Collector(module).run()
+        self.facts = facts
+        self.imports = facts.imports
+        self.module_scope = facts.module_scope
+        self.calls = facts.calls
+        self.functions = facts.functions
+        self.classes = facts.classes
+        self.attribute_uses = facts.attribute_uses
+        self.item_writes = facts.item_writes
+        self._memo: dict[tuple, list[Ref]] = {}
+        self._in_progress: set[tuple] = set()
+        self._class_kind_memo: dict[ClassInfo, tuple[Kind, str] | None] = {}
+        self.fold_cache: dict[tuple, object] = {}  # used by values.py
+        self.objects: list[TrackedObject] = []
+        self.object_at: dict[cst.CSTNode, TrackedObject] = {}
+        self._create_objects()
+        self._record_events()
+
+    # -- names ---------------------------------------------------------------------------
+
+    def qualified_name(self, expr: cst.BaseExpression) -> str | None:
+        """The import-resolved dotted name of ``expr`` (``optim.SGD`` -> ``torch.optim.SGD``)."""
+        name = dotted_name(expr)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        scope = self.facts.name_scopes.get(_leftmost_name(expr))
+        if scope is not None:
+            binding_scope = scope.lookup_scope(head)
+            if binding_scope is not None:
+                kinds = {a.kind for a in binding_scope.assignments[head]}
+                if kinds != {"import"}:
+                    return None  # a local variable shadows any import of that name
+        full = self.imports.get(head)
+        if full is None:
+            full = self._star_imported(head)
+            if full is None:
+                return None
+        return f"{full}.{rest}" if rest else full
+
+    def _star_imported(self, name: str) -> str | None:
+        for module in self.facts.star_imports:
+            candidate = f"{module}.{name}"
+            if classify(candidate) is not None:
+                return candidate
+        return None
+
+    def scope_of(self, node: cst.Name) -> Scope | None:
+        return self.facts.name_scopes.get(node)
+
+    def assignments_reaching(self, name: str, scope: Scope, order: int,
+                             path: tuple = ()) -> list[Assignment]:
+        """The bindings of ``name`` that a load at (scope, order, path) may see."""
+        binding_scope = scope.lookup_scope(name)
+        if binding_scope is None:
+            return []
+        assignments = binding_scope.assignments[name]
+        if binding_scope is not scope:
+            # Read from an inner function: it usually runs after the outer code finished.
+            return list(assignments)
+        before = [a for a in assignments if a.order < order]
+        if not before:
+            return list(assignments)
+        reaching: list[Assignment] = []
+        for assignment in reversed(before):
+            reaching.append(assignment)
+            if _is_prefix(assignment.path, path):
+                break  # unconditional relative to the use: earlier ones are overwritten
+        # A loop around the use may carry a later assignment back to it.
+        for assignment in assignments:
+            if assignment.order > order and any(
+                loop.order_start <= order <= loop.order_end
+                and loop.order_start <= assignment.order <= loop.order_end
+                for loop in assignment.loops
+            ):
+                reaching.append(assignment)
+        return reaching
+
+    # -- resolution ----------------------------------------------------------------------
+
+    def resolve(self, expr: cst.BaseExpression, scope: Scope, order: int,
+                path: tuple = (), depth: int = 0) -> list[Ref]:
+        """The tracked objects ``expr`` may evaluate to."""
+        if depth > MAX_DEPTH:
+            return []
+        key = (expr, scope, order)
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        if key in self._in_progress:
+            return []
+        self._in_progress.add(key)
+        try:
+            refs = _unique(self._resolve(expr, scope, order, path, depth))
+        finally:
+            self._in_progress.discard(key)
+        self._memo[key] = refs
+        return refs
+
+    def _resolve(self, expr, scope, order, path, depth) -> list[Ref]:
+        if isinstance(expr, cst.Call):
+            obj = self.object_at.get(expr)
+            if obj is not None:
+                return [Ref(obj)]
+            return self._resolve_call_result(expr, scope, depth)
+        if isinstance(expr, cst.Name):
+            return self._resolve_name(expr.value, scope, order, path, depth)
+        if isinstance(expr, cst.Attribute):
+            return self._resolve_attribute(expr, scope, order, depth)
+        if isinstance(expr, cst.IfExp):
+            return self.resolve(expr.body, scope, order, path, depth + 1) + self.resolve(
+                expr.orelse, scope, order, path, depth + 1
+            )
+        if isinstance(expr, cst.BooleanOperation):
+            return self.resolve(expr.left, scope, order, path, depth + 1) + self.resolve(
+                expr.right, scope, order, path, depth + 1
+            )
+        if isinstance(expr, cst.NamedExpr):
+            return self.resolve(expr.value, scope, order, path, depth + 1)
+        return []
+
+    def _resolve_name(self, name, scope, order, path, depth) -> list[Ref]:
+        refs: list[Ref] = []
+        for assignment in self.assignments_reaching(name, scope, order, path):
+            refs.extend(self._resolve_assignment(assignment, depth))
+        return refs
+
+    def _resolve_assignment(self, assignment: Assignment, depth: int) -> list[Ref]:
+        if assignment.kind == "param":
+            return self._resolve_param(assignment, depth)
+        if assignment.value is None:
+            return []
+        if assignment.kind == "augassign":
+            return []
+        if not assignment.unpack:
+            return self.resolve(assignment.value, assignment.scope, assignment.order,
+                                assignment.path, depth + 1)
+        refs: list[Ref] = []
+        for element, scope, order in self._unpacked(assignment, depth):
+            refs.extend(self.resolve(element, scope, order, (), depth + 1))
+        return refs
+
+    def _unpacked(self, assignment: Assignment, depth: int) -> list[tuple[cst.BaseExpression, Scope, int]]:
+        """What a tuple-unpacking target receives: ``a, b = x, y`` or ``a, b = build()``."""
+        candidates = [(assignment.value, assignment.scope, assignment.order)]
+        for index in assignment.unpack:
+            next_candidates = []
+            for value, scope, order in candidates:
+                if isinstance(value, (cst.Tuple, cst.List)):
+                    element = _tuple_element(value, index)
+                    if element is not None:
+                        next_candidates.append((element, scope, order))
+                elif isinstance(value, cst.Call):
+                    for function in self.called_functions(value, scope, depth):
+                        for returned, returned_order in function.returns:
+                            element = _tuple_element(returned, index)
+                            if element is not None:
+                                next_candidates.append((element, function.scope, returned_order))
+            candidates = next_candidates
+        return candidates
+
+    def _resolve_param(self, assignment: Assignment, depth: int) -> list[Ref]:
+        param = assignment.param
+        assert param is not None
+        function = assignment.scope.function
+        refs: list[Ref] = []
+        if function is not None:
+            for site, argument in self.arguments_for(function, param, depth):
+                for ref in self.resolve(argument, site.scope, site.order, site.path, depth + 1):
+                    refs.append(Ref(ref.obj, (site,) + ref.via))
+        if not refs:
+            obj = self.object_at.get(param.node)
+            if obj is not None:
+                refs.append(Ref(obj))
+        return refs
+
+    def _resolve_attribute(self, expr: cst.Attribute, scope, order, depth) -> list[Ref]:
+        owner = self.instance_class(expr.value, scope)
+        if owner is None:
+            return []
+        refs: list[Ref] = []
+        for assignment in self.class_attribute_assignments(owner, expr.attr.value):
+            refs.extend(self._resolve_assignment(assignment, depth + 1))
+        return refs
+
+    def _resolve_call_result(self, call: cst.Call, scope, depth) -> list[Ref]:
+        refs: list[Ref] = []
+        for function in self.called_functions(call, scope, depth):
+            for value, order in function.returns:
+                refs.extend(self.resolve(value, function.scope, order, (), depth + 1))
+        return refs
+
+    # -- classes and functions -----------------------------------------------------------
+
+    def instance_class(self, expr: cst.BaseExpression, scope: Scope) -> ClassInfo | None:
+        """The local class ``expr`` is an instance of: ``self`` in a method, for now."""
+        if isinstance(expr, cst.Name):
+            function = _enclosing_function(scope)
+            if function is not None and expr.value == function.self_name:
+                return function.class_info
+        return None
+
+    def class_attribute_assignments(self, class_info: ClassInfo, attr: str) -> list[Assignment]:
+        assignments: list[Assignment] = []
+        for cls in self.class_lineage(class_info):
+            assignments.extend(cls.attributes.get(attr, ()))
+        return assignments
+
+    def class_lineage(self, class_info: ClassInfo) -> list[ClassInfo]:
+        """The class and its local base classes (nearest first)."""
+        lineage = [class_info]
+        index = 0
+        while index < len(lineage) and len(lineage) < 16:
+            for base in lineage[index].bases:
+                local = self.local_class(base, lineage[index].outer)
+                if local is not None and local not in lineage:
+                    lineage.append(local)
+            index += 1
+        return lineage
+
+    def local_class(self, expr: cst.BaseExpression, scope: Scope) -> ClassInfo | None:
+        if not isinstance(expr, cst.Name):
+            return None
+        binding_scope = scope.lookup_scope(expr.value)
+        if binding_scope is None:
+            return None
+        classes = [a.class_info for a in binding_scope.assignments[expr.value] if a.kind == "class"]
+        return classes[-1] if classes else None
+
+    def local_function(self, expr: cst.BaseExpression, scope: Scope) -> FunctionInfo | None:
+        if not isinstance(expr, cst.Name):
+            return None
+        binding_scope = scope.lookup_scope(expr.value)
+        if binding_scope is None:
+            return None
+        functions = [a.function for a in binding_scope.assignments[expr.value] if a.kind == "def"]
+        return functions[-1] if functions else None
+
+    def called_functions(self, call: cst.Call, scope: Scope, depth: int = 0) -> list[FunctionInfo]:
+        """Local functions or methods a call may run (class calls run ``__init__``)."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            function = self.local_function(func, scope)
+            if function is not None:
+                return [function]
+            cls = self.local_class(func, scope)
+            if cls is not None:
+                init = self._method(cls, "__init__")
+                return [init] if init is not None else []
+            return []
+        if isinstance(func, cst.Attribute):
+            owner = self.instance_class(func.value, scope)
+            if owner is None and isinstance(func.value, cst.Name) and depth < MAX_DEPTH:
+                owner = self._instance_of_local_class(func.value, scope, depth)
+            if owner is not None:
+                method = self._method(owner, func.attr.value)
+                return [method] if method is not None else []
+        return []
+
+    def _instance_of_local_class(self, name: cst.Name, scope: Scope, depth: int) -> ClassInfo | None:
+        order = self.facts.name_orders.get(name, 0)
+        for assignment in self.assignments_reaching(name.value, scope, order):
+            value = assignment.value
+            if assignment.kind in ("assign", "annassign", "with") and isinstance(value, cst.Call):
+                cls = self.local_class(value.func, assignment.scope)
+                if cls is not None:
+                    return cls
+        return None
+
+    def _method(self, class_info: ClassInfo, name: str) -> FunctionInfo | None:
+        for cls in self.class_lineage(class_info):
+            if name in cls.methods:
+                return cls.methods[name]
+        return None
+
+    @cached_property
+    def _callers(self) -> dict[FunctionInfo, list[CallSite]]:
+        callers: dict[FunctionInfo, list[CallSite]] = {}
+        for site in self.calls:
+            for function in self.called_functions(site.node, site.scope):
+                callers.setdefault(function, []).append(site)
+        return callers
+
+    def callers(self, function: FunctionInfo) -> list[CallSite]:
+        return self._callers.get(function, [])
+
+    def arguments_for(self, function: FunctionInfo, param: Param,
+                      depth: int = 0) -> Iterator[tuple[CallSite, cst.BaseExpression]]:
+        """(call site, argument expression) for every local call binding ``param``."""
+        if param.star:
+            return
+        for site in self.callers(function):
+            call = site.node
+            skip_self = function.is_method and not (
+                isinstance(call.func, cst.Name) and self.local_function(call.func, site.scope) is function
+            )
+            positional = [a for a in call.args if a.keyword is None and not a.star]
+            index = param.index
+            if index is not None and skip_self:
+                index -= 1
+            found = False
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value == param.name:
+                    yield site, arg.value
+                    found = True
+            if not found and index is not None and 0 <= index < len(positional):
+                if not any(a.star == "*" for a in call.args[: call.args.index(positional[index])]):
+                    yield site, positional[index].value
+
+    def contexts(self, function: FunctionInfo | None, depth: int = 0,
+                 seen: frozenset = frozenset()) -> list[tuple[CallSite, ...]]:
+        """Chains of local call sites that lead into ``function`` (outermost first).
+
+        The empty chain stands for "called from outside the module" and is always included
+        for functions nobody here calls.
+        """
+        if function is None or depth >= MAX_CONTEXT_DEPTH or function in seen:
+            return [()]
+        sites = self.callers(function)
+        if not sites:
+            return [()]
+        chains: list[tuple[CallSite, ...]] = []
+        for site in sites:
+            for outer in self.contexts(site.function, depth + 1, seen | {function}):
+                chains.append(outer + (site,))
+        return chains
+
+    def relate(self, first: Event, second: Event) -> Relation | None:
+        """Relate two events in a shared calling context, if they have one."""
+        return self.relate_chains(first.chain, second.chain)
+
+    def relate_chains(self, first: tuple[CallSite, ...],
+                      second: tuple[CallSite, ...]) -> Relation | None:
+        best: Relation | None = None
+        for a in self._full_chains(first):
+            for b in self._full_chains(second):
+                relation = _relate(a, b)
+                if relation is not None and (best is None or len(relation.loops) > len(best.loops)):
+                    best = relation
+        return best
+
+    def _full_chains(self, chain: tuple[CallSite, ...]) -> list[tuple[CallSite, ...]]:
+        return [outer + chain for outer in self.contexts(chain[0].function)]
+
+    # -- objects -------------------------------------------------------------------------
+
+    def classify_call(self, call: cst.Call, scope: Scope) -> tuple[Kind, str, str | None, ClassInfo | None, str | None] | None:
+        """(kind, short name, qualified name, local class, torch base) for a constructor call."""
+        qualified = self.qualified_name(call.func)
+        if qualified is not None:
+            found = classify(qualified)
+            if found is not None:
+                return found[0], found[1], qualified, None, None
+            return None
+        cls = self.local_class(call.func, scope)
+        if cls is not None:
+            kind = self.class_kind(cls)
+            if kind is not None:
+                return kind[0], cls.name, None, cls, kind[1]
+        return None
+
+    def class_kind(self, class_info: ClassInfo) -> tuple[Kind, str] | None:
+        """(kind, torch base class) when a local class derives from a torch optimizer/scheduler."""
+        if class_info in self._class_kind_memo:
+            return self._class_kind_memo[class_info]
+        self._class_kind_memo[class_info] = None  # cycles
+        result = None
+        for base in class_info.bases:
+            qualified = self.qualified_name(base)
+            if qualified is not None:
+                found = classify(qualified)
+                if found is not None:
+                    result = found
+                    break
+            local = self.local_class(base, class_info.outer)
+            if local is not None:
+                found = self.class_kind(local)
+                if found is not None:
+                    result = found
+                    break
+        self._class_kind_memo[class_info] = result
+        return result
+
+    def _create_objects(self) -> None:
+        for site in self.calls:
+            found = self.classify_call(site.node, site.scope)
+            if found is None:
+                continue
+            kind, short, qualified, custom, base = found
+            obj = TrackedObject(kind, short, qualified, site, custom=custom, base_short=base)
+            obj.args, obj.has_star_args = self._bind_arguments(obj)
+            self.objects.append(obj)
+            self.object_at[site.node] = obj
+        for function in self.functions:
+            for param in function.params:
+                if param.annotation is None:
+                    continue
+                found = self._annotation_kind(param.annotation, function.scope)
+                if found is not None:
+                    kind, short, qualified = found
+                    obj = TrackedObject(kind, short, qualified, None, param=param,
+                                        param_scope=function.scope)
+                    self.objects.append(obj)
+                    self.object_at[param.node] = obj
+
+    def _annotation_kind(self, annotation: cst.BaseExpression, scope: Scope):
+        # Optional[X], X | None, "X": look through to X.
+        if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
+            inner = annotation.slice[0].slice
+            if isinstance(inner, cst.Index):
+                return self._annotation_kind(inner.value, scope)
+        if isinstance(annotation, cst.BinaryOperation):
+            return self._annotation_kind(annotation.left, scope) or self._annotation_kind(
+                annotation.right, scope
+            )
+        qualified = self.qualified_name(annotation)
+        if qualified is None:
+            return None
+        found = classify(qualified)
+        if found is None:
+            return None
+        return found[0], found[1], qualified
+
+    def _bind_arguments(self, obj: TrackedObject) -> tuple[dict[str, cst.BaseExpression], bool]:
+        call = obj.site.node
+        names = self.positional_names(obj)
+        args: dict[str, cst.BaseExpression] = {}
+        star = False
+        position = 0
+        for arg in call.args:
+            if arg.star:
+                star = True
+                if arg.star == "*":
+                    position = len(names)  # later positionals cannot be placed
+                continue
+            if arg.keyword is not None:
+                args[arg.keyword.value] = arg.value
+            else:
+                if position < len(names):
+                    args[names[position]] = arg.value
+                position += 1
+        return args, star
+
+    def positional_names(self, obj: TrackedObject) -> tuple[str, ...]:
+        if obj.custom is not None:
+            init = self._method(obj.custom, "__init__")
+            if init is not None:
+                return tuple(p.name for p in init.params[1:] if p.index is not None)
+            return ()
+        if obj.kind is Kind.OPTIMIZER:
+            return OPTIMIZER_POSITIONAL
+        if obj.kind is Kind.SCALER:
+            return ("device", "init_scale", "growth_factor", "backoff_factor", "growth_interval", "enabled")
+        return ("optimizer",) + scheduler_parameters(obj.short)
+
+    # -- events --------------------------------------------------------------------------
+
+    def _record_events(self) -> None:
+        for site in self.calls:
+            method = site.method
+            if method is None:
+                continue
+            for ref in self.resolve(site.receiver, site.scope, site.order, site.path):
+                event = Event(ref.obj, method, site, ref.via)
+                ref.obj.events.append(event)
+                if ref.obj.kind is Kind.SCALER and method == "step" and site.node.args:
+                    first = site.node.args[0]
+                    if first.keyword is None and not first.star:
+                        for opt in self.resolve(first.value, site.scope, site.order, site.path):
+                            if opt.obj.kind is Kind.OPTIMIZER:
+                                opt.obj.events.append(
+                                    Event(opt.obj, "step", site, opt.via, scaler=ref.obj)
+                                )
+
+    # -- queries -------------------------------------------------------------------------
+
+    @property
+    def optimizers(self) -> list[TrackedObject]:
+        return [o for o in self.objects if o.kind is Kind.OPTIMIZER]
+
+    @property
+    def schedulers(self) -> list[TrackedObject]:
+        return [o for o in self.objects if o.kind is Kind.SCHEDULER]
+
+    @property
+    def scalers(self) -> list[TrackedObject]:
+        return [o for o in self.objects if o.kind is Kind.SCALER]
+
+    def optimizers_of(self, scheduler: TrackedObject) -> list[TrackedObject]:
+        """The optimizers a scheduler drives (through its ``optimizer`` argument)."""
+        expr = scheduler.args.get("optimizer")
+        if expr is None or scheduler.site is None:
+            return []
+        site = scheduler.site
+        return [r.obj for r in self.resolve(expr, site.scope, site.order, site.path)
+                if r.obj.kind is Kind.OPTIMIZER]
+
+    def children_of(self, scheduler: TrackedObject) -> list[TrackedObject]:
+        """The schedulers a SequentialLR / ChainedScheduler composes."""
+        if scheduler.torch_class not in COMPOSITE_SCHEDULERS or scheduler.site is None:
+            return []
+        expr = scheduler.args.get("schedulers")
+        if not isinstance(expr, (cst.List, cst.Tuple)):
+            if isinstance(expr, cst.Name):
+                site = scheduler.site
+                values = [a.value for a in self.assignments_reaching(expr.value, site.scope, site.order, site.path)]
+                expr = next((v for v in values if isinstance(v, (cst.List, cst.Tuple))), None)
+            if expr is None:
+                return []
+        children: list[TrackedObject] = []
+        site = scheduler.site
+        for element in expr.elements:
+            for ref in self.resolve(element.value, site.scope, site.order, site.path):
+                if ref.obj.kind is Kind.SCHEDULER and ref.obj not in children:
+                    children.append(ref.obj)
+        return children
+
+    def composed_children(self) -> set[TrackedObject]:
+        """Every scheduler that is a child of a composite scheduler in this module."""
+        return {child for s in self.schedulers for child in self.children_of(s)}
+
+    def loads_of(self, obj: TrackedObject) -> list[tuple[cst.BaseExpression, Scope, int]]:
+        """Every expression in the module that may evaluate to ``obj``."""
+        found: list[tuple[cst.BaseExpression, Scope, int]] = []
+        for name, uses in self.facts.loads.items():
+            for node, scope, order in uses:
+                if any(r.obj is obj for r in self.resolve(node, scope, order)):
+                    found.append((node, scope, order))
+        for (cls, attr), uses in self.facts.self_attribute_loads.items():
+            for node, scope, order in uses:
+                if any(r.obj is obj for r in self.resolve(node, scope, order)):
+                    found.append((node, scope, order))
+        return found
+
+    def param_group_owners(self, container: cst.BaseExpression, scope: Scope, order: int,
+                           path: tuple = ()) -> list[Ref]:
+        """The optimizers whose param group ``container`` is: ``opt.param_groups[i]``, or the
+        variable of ``for group in opt.param_groups`` (``enumerate`` too)."""
+        if isinstance(container, cst.Subscript):
+            groups = container.value
+            if isinstance(groups, cst.Attribute) and groups.attr.value == "param_groups":
+                return self._optimizer_refs(groups.value, scope, order, path)
+            return []
+        if not isinstance(container, cst.Name):
+            return []
+        refs: list[Ref] = []
+        for assignment in self.assignments_reaching(container.value, scope, order, path):
+            if assignment.kind != "for" or not assignment.loops:
+                continue
+            iterable = assignment.loops[-1].iter
+            if (isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name)
+                    and iterable.func.value == "enumerate" and iterable.args):
+                iterable = iterable.args[0].value
+            if isinstance(iterable, cst.Attribute) and iterable.attr.value == "param_groups":
+                loop_scope = assignment.scope
+                refs.extend(self._optimizer_refs(iterable.value, loop_scope, assignment.order,
+                                                 assignment.path))
+        return refs
+
+    def _optimizer_refs(self, expr, scope, order, path) -> list[Ref]:
+        return [r for r in self.resolve(expr, scope, order, path) if r.obj.kind is Kind.OPTIMIZER]
+
+    def attribute_receiver(self, name: cst.Name) -> cst.Attribute | None:
+        """The attribute access ``name`` is the receiver of, if any."""
+        return self.facts.attribute_of.get(name)
+
+    def function_containing(self, scope: Scope) -> FunctionInfo | None:
+        return _enclosing_function(scope)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+_SCHEDULER_PARAMETERS: dict[str, tuple[str, ...]] = {}
+
+
+def scheduler_parameters(short: str) -> tuple[str, ...]:
+    """Positional parameter names after ``optimizer`` (from ``lrlint.schedules``)."""
+    cached = _SCHEDULER_PARAMETERS.get(short)
+    if cached is not None:
+        return cached
+    from lrlint import schedules  # pure Python; imported only when a scheduler is seen
+
+    try:
+        names = tuple(p.name for p in schedules.signature(short))
+    except schedules.ScheduleError:  # a base class or a factory lrlint has no model of
+        names = ()
+    _SCHEDULER_PARAMETERS[short] = names
+    return names
+
+
+def _enclosing_function(scope: Scope | None) -> FunctionInfo | None:
+    while scope is not None:
+        if scope.function is not None:
+            return scope.function
+        scope = scope.parent
+    return None
+
+
+def _leftmost_name(expr: cst.BaseExpression) -> cst.Name | None:
+    while isinstance(expr, cst.Attribute):
+        expr = expr.value
+    return expr if isinstance(expr, cst.Name) else None
+
+
+def _is_prefix(prefix: tuple, path: tuple) -> bool:
+    return len(prefix) <= len(path) and all(a[0] is b[0] and a[1] == b[1] for a, b in zip(prefix, path))
+
+
+def _tuple_element(value: cst.BaseExpression, index: int) -> cst.BaseExpression | None:
+    if isinstance(value, (cst.Tuple, cst.List)) and index < len(value.elements):
+        element = value.elements[index]
+        if not isinstance(element, cst.StarredElement):
+            return element.value
+    return None
+
+
+def _unique(refs: Iterable[Ref]) -> list[Ref]:
+    seen: set[tuple] = set()
+    unique: list[Ref] = []
+    for ref in refs:
+        key = (id(ref.obj), tuple(id(s) for s in ref.via))
+        if key not in seen:
+            seen.add(key)
+            unique.append(ref)
+    return unique
+
+
+def _common_loops(a: tuple[Loop, ...], b: tuple[Loop, ...]) -> tuple[Loop, ...]:
+    common: list[Loop] = []
+    for x, y in zip(a, b):
+        if x is not y:
+            break
+        common.append(x)
+    return tuple(common)
+
+
+def _relate(first: tuple[CallSite, ...], second: tuple[CallSite, ...]) -> Relation | None:
+    if first[0].function is not second[0].function:
+        return None
+    loops: tuple[Loop, ...] = ()
+    for index, (a, b) in enumerate(zip(first, second)):
+        if a is b:
+            loops += a.loops
+            continue
+        if a.function is not b.function:
+            return None
+        loops += _common_loops(a.loops, b.loops)
+        return Relation(loops, a.order < b.order, first, second)
+    return None  # one chain contains the other: not two distinct calls

@@ -1,0 +1,107 @@
+"""Constant folding against the module model: the bridge between ``model.py`` (who binds what,
+where) and ``evaluate.py`` (what an expression computes).
+
+A free name folds to the value of the assignment that reaches it; several reaching assignments
+fold only when they all agree. Results are memoised per (expression, scope) on the model, so the
+rules can ask freely.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from lrlint.analysis.evaluate import (
+    BUILTIN,
+    Unknown,
+    evaluate_binding,
+    fold,
+    function_value,
+    make_step_function,
+)
+
+if TYPE_CHECKING:
+    from lrlint.analysis.facts import Assignment, Scope
+    from lrlint.analysis.model import ModuleModel
+
+_MAX_NAME_DEPTH = 24
+
+
+class ModelEnv:
+    """``EvalEnv`` over a module model, seen from one scope at one point of the source."""
+
+    def __init__(self, model: ModuleModel, scope: Scope, order: int, depth: int = 0) -> None:
+        self.model = model
+        self.scope = scope
+        self.order = order
+        self.depth = depth
+
+    def lookup(self, name: str, node: cst.CSTNode) -> object:
+        model = self.model
+        scope = model.facts.name_scopes.get(node, self.scope) if isinstance(node, cst.Name) else self.scope
+        order = model.facts.name_orders.get(node, self.order) if isinstance(node, cst.Name) else self.order
+        if scope.lookup_scope(name) is None:
+            return Unknown(f"name '{name}' is imported") if name in model.imports else BUILTIN
+        if self.depth >= _MAX_NAME_DEPTH:
+            return Unknown(f"'{name}' is defined too indirectly")
+        assignments = model.assignments_reaching(name, scope, order)
+        values = [self._value_of(assignment) for assignment in assignments]
+        if not values:
+            return Unknown(f"name '{name}' has no value here")
+        first = values[0]
+        for other in values[1:]:
+            if other is not first and not _same(first, other):
+                return Unknown(f"'{name}' takes different values on different paths")
+        return first
+
+    def qualified_name(self, expr: cst.BaseExpression) -> str | None:
+        return self.model.qualified_name(expr)
+
+    def _value_of(self, assignment: Assignment) -> object:
+        model = self.model
+        key = ("value", assignment)
+        cache = model.fold_cache
+        if key in cache:
+            return cache[key]
+        cache[key] = Unknown(f"'{assignment.name}' is defined in terms of itself")  # cycles
+        env = ModelEnv(model, assignment.scope, assignment.order, self.depth + 1)
+        if assignment.kind == "def" and assignment.function is not None:
+            value = function_value(assignment.function.node, env)
+        elif assignment.kind in ("assign", "annassign", "walrus") and assignment.value is not None:
+            value = evaluate_binding(assignment.value, env)
+            for index in assignment.unpack:
+                if isinstance(value, (tuple, list)) and index < len(value):
+                    value = value[index]
+                else:
+                    value = Unknown(f"cannot unpack the value of '{assignment.name}'")
+                    break
+        elif assignment.kind == "param":
+            value = Unknown(f"'{assignment.name}' is a parameter")
+        else:
+            value = Unknown(f"'{assignment.name}' is bound by {assignment.kind}")
+        cache[key] = value
+        return value
+
+
+def _same(a: object, b: object) -> bool:
+    try:
+        return type(a) is type(b) and a == b
+    except Exception:
+        return False
+
+
+def fold_in(model: ModuleModel, expr: cst.BaseExpression | None, scope: Scope, order: int) -> object:
+    """The value of ``expr`` at (scope, order), or Unknown."""
+    if expr is None:
+        return Unknown("no expression")
+    key = ("expr", expr, scope)
+    cache = model.fold_cache
+    if key not in cache:
+        cache[key] = fold(expr, ModelEnv(model, scope, order))
+    return cache[key]
+
+
+def step_function_in(model: ModuleModel, node: cst.Lambda | cst.FunctionDef, scope: Scope, order: int):
+    """A callable for a lambda or local ``def`` (``StepFunction``), or Unknown."""
+    return make_step_function(node, ModelEnv(model, scope, order))

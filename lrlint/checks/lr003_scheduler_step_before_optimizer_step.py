@@ -1,0 +1,83 @@
+"""LR003 scheduler-step-before-optimizer-step: the first value of the schedule is skipped."""
+
+from __future__ import annotations
+
+from lrlint.analysis.model import Event, TrackedObject
+from lrlint.checks.base import DeleteLines, FixPlan, InsertLinesAfter, Rule, RuleContext
+from lrlint.checks.common import fmt, schedule_values
+from lrlint.prefilter import SCHEDULER
+
+# ReduceLROnPlateau has no schedule to skip: it reacts to the metric it is given.
+_NOT_SKIPPING = frozenset({"ReduceLROnPlateau"})
+
+
+class SchedulerStepBeforeOptimizerStep(Rule):
+    code = "LR003"
+    name = "scheduler-step-before-optimizer-step"
+    summary = "`scheduler.step()` runs before `optimizer.step()`, skipping the schedule's first value"
+    fixable = True
+    vocabulary = (SCHEDULER,)
+
+    def check(self, context: RuleContext) -> None:
+        model = context.model
+        for scheduler in model.schedulers:
+            if scheduler.torch_class in _NOT_SKIPPING:
+                continue
+            optimizers = model.optimizers_of(scheduler)
+            for sched_step in scheduler.events_named("step"):
+                found = self._first_optimizer_step_after(context, sched_step, optimizers)
+                if found is not None:
+                    optimizer, opt_step = found
+                    self._report(context, scheduler, optimizer, sched_step, opt_step)
+
+    def _first_optimizer_step_after(self, context, sched_step: Event, optimizers):
+        """An optimizer step that the scheduler step precedes in one iteration, unless another
+        step of the same optimizer already ran before it in that iteration."""
+        model = context.model
+        for optimizer in optimizers:
+            steps = optimizer.events_named("step")
+            before = [e for e in steps if (r := model.relate(e, sched_step)) and r.first_before_second]
+            after = [e for e in steps if (r := model.relate(sched_step, e)) and r.first_before_second]
+            if after and not before:
+                return optimizer, after[0]
+        return None
+
+    def _report(self, context, scheduler: TrackedObject, optimizer: TrackedObject,
+                sched_step: Event, opt_step: Event) -> None:
+        sched_call = context.code_for(sched_step.node)
+        opt_call = context.code_for(opt_step.node)
+        skipped = ""
+        values = schedule_values(context, scheduler, 2)
+        if values is not None and values[0] != values[1]:
+            skipped = (f": the first optimizer step already uses LR {fmt(values[1])} "
+                       f"instead of {fmt(values[0])}")
+        context.report(
+            sched_step.node,
+            f"`{sched_call}` runs before `{opt_call}` in each iteration, so PyTorch skips the "
+            f"first value of the {scheduler.short} schedule{skipped}",
+            self._move(sched_step, opt_step),
+        )
+
+    @staticmethod
+    def _move(sched_step: Event, opt_step: Event) -> FixPlan | None:
+        """Move the scheduler statement to just after the optimizer statement, when both are
+        plain statements of one block (nothing conditional in between changes meaning)."""
+        first, second = sched_step.site, opt_step.site
+        if sched_step.via != opt_step.via or not (first.is_statement and second.is_statement):
+            return None
+        if first.statement.block is not second.statement.block:
+            return None
+        if first.statement.index >= second.statement.index:
+            return None
+        line = first.statement.line
+        return FixPlan(
+            "Move `scheduler.step()` after the optimizer step",
+            (DeleteLines(line), InsertLinesAfter(second.statement.line, _statement_text(line))),
+        )
+
+
+def _statement_text(line) -> str:
+    import libcst as cst
+
+    # The statement with its trailing comment, without the line's indentation or newline.
+    return cst.Module(body=[line.with_changes(leading_lines=())]).code.rstrip("\r\n")

@@ -1,0 +1,198 @@
+"""Linting one file: bytes in, diagnostics (and, when fixing, new text) out.
+
+The pipeline for one file: prefilter the bytes, decode, honour ``ignore-file``, parse once with
+libcst, build the training model, run every enabled rule over it, then — only when something was
+reported — resolve positions and turn reports into diagnostics with text edits. Any failure in
+one file becomes a diagnostic for that file; nothing here raises.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Sequence
+
+from lrlint.checks.base import (
+    DeleteLines,
+    FixPlan,
+    InsertLinesAfter,
+    ReplaceNode,
+    Report,
+    Rule,
+    RuleContext,
+)
+from lrlint.diagnostics import Diagnostic, Edit, FileResult, Fix, Position
+from lrlint.prefilter import ROOT_GATES
+from lrlint.source import DecodeError, SourceText, decode, split_lines
+from lrlint.suppression import ignores_file, is_suppressed
+
+# libcst recurses once per nesting level; generated code can nest deeply.
+_RECURSION_LIMIT = 20_000
+
+
+@dataclass
+class Analysis:
+    """The outcome of analysing one version of a file's text."""
+
+    diagnostics: list[Diagnostic]
+    parsed: bool
+
+
+def rules_for(data: bytes, rules: Sequence[Rule]) -> list[Rule]:
+    """The rules whose vocabulary occurs in ``data`` (empty: the file needs no parse)."""
+    if not any(gate in data for gate in ROOT_GATES):
+        return []
+    return [rule for rule in rules if any(v.matches(data) for v in rule.vocabulary)]
+
+
+def file_error(path: str, name: str, message: str, line: int = 1, column: int = 1) -> Diagnostic:
+    position = Position(max(line, 1), max(column, 1))
+    return Diagnostic(path, None, name, message, position, position, severity="error")
+
+
+def lint_bytes(path: str, data: bytes, rules: Sequence[Rule]) -> FileResult:
+    """Lint one file's bytes with the given (already selected) rules."""
+    active = rules_for(data, rules)
+    result = FileResult(path)
+    if not active:
+        return result
+    try:
+        source = decode(data)
+    except DecodeError as error:
+        result.diagnostics.append(file_error(path, "decode-error", f"cannot decode file: {error}"))
+        return result
+    if ignores_file(source.text):
+        return result
+    analysis = analyse(path, source, source.text, active)
+    result.parsed = analysis.parsed
+    result.diagnostics = analysis.diagnostics
+    return result
+
+
+def analyse(path: str, source: SourceText, text: str, rules: Sequence[Rule]) -> Analysis:
+    """Parse ``text`` and run ``rules``; positions and fixes refer to ``text``."""
+    import libcst as cst
+
+    from lrlint.analysis.model import ModuleModel
+
+    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        return Analysis([syntax_error(path, text, error)], parsed=False)
+    except (RecursionError, MemoryError) as error:
+        return Analysis([file_error(path, "syntax-error", f"cannot parse file: {type(error).__name__}")], False)
+    except Exception as error:  # the native parser can fail in other ways on odd input
+        return Analysis([file_error(path, "syntax-error", f"cannot parse file: {error}")], False)
+
+    try:
+        model = ModuleModel(module)
+    except RecursionError:
+        return Analysis([file_error(path, "internal-error", "file nests too deeply to analyse")], True)
+    except Exception:
+        return Analysis([internal_error(path, "building the training model")], True)
+
+    context = RuleContext(model, source)
+    diagnostics: list[Diagnostic] = []
+    for rule in rules:
+        context.rule = rule
+        before = len(context.reports)
+        try:
+            rule.check(context)
+        except Exception:
+            del context.reports[before:]
+            diagnostics.append(internal_error(path, f"rule {rule.code} ({rule.name})"))
+    if context.reports:
+        diagnostics.extend(_to_diagnostics(path, text, source, module, context.reports, rules))
+    return Analysis(diagnostics, parsed=True)
+
+
+def internal_error(path: str, stage: str) -> Diagnostic:
+    last = traceback.format_exc().strip().splitlines()[-1]
+    return file_error(path, "internal-error", f"lrlint failed while {stage}: {last} (please report this)")
+
+
+def syntax_error(path: str, text: str, error: Exception) -> Diagnostic:
+    """One clear line for a file that does not parse, located as CPython locates it."""
+    try:
+        ast.parse(text)
+    except SyntaxError as python_error:
+        message = python_error.msg
+        return file_error(path, "syntax-error", f"SyntaxError: {message}",
+                          python_error.lineno or 1, python_error.offset or 1)
+    except (ValueError, RecursionError, MemoryError) as python_error:  # null bytes, deep nesting
+        return file_error(path, "syntax-error", f"SyntaxError: {python_error}")
+    message = re.sub(r"^parser error: error at \d+:\d+: ", "", getattr(error, "message", str(error)))
+    return file_error(path, "syntax-error", f"libcst cannot parse this file: {message}",
+                      getattr(error, "raw_line", 1), getattr(error, "raw_column", 0) + 1)
+
+
+# -- reports to diagnostics ---------------------------------------------------------------------
+
+
+def _to_diagnostics(path, text, source, module, reports: list[Report], rules) -> list[Diagnostic]:
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    lines = split_lines(text)
+    by_code = {rule.code: rule for rule in rules}
+    diagnostics: list[Diagnostic] = []
+    seen: set[tuple] = set()
+    for report in reports:
+        code_range = positions[report.node]
+        start = Position(code_range.start.line, code_range.start.column + 1)
+        end = Position(code_range.end.line, code_range.end.column + 1)
+        key = (report.code, start, end, report.message)
+        if key in seen:  # one node reached through two paths
+            continue
+        seen.add(key)
+        rule = by_code[report.code]
+        fix = _fix(report.fix, positions, lines, source.newline) if report.fix else None
+        diagnostic = Diagnostic(
+            path=path, code=rule.code, name=rule.name, message=report.message, start=start,
+            end=end, severity=rule.severity, fix=fix, url=rule.url(),
+        )
+        if not is_suppressed(diagnostic, lines):
+            diagnostics.append(diagnostic)
+    return diagnostics
+
+
+def _fix(plan: FixPlan, positions, lines: list[str], newline: str) -> Fix:
+    edits = []
+    for edit in plan.edits:
+        code_range = positions[edit.node]
+        first, last = code_range.start.line, code_range.end.line
+        if isinstance(edit, ReplaceNode):
+            content = edit.content
+            if edit.reindent:
+                indent = _indentation(lines[first - 1])
+                content = "\n".join(
+                    (indent + line) if index and line else line
+                    for index, line in enumerate(content.split("\n"))
+                )
+            edits.append(Edit(
+                Position(first, code_range.start.column + 1),
+                Position(last, code_range.end.column + 1),
+                content.replace("\n", newline),
+            ))
+        elif isinstance(edit, DeleteLines):
+            if last < len(lines):
+                edits.append(Edit(Position(first, 1), Position(last + 1, 1), ""))
+            else:  # the file's last line: remove the line break before it instead
+                previous = max(first - 1, 1)
+                column = len(lines[previous - 1]) + 1 if first > 1 else 1
+                edits.append(Edit(Position(previous, column), Position(last, len(lines[last - 1]) + 1), ""))
+        elif isinstance(edit, InsertLinesAfter):
+            indent = _indentation(lines[first - 1])
+            body = newline.join(indent + line if line else line for line in edit.content.split("\n"))
+            end_of_line = Position(last, len(lines[last - 1]) + 1)
+            edits.append(Edit(end_of_line, end_of_line, newline + body))
+    return Fix(plan.message, tuple(edits), plan.applicability)
+
+
+def _indentation(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
