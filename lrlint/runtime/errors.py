@@ -5,8 +5,8 @@ Kept free of torch so that the pytest plugin can name the error without importin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 # Likely causes, worded for the table's last column.
 CAUSE_DIFFERS = "schedule differs from the declared one"
@@ -80,7 +80,7 @@ class LRScheduleError(AssertionError):
         return "\n".join(lines)
 
 
-def _cell(value: float | int | None) -> str:
+def _cell(value: float | None) -> str:
     if value is None:
         return "-"
     if isinstance(value, int):

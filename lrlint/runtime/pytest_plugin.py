@@ -6,7 +6,8 @@ not import torch: the fixture imports the watch only when a test asks for it.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -17,10 +18,10 @@ from lrlint.runtime.errors import LRScheduleError
 def lr_watch() -> Iterator[Callable[..., Any]]:
     """``watch`` bound to the test: every watch it starts is closed, and checked, at teardown.
 
-        def test_smoke(lr_watch):
-            model, optimizer, scheduler = build()
-            lr_watch(optimizer, expect=scheduler)
-            train(model, optimizer, scheduler, steps=20)
+    def test_smoke(lr_watch):
+        model, optimizer, scheduler = build()
+        lr_watch(optimizer, expect=scheduler)
+        train(model, optimizer, scheduler, steps=20)
     """
     from lrlint.runtime.watcher import watch
 

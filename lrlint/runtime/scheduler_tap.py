@@ -1,0 +1,85 @@
+"""Observe every ``scheduler.step()`` of one scheduler instance, and undo it afterwards.
+
+The obvious tap, an instance attribute ``scheduler.step = wrapper``, would leak into
+``scheduler.state_dict()`` (torch returns the whole ``__dict__``), and the first checkpoint saved
+during a watched run would fail to pickle. So the instance's class is swapped for a subclass
+that overrides ``step`` — made once per class, with the same name, and pickled as the original
+class — and swapped back on ``remove()``. An instance that already carries its own ``step``
+attribute (wrapped by some framework) is tapped by wrapping that attribute instead.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+# (original step, args, kwargs) -> result
+StepObserver = Callable[[Callable[..., Any], tuple, dict], Any]
+
+_OBSERVERS: weakref.WeakKeyDictionary[Any, StepObserver] = weakref.WeakKeyDictionary()
+_TAP_CLASSES: dict[type, type] = {}
+
+
+def _tap_class(cls: type) -> type:
+    if cls in _TAP_CLASSES:
+        return _TAP_CLASSES[cls]
+
+    def step(self: Any, *args: Any, **kwargs: Any) -> Any:
+        original = super(tapped, self).step  # type: ignore[misc]
+        observer = _OBSERVERS.get(self)
+        if observer is None:
+            return original(*args, **kwargs)
+        return observer(original, args, kwargs)
+
+    def __reduce_ex__(self: Any, protocol: Any) -> Any:
+        # Pickle and copy as the original class: the copy is not watched.
+        reduced = super(tapped, self).__reduce_ex__(protocol)  # type: ignore[misc]
+        if isinstance(reduced, tuple) and len(reduced) >= 2:
+            args = tuple(cls if a is tapped else a for a in reduced[1])
+            reduced = (reduced[0], args, *reduced[2:])
+        return reduced
+
+    namespace = {
+        "step": step,
+        "__reduce_ex__": __reduce_ex__,
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+        "_lrlint_original": cls,
+    }
+    tapped = type(cls.__name__, (cls,), namespace)
+    _TAP_CLASSES[cls] = tapped
+    return tapped
+
+
+class SchedulerTap:
+    """Routes ``scheduler.step(...)`` through ``observer(original_step, args, kwargs)``."""
+
+    def __init__(self, scheduler: Any, observer: StepObserver) -> None:
+        self._scheduler = scheduler
+        self._own_step = scheduler.__dict__.get("step")
+        if self._own_step is not None:
+            own = self._own_step
+
+            def step(*args: Any, **kwargs: Any) -> Any:
+                return observer(own, args, kwargs)
+
+            self._wrapper: Any = step
+            scheduler.step = step
+            return
+        if scheduler in _OBSERVERS:
+            raise RuntimeError("this scheduler is already watched by another lrlint watch")
+        original = type(scheduler)
+        self._original_class = getattr(original, "_lrlint_original", original)
+        _OBSERVERS[scheduler] = observer
+        scheduler.__class__ = _tap_class(self._original_class)
+
+    def remove(self) -> None:
+        scheduler = self._scheduler
+        if self._own_step is not None:
+            if scheduler.__dict__.get("step") is self._wrapper:
+                scheduler.step = self._own_step
+            return
+        _OBSERVERS.pop(scheduler, None)
+        if type(scheduler) is _TAP_CLASSES.get(self._original_class):
+            scheduler.__class__ = self._original_class
