@@ -37,8 +37,11 @@ def decode(data: bytes) -> SourceText:
     """Decode source bytes the way Python does (PEP 263 cookie, UTF-8 BOM, default UTF-8)."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as error:  # unknown codec in the cookie, BOM/cookie conflict
-        raise DecodeError(str(error.msg if hasattr(error, "msg") else error)) from None
+    except SyntaxError as error:
+        message = str(getattr(error, "msg", error))
+        if not message.startswith("invalid or missing encoding declaration"):
+            raise DecodeError(message) from None  # unknown codec, BOM/cookie conflict
+        encoding = "utf-8"  # no cookie, not UTF-8: decoding below says where it fails
     bom = encoding == "utf-8-sig"
     codec = "utf-8" if bom else encoding
     body = data[3:] if bom else data

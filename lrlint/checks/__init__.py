@@ -1,29 +1,33 @@
-"""The rule registry: one module per rule, loaded on first use.
+"""The rule registry: one module per rule, found by its file name and loaded on first use.
 
-Adding a rule: write ``lrNNN_<name>.py`` with one :class:`~lrlint.checks.base.Rule` subclass,
-list the module here, and add its page ``rules/LRNNN.md`` (the test suite runs its examples).
+Adding a rule: write ``lrNNN_<name>.py`` in this package with one
+:class:`~lrlint.checks.base.Rule` subclass, and its page ``rules/LRNNN.md`` (the test suite runs
+the page's examples). Nothing else needs to change.
 """
 
 from __future__ import annotations
 
+import pkgutil
+import re
 from functools import lru_cache
 from importlib import import_module
 
 from lrlint.checks.base import Rule
 
-RULE_MODULES = (
-    "lr001_optimizer_lr_attribute",
-    "lr002_scheduler_factor_direction",
-    "lr003_scheduler_step_before_optimizer_step",
-    "lr004_negative_learning_rate",
-)
+_RULE_MODULE = re.compile(r"lr\d{3}_\w+")
+
+
+def rule_modules() -> list[str]:
+    return sorted(
+        info.name for info in pkgutil.iter_modules(__path__) if _RULE_MODULE.fullmatch(info.name)
+    )
 
 
 @lru_cache(maxsize=1)
 def all_rules() -> tuple[type[Rule], ...]:
     """Every rule class, ordered by code."""
     classes: list[type[Rule]] = []
-    for name in RULE_MODULES:
+    for name in rule_modules():
         module = import_module(f"lrlint.checks.{name}")
         classes.extend(
             value for value in vars(module).values()

@@ -9,6 +9,8 @@ from lrlint.prefilter import SCHEDULER
 
 # ReduceLROnPlateau has no schedule to skip: it reacts to the metric it is given.
 _NOT_SKIPPING = frozenset({"ReduceLROnPlateau"})
+# How far to look for the schedule's first change when quoting the shift.
+_HORIZON = 10_000
 
 
 class SchedulerStepBeforeOptimizerStep(Rule):
@@ -46,15 +48,10 @@ class SchedulerStepBeforeOptimizerStep(Rule):
                 sched_step: Event, opt_step: Event) -> None:
         sched_call = context.code_for(sched_step.node)
         opt_call = context.code_for(opt_step.node)
-        skipped = ""
-        values = schedule_values(context, scheduler, 2)
-        if values is not None and values[0] != values[1]:
-            skipped = (f": the first optimizer step already uses LR {fmt(values[1])} "
-                       f"instead of {fmt(values[0])}")
         context.report(
             sched_step.node,
             f"`{sched_call}` runs before `{opt_call}` in each iteration, so PyTorch skips the "
-            f"first value of the {scheduler.short} schedule{skipped}",
+            f"first value of the {scheduler.short} schedule{_consequence(context, scheduler)}",
             self._move(sched_step, opt_step),
         )
 
@@ -74,6 +71,20 @@ class SchedulerStepBeforeOptimizerStep(Rule):
             "Move `scheduler.step()` after the optimizer step",
             (DeleteLines(line), InsertLinesAfter(second.statement.line, _statement_text(line))),
         )
+
+
+def _consequence(context, scheduler: TrackedObject) -> str:
+    """What the one-step shift does to this schedule, in its own numbers."""
+    values = schedule_values(context, scheduler, _HORIZON)
+    if not values or len(values) < 2:
+        return ""
+    if values[0] != values[1]:
+        return f": the first optimizer step already uses LR {fmt(values[1])} instead of {fmt(values[0])}"
+    change = next((k for k in range(1, len(values)) if values[k] != values[k - 1]), None)
+    if change is None:
+        return ""
+    return (f": the LR changes to {fmt(values[change])} at step {change - 1} instead of "
+            f"{change}, and every later change comes one step early")
 
 
 def _statement_text(line) -> str:

@@ -1,0 +1,171 @@
+from textwrap import dedent
+
+from lrlint import lint_source
+
+
+def findings(source, **kwargs):
+    return lint_source(dedent(source), "train.py", select=["LR003"], **kwargs).diagnostics
+
+
+def fixed(source):
+    return lint_source(dedent(source), "train.py", select=["LR003"], fix=True).fixed_source
+
+
+def test_quotes_the_skipped_first_value():
+    (d,) = findings("""
+        import torch
+        opt = torch.optim.SGD(params, lr=0.1)
+        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+        for epoch in range(10):
+            sched.step()
+            opt.step()
+    """)
+    assert "uses LR 0.05 instead of 0.1" in d.message
+    assert (d.start.line, d.start.column) == (6, 5)
+
+
+def test_seed_article_lambda_in_batch_loop():
+    (d,) = findings("""
+        import torch.optim as optim
+        from torch.optim.lr_scheduler import LambdaLR
+        optimizer = optim.Adam(model.parameters(), lr=0.01)
+        total_iterations = 1000
+        def lambda_rule(iteration):
+            return 1 - (iteration / total_iterations)
+        scheduler = LambdaLR(optimizer, lr_lambda=lambda_rule)
+        for iteration in range(total_iterations):
+            scheduler.step()
+            optimizer.step()
+            optimizer.zero_grad()
+    """)
+    assert "instead of 0.01" in d.message
+
+
+def test_scheduler_before_training_function_call():
+    (d,) = findings("""
+        import torch
+        def train_one_epoch(model, loader, optimizer):
+            for x, y in loader:
+                optimizer.step()
+        def main(model, loader):
+            opt = torch.optim.SGD(model.parameters(), lr=0.1)
+            sched = torch.optim.lr_scheduler.MultiStepLR(opt, milestones=[30, 60])
+            for epoch in range(90):
+                sched.step()
+                train_one_epoch(model, loader, opt)
+    """)
+    assert d.fix is None  # the optimizer step is in another function
+
+
+def test_trainer_methods_through_self():
+    (d,) = findings("""
+        import torch
+        class Trainer:
+            def __init__(self, model):
+                self.opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+                self.sched = torch.optim.lr_scheduler.ExponentialLR(self.opt, gamma=0.99)
+            def train_step(self, batch):
+                self.sched.step()
+                self.opt.step()
+    """)
+    assert "`self.sched.step()` runs before `self.opt.step()`" in d.message
+
+
+def test_grad_scaler_step_counts_as_optimizer_step():
+    (d,) = findings("""
+        import torch
+        opt = torch.optim.SGD(params, lr=0.1)
+        scaler = torch.cuda.amp.GradScaler()
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=100)
+        for step in range(100):
+            sched.step()
+            scaler.step(opt)
+            scaler.update()
+    """)
+    assert "scaler.step(opt)" in d.message
+
+
+def test_correct_orders_are_silent():
+    assert findings("""
+        import torch
+        opt = torch.optim.SGD(params, lr=0.1)
+        scaler = torch.amp.GradScaler("cuda")
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=100)
+        plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(opt)
+        for epoch in range(10):
+            plateau.step(val_loss)
+            for batch in loader:
+                scaler.step(opt)
+                scaler.update()
+                sched.step()
+        for epoch in range(10):
+            for batch in loader:
+                opt.step()
+            sched.step()
+    """) == []
+
+
+def test_scheduler_of_another_optimizer_is_silent():
+    assert findings("""
+        import torch
+        gen_opt = torch.optim.Adam(g.parameters(), lr=2e-4)
+        disc_opt = torch.optim.Adam(d.parameters(), lr=2e-4)
+        gen_sched = torch.optim.lr_scheduler.StepLR(gen_opt, 10)
+        for epoch in range(10):
+            disc_opt.step()
+            gen_sched.step()
+            gen_opt.step()
+    """) != []  # gen_sched runs before gen_opt: found ...
+    assert findings("""
+        import torch
+        gen_opt = torch.optim.Adam(g.parameters(), lr=2e-4)
+        disc_opt = torch.optim.Adam(d.parameters(), lr=2e-4)
+        disc_sched = torch.optim.lr_scheduler.StepLR(disc_opt, 10)
+        for epoch in range(10):
+            disc_opt.step()
+            disc_sched.step()
+            gen_opt.step()
+    """) == []  # ... but a scheduler before an unrelated optimizer is fine
+
+
+def test_untracked_objects_are_silent():
+    assert findings("""
+        for epoch in range(10):
+            scheduler.step()
+            optimizer.step()
+    """) == []
+
+
+def test_fix_moves_the_statement_with_its_comment():
+    assert fixed("""
+        import torch
+        opt = torch.optim.SGD(params, lr=0.1)
+        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1)
+        for epoch in range(10):
+            sched.step()  # decay
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+    """) == dedent("""
+        import torch
+        opt = torch.optim.SGD(params, lr=0.1)
+        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1)
+        for epoch in range(10):
+            loss.backward()
+            opt.step()
+            sched.step()  # decay
+            opt.zero_grad()
+    """)
+
+
+def test_no_fix_when_the_optimizer_step_is_conditional():
+    (d,) = findings("""
+        import torch
+        opt = torch.optim.SGD(params, lr=0.1)
+        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1)
+        for i, batch in enumerate(loader):
+            sched.step()
+            if (i + 1) % 4 == 0:
+                opt.step()
+    """)
+    assert d.fix is None
