@@ -67,7 +67,7 @@ class LRScheduleError(AssertionError):
     def _message(self) -> str:
         shown = len(self.divergences)
         head = (
-            f"learning rate diverged from the declared schedule: {self.total} finding(s) "
+            f"learning rate diverged: {self.total} finding(s) "
             f"over {self.optimizer_steps} optimizer step(s)"
         )
         if shown < self.total:

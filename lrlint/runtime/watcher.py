@@ -193,6 +193,8 @@ class Watch:
 
     # -- hooks (hot path) -----------------------------------------------------------------
 
+    # torch hands step hooks the step's own ``args``, the optimizer first.
+
     def _before_optimizer_step(self, optimizer: Any, args: tuple, kwargs: dict) -> None:
         if self._muted or self._closed:
             return
@@ -205,7 +207,7 @@ class Watch:
             (self._new_lr_attribute(attributes),),
             attributes.get("found_inf"),
         )
-        if self._probe is not None and self._probe.due(call, args, kwargs):
+        if self._probe is not None and self._probe.due(call, args[1:], kwargs):
             self._probe.before_step()
             self._probe_pending = True
 
@@ -225,7 +227,7 @@ class Watch:
         if self._muted or not self._probe_pending or self._probe is None:
             return
         self._probe_pending = False
-        self._probe.after_step(self._calls - 1, args, kwargs)
+        self._probe.after_step(self._calls - 1, args[1:], kwargs)
 
     def _shadow_step(self, args: tuple, kwargs: dict) -> None:
         self._muted = True
