@@ -16,6 +16,8 @@ from itertools import accumulate, repeat
 from operator import mul
 from typing import Any
 
+from lrlint.schedules.hf_mirror import _Factor as HFFactor
+
 Column = list[Any]
 FastPath = Callable[[Sequence[Any], dict[str, Any], int], "list[Column] | None"]
 
@@ -135,17 +137,23 @@ def cosine_annealing_lr(base_lrs: Sequence[Any], kw: dict[str, Any], n: int) -> 
     cos, pi = math.cos, math.pi
     # 1 + cos(pi * k / T_max) for k = 0..n, shared by consecutive ratios as in torch.
     bumps = [1 + cos(pi * k / t_max) for k in range(n + 1)]
+    # Past T_max, the steps k with (k - 1 - T_max) % (2 * T_max) == 0 climb out of the
+    # cosine's trough (where bumps[k - 1] is 0) instead of taking a ratio: mark them None.
+    troughs = range(t_max, n, 2 * t_max)  # the indices k - 1 of those steps
+    divisors = bumps[:n]
+    for i in troughs:
+        divisors[i] = 1.0
+    ratios: list[Any] = [b / a for a, b in zip(divisors, bumps[1:])]
+    ratios[t_max :: 2 * t_max] = [None] * len(troughs)
     columns = []
     for b in base_lrs:
         climb = (b - eta_min) * (1 - cos(pi / t_max)) / 2
         column = [b]
+        append = column.append
         lr = b
-        for k in range(1, n + 1):
-            if (k - 1 - t_max) % (2 * t_max) == 0:
-                lr = lr + climb
-            else:
-                lr = bumps[k] / bumps[k - 1] * (lr - eta_min) + eta_min
-            column.append(lr)
+        for ratio in ratios:
+            lr = lr + climb if ratio is None else ratio * (lr - eta_min) + eta_min
+            append(lr)
         columns.append(column)
     return columns
 
@@ -168,9 +176,16 @@ def cosine_annealing_warm_restarts(
     return [[eta_min + (b - eta_min) * bump / 2 for bump in bumps] for b in base_lrs]
 
 
+def _factor_table(fn: Callable[[int], Any], n: int) -> list[Any]:
+    """``fn(0..n)``; phase by phase for the Hugging Face factors."""
+    if isinstance(fn, HFFactor):
+        return fn.table(n)
+    return [fn(k) for k in range(n + 1)]
+
+
 def lambda_lr(base_lrs: Sequence[Any], kw: dict[str, Any], n: int) -> list[Column] | None:
     lambdas = _per_group(kw["lr_lambda"], len(base_lrs))
-    return [[b * fn(k) for k in range(n + 1)] for fn, b in zip(lambdas, base_lrs)]
+    return [[b * f for f in _factor_table(fn, n)] for fn, b in zip(lambdas, base_lrs)]
 
 
 def multiplicative_lr(base_lrs: Sequence[Any], kw: dict[str, Any], n: int) -> list[Column] | None:
@@ -207,10 +222,8 @@ def cyclic_lr(base_lrs: Sequence[Any], kw: dict[str, Any], n: int) -> list[Colum
     ratio = up / total
     floor = math.floor
     cycles = [floor(1 + k / total) for k in range(n + 1)]
-    factors = []
-    for k, cycle in enumerate(cycles):
-        x = 1.0 + k / total - cycle
-        factors.append(x / ratio if x <= ratio else (x - 1) / (ratio - 1))
+    positions = [1.0 + k / total - cycle for k, cycle in enumerate(cycles)]
+    factors = [x / ratio if x <= ratio else (x - 1) / (ratio - 1) for x in positions]
     if mode == "triangular":
         scales = [1.0] * (n + 1)
     elif mode == "triangular2":

@@ -7,7 +7,7 @@ from itertools import islice
 from typing import Any
 
 from lrlint.schedules.errors import ResumeNotModelled, ScheduleError
-from lrlint.schedules.fast import FAST_PATHS
+from lrlint.schedules.fast import FAST_PATHS, lambda_lr
 from lrlint.schedules.hf_mirror import HF_FUNCTIONS
 from lrlint.schedules.signatures import SCHEDULE_NAMES, signature
 from lrlint.schedules.torch_mirror import TORCH_CLASSES, Optimizer
@@ -86,9 +86,11 @@ class Schedule:
         if columns is None:
             rows = list(islice(self._mirror_rows(), n + 1))
             return self._shape(rows[:n])
+        for column in columns:
+            del column[n:]  # the loop's last scheduler step computed a value no step uses
         if not self._nested:
-            return [float(lr) for lr in columns[0][:n]]
-        return [[float(lr) for lr in row] for row in zip(*(c[:n] for c in columns))]
+            return list(map(float, columns[0]))
+        return [list(row) for row in zip(*(map(float, c) for c in columns))]
 
     def iter(self, *, metrics: Iterable[Any] | None = None) -> Iterator[Any]:
         """The same values as :meth:`values`, lazily and without end.
@@ -107,11 +109,15 @@ class Schedule:
     # -- evaluation -------------------------------------------------------------
 
     def _fast_columns(self, n: int) -> list[list[Any]] | None:
-        fast = FAST_PATHS.get(self.name)
-        if fast is None or self.kwargs.get("last_epoch", -1) != -1:
+        if self.kwargs.get("last_epoch", -1) != -1:
             return None
         try:
-            return fast(self.base_lrs, self.kwargs, n)
+            if self.name in HF_FUNCTIONS:
+                # A LambdaLR over the factor the transformers function builds.
+                _, scheduler = self._start()
+                return lambda_lr(self.base_lrs, {"lr_lambda": scheduler.lr_lambdas}, n)
+            fast = FAST_PATHS.get(self.name)
+            return None if fast is None else fast(self.base_lrs, self.kwargs, n)
         except Exception:  # noqa: BLE001 - any error: let the mirror reproduce it
             # Step the mirror instead: it raises exactly what torch raises, at the
             # step torch raises it.

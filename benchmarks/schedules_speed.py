@@ -1,0 +1,88 @@
+"""Time to evaluate a million steps of each closed-form schedule with lrlint.schedules.
+
+    python benchmarks/schedules_speed.py [--steps N] [--groups G]
+
+Prints one line per schedule: seconds for ``Schedule.values(N)`` (best of 3) and the
+rate. Pure Python; torch is not imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from lrlint.schedules import build
+
+M = 1_000_000
+
+CLOSED_FORM: list[tuple[str, dict[str, Any]]] = [
+    ("StepLR", {"step_size": 30_000, "gamma": 0.5}),
+    ("MultiStepLR", {"milestones": [300_000, 600_000, 900_000]}),
+    ("ExponentialLR", {"gamma": 0.999_999}),
+    ("CosineAnnealingLR", {"T_max": 250_000, "eta_min": 1e-5}),
+    ("LinearLR", {"start_factor": 0.01, "total_iters": M}),
+    ("ConstantLR", {"factor": 0.5, "total_iters": 10_000}),
+    ("PolynomialLR", {"total_iters": M, "power": 2.0}),
+    ("OneCycleLR", {"max_lr": 0.1, "total_steps": M}),
+    (
+        "OneCycleLR",
+        {"max_lr": 0.1, "total_steps": M, "three_phase": True, "anneal_strategy": "linear"},
+    ),
+    ("CosineAnnealingWarmRestarts", {"T_0": 1000, "T_mult": 2}),
+    (
+        "CyclicLR",
+        {
+            "base_lr": 0.001,
+            "max_lr": 0.1,
+            "step_size_up": 2000,
+            "mode": "exp_range",
+            "gamma": 0.99999,
+        },
+    ),
+    ("get_constant_schedule", {}),
+    ("get_constant_schedule_with_warmup", {"num_warmup_steps": 10_000}),
+    ("get_linear_schedule_with_warmup", {"num_warmup_steps": 10_000, "num_training_steps": M}),
+    ("get_cosine_schedule_with_warmup", {"num_warmup_steps": 10_000, "num_training_steps": M}),
+    (
+        "get_cosine_with_hard_restarts_schedule_with_warmup",
+        {"num_warmup_steps": 10_000, "num_training_steps": M, "num_cycles": 4},
+    ),
+    (
+        "get_polynomial_decay_schedule_with_warmup",
+        {"num_warmup_steps": 10_000, "num_training_steps": M, "power": 2.0},
+    ),
+    ("get_inverse_sqrt_schedule", {"num_warmup_steps": 10_000}),
+    (
+        "get_wsd_schedule",
+        {"num_warmup_steps": 10_000, "num_decay_steps": 100_000, "num_training_steps": M},
+    ),
+]
+
+
+def best_of(runs: int, fn: Any) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=M)
+    parser.add_argument("--groups", type=int, default=1)
+    args = parser.parse_args()
+    base_lr: Any = 0.1 if args.groups == 1 else [0.1 / (g + 1) for g in range(args.groups)]
+    print(f"{args.steps:,} steps, {args.groups} param group(s), best of 3")
+    width = max(len(name) for name, _ in CLOSED_FORM)
+    for name, kwargs in CLOSED_FORM:
+        schedule = build(name, base_lr, **kwargs)
+        seconds = best_of(3, lambda s=schedule: s.values(args.steps))
+        rate = args.steps / seconds / 1e6
+        print(f"{name:<{width}}  {seconds * 1000:8.1f} ms  {rate:6.1f} M steps/s")
+
+
+if __name__ == "__main__":
+    main()
