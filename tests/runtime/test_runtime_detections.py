@@ -8,10 +8,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from torch.optim import lr_scheduler as S  # noqa: E402
+from torch.optim import lr_scheduler as S
 
-from lrlint.runtime import LRScheduleError, watch  # noqa: E402
-from lrlint.runtime.errors import (  # noqa: E402
+from lrlint.runtime import LRScheduleError, watch
+from lrlint.runtime.errors import (
     CAUSE_DIFFERS,
     CAUSE_EXTRA_SCHEDULER_STEP,
     CAUSE_GRADSCALER_SKIP,
@@ -31,6 +31,15 @@ def loss_of(model, inputs, targets):
     return torch.nn.functional.mse_loss(model(inputs), targets)
 
 
+def train(model, inputs, targets, optimizer, scheduler, steps: int) -> None:
+    """The correct loop: optimizer.step(), then scheduler.step()."""
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss_of(model, inputs, targets).backward()
+        optimizer.step()
+        scheduler.step()
+
+
 def findings(error: LRScheduleError, kind: str) -> list:
     return [d for d in error.divergences if d.kind == kind]
 
@@ -47,13 +56,11 @@ def test_linear_lr_declared_as_decay_but_warming_up(regression):
     model, inputs, targets = regression()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
     scheduler = S.LinearLR(optimizer, start_factor=0.5, total_iters=10)  # the bug: a warm-up
-    with pytest.raises(LRScheduleError) as caught:
-        with watch(optimizer, expect=decay(1e-3, 10), scheduler=scheduler):
-            for _ in range(12):
-                optimizer.zero_grad()
-                loss_of(model, inputs, targets).backward()
-                optimizer.step()
-                scheduler.step()
+    with (
+        pytest.raises(LRScheduleError) as caught,
+        watch(optimizer, expect=decay(1e-3, 10), scheduler=scheduler),
+    ):
+        train(model, inputs, targets, optimizer, scheduler, steps=12)
     first = caught.value.divergences[0]
     assert (first.kind, first.step, first.group) == (KIND_SCHEDULE, 0, 0)
     assert (first.expected, first.got) == pytest.approx((1e-3, 5e-4))
@@ -66,11 +73,7 @@ def test_linear_lr_that_really_decays_passes(regression):
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
     scheduler = S.LinearLR(optimizer, start_factor=1.0, end_factor=0.5, total_iters=10)
     with watch(optimizer, expect=decay(1e-3, 10), scheduler=scheduler) as w:
-        for _ in range(12):
-            optimizer.zero_grad()
-            loss_of(model, inputs, targets).backward()
-            optimizer.step()
-            scheduler.step()
+        train(model, inputs, targets, optimizer, scheduler, steps=12)
     assert w.history[-1].lrs == pytest.approx((5e-4,))
 
 
@@ -104,7 +107,7 @@ def test_scheduler_stepped_before_optimizer(regression):
     assert [(d.step, d.cause) for d in skipped] == [(0, CAUSE_SCHEDULER_FIRST)]
     # The whole schedule is shifted one step early: 0.05 at step 2 instead of step 3.
     shifted = findings(error, KIND_SCHEDULE)
-    assert [(d.step, d.expected, d.got) for d in shifted][0] == (2, 0.1, 0.05)
+    assert (shifted[0].step, shifted[0].expected, shifted[0].got) == (2, 0.1, 0.05)
     assert {d.cause for d in shifted} == {CAUSE_SCHEDULER_FIRST}
 
 
@@ -113,11 +116,7 @@ def test_scheduler_stepped_after_optimizer_passes(regression):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     scheduler = S.StepLR(optimizer, step_size=3, gamma=0.5)
     with watch(optimizer, expect=scheduler):
-        for _ in range(9):
-            optimizer.zero_grad()
-            loss_of(model, inputs, targets).backward()
-            optimizer.step()
-            scheduler.step()
+        train(model, inputs, targets, optimizer, scheduler, steps=9)
 
 
 def _amp_loop(model, inputs, targets, optimizer, scheduler, bad_iterations, guard):
@@ -253,11 +252,7 @@ def test_no_manual_write_passes(regression):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     scheduler = S.StepLR(optimizer, step_size=10, gamma=0.5)
     with watch(optimizer, expect=scheduler):
-        for _ in range(6):
-            optimizer.zero_grad()
-            loss_of(model, inputs, targets).backward()
-            optimizer.step()
-            scheduler.step()
+        train(model, inputs, targets, optimizer, scheduler, steps=6)
 
 
 def test_a_second_scheduler_on_the_same_optimizer(regression):
@@ -282,11 +277,7 @@ def test_two_schedulers_chained_and_declared_together_pass(regression):
         [S.ExponentialLR(optimizer, gamma=0.9), S.LinearLR(optimizer, 0.5, total_iters=3)]
     )
     with watch(optimizer, expect=chained):
-        for _ in range(5):
-            optimizer.zero_grad()
-            loss_of(model, inputs, targets).backward()
-            optimizer.step()
-            chained.step()
+        train(model, inputs, targets, optimizer, chained, steps=5)
 
 
 @pytest.mark.parametrize("reload_optimizer", [True, False], ids=["bug", "fixed"])

@@ -7,8 +7,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from lrlint.runtime import LRScheduleError, watch  # noqa: E402
-from lrlint.runtime.errors import (  # noqa: E402
+from lrlint.runtime import LRScheduleError, watch
+from lrlint.runtime.errors import (
     CAUSE_IGNORES_LR,
     CAUSE_IGNORES_SIGN,
     CAUSE_UPHILL,
@@ -21,7 +21,7 @@ class SeedSignFlipOptimizer(torch.optim.Optimizer):
     rate handling")."""
 
     def __init__(self, params, lr):
-        super().__init__(params, dict(lr=lr))
+        super().__init__(params, {"lr": lr})
 
     def step(self, closure=None):
         for group in self.param_groups:
@@ -38,7 +38,7 @@ class FixedStepOptimizer(torch.optim.Optimizer):
     """Ignores group["lr"]: a hard-coded step size (a copy-paste bug in a custom optimizer)."""
 
     def __init__(self, params, lr):
-        super().__init__(params, dict(lr=lr))
+        super().__init__(params, {"lr": lr})
 
     @torch.no_grad()
     def step(self, closure=None):

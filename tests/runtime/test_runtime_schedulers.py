@@ -7,11 +7,11 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from torch.optim import lr_scheduler as S  # noqa: E402
+from torch.optim import lr_scheduler as S
 
-from lrlint.runtime import LRScheduleError, watch  # noqa: E402
-from lrlint.runtime.errors import CAUSE_DIFFERS, KIND_SCHEDULE  # noqa: E402
-from lrlint.runtime.scheduler_args import (  # noqa: E402
+from lrlint.runtime import LRScheduleError, watch
+from lrlint.runtime.errors import CAUSE_DIFFERS, KIND_SCHEDULE
+from lrlint.runtime.scheduler_args import (
     UnsupportedSchedulerError,
     scheduler_spec,
 )
