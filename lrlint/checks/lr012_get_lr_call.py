@@ -1,0 +1,117 @@
+"""LR012 get-lr-call: ``scheduler.get_lr()`` is not the current learning rate."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from lrlint.analysis.facts import Scope
+from lrlint.analysis.model import Event, ModuleModel, TrackedObject
+from lrlint.analysis.torch_api import Kind, is_abstract_base
+from lrlint.checks._args_schedule import first_get_lr_difference
+from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
+from lrlint.checks.common import fmt
+from lrlint.prefilter import Vocabulary
+
+# torch's own get_lr() of these raises NotImplementedError: only get_last_lr() exists.
+_NO_GET_LR = frozenset({"SequentialLR", "ChainedScheduler", "ReduceLROnPlateau"})
+# Closed-form get_lr(): it recomputes the current LR from last_epoch (and torch warns).
+_CLOSED_FORM = frozenset({"LambdaLR", "CyclicLR", "OneCycleLR", "CosineAnnealingWarmRestarts"})
+
+
+class GetLrCall(Rule):
+    code = "LR012"
+    name = "get-lr-call"
+    summary = "`scheduler.get_lr()` computes the next chainable value; read `get_last_lr()`"
+    fixable = True
+    vocabulary = (Vocabulary(gates=(b"get_lr",), pattern=re.compile(rb"\.\s*get_lr\s*\(")),)
+
+    def check(self, context: RuleContext) -> None:
+        model = context.model
+        for scheduler in model.schedulers:
+            if not _uses_torch_get_lr(model, scheduler):
+                continue
+            for event in scheduler.events_named("get_lr"):
+                if _inside_scheduler_class(model, event.site.scope):
+                    continue  # a subclass computing its own schedule: get_lr is its API
+                context.report(event.node, _message(context, scheduler, event),
+                               _rename(model, event))
+
+
+def _uses_torch_get_lr(model: ModuleModel, scheduler: TrackedObject) -> bool:
+    """True when ``get_lr`` is torch's: not a local override, not an unknown subclass."""
+    if scheduler.custom is not None:
+        return not any("get_lr" in cls.methods for cls in model.class_lineage(scheduler.custom))
+    # A parameter annotated with the abstract base may be any subclass, with any get_lr.
+    return not is_abstract_base(scheduler.short)
+
+
+def _inside_scheduler_class(model: ModuleModel, scope: Scope) -> bool:
+    current: Scope | None = scope
+    while current is not None:
+        class_info = current.class_info or (current.function.class_info if current.function else None)
+        if class_info is not None:
+            kind = model.class_kind(class_info)
+            if kind is not None and kind[0] is Kind.SCHEDULER:
+                return True
+        current = current.parent
+    return False
+
+
+def _message(context: RuleContext, scheduler: TrackedObject, event: Event) -> str:
+    call = context.code_for(event.node)
+    name = scheduler.torch_class
+    if name in _NO_GET_LR:
+        return (f"`{call}`: {name} has no get_lr() of its own (torch raises "
+                "NotImplementedError); the current LRs are `get_last_lr()`")
+    if name in _CLOSED_FORM or scheduler.kind is Kind.SCHEDULER and name.startswith("get_"):
+        return (f"`{call}` is {scheduler.short}'s internal computation, not the current LR: it "
+                "recomputes it (torch warns \"please use `get_last_lr()`\" on every call); "
+                "read `get_last_lr()`")
+    difference = first_get_lr_difference(context.model, scheduler)
+    detail = ""
+    if difference is not None:
+        step, computed, current = difference
+        detail = (f": at step {step} it returns {fmt(computed)} while the optimizer's LR is "
+                  f"{fmt(current)}")
+    return (f"`{call}` returns the value {name}'s next chainable step would compute, not the "
+            f"current LR{detail}; read `get_last_lr()`")
+
+
+def _rename(model: ModuleModel, event: Event) -> FixPlan | None:
+    func = event.node.func
+    if event.node.args or not isinstance(func, cst.Attribute):
+        return None
+    safe = not event.via and _always_a_scheduler(model, func.value, event)
+    return FixPlan(
+        "Call `get_last_lr()` instead",
+        (ReplaceNode(func.attr, "get_last_lr"),),
+        "safe" if safe else "unsafe",
+    )
+
+
+def _always_a_scheduler(model: ModuleModel, receiver: cst.BaseExpression, event: Event) -> bool:
+    """Every binding the receiver may hold is a tracked scheduler (so renaming cannot break a
+    non-torch object whose ``get_lr`` is its real API)."""
+    site = event.site
+    if isinstance(receiver, cst.Name):
+        assignments = model.assignments_reaching(receiver.value, site.scope, site.order, site.path)
+    elif isinstance(receiver, cst.Attribute):
+        owner = model.instance_class(receiver.value, site.scope)
+        if owner is None:
+            return False
+        assignments = model.class_attribute_assignments(owner, receiver.attr.value)
+    else:
+        return False
+    if not assignments:
+        return False
+    for assignment in assignments:
+        if assignment.kind not in ("assign", "annassign") or assignment.value is None:
+            return False
+        if assignment.unpack:
+            return False
+        refs = model.resolve(assignment.value, assignment.scope, assignment.order, assignment.path)
+        if not refs or any(ref.obj.kind is not Kind.SCHEDULER for ref in refs):
+            return False
+    return True
