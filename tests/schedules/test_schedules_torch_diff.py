@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from schedules_reference import Spec, assert_close_rows, lrlint_schedule, outcome, torch_values
 
 # Raise for a deeper run: LRLINT_SCHEDULE_EXAMPLES=500 pytest tests/schedules
-EXAMPLES = int(os.environ.get("LRLINT_SCHEDULE_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("LRLINT_SCHEDULE_EXAMPLES", "40"))
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
