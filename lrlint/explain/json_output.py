@@ -1,0 +1,129 @@
+"""``--output-format json``: one object per optimizer/scheduler pair.
+
+Shape (every key always present; ``null`` when unknown)::
+
+    {"path": "train.py", "pairs": [{
+        "scheduler": {"code": "scheduler = StepLR(...)", "line": 12, "class": "StepLR"},
+        "optimizer": {"code": ..., "line": 11, "class": "SGD"} | null,
+        "status": "ok" | "no_schedule" | "torch_error" | "no_curve",
+        "reason": str | null,            # why there is no curve
+        "error": str | null,             # torch raises partway; the curve stops there
+        "schedule": "StepLR(step_size=30, gamma=0.1)" | null,
+        "base_lr": LR | null, "groups": int | null,
+        "steps": {"count": 90, "source": "option|loop|schedule|horizon|default",
+                  "reason": str} | null,
+        "unit": "epoch" | "batch" | null, "notes": [str],
+        "first": POINT, "last": POINT, "min": POINT, "max": POINT,   # exact, null w/o curve
+        "last_change_step": int | null,
+        "key_steps": [{"step": int, "kind": str, "label": str, "lr": LR}],
+        "target": {"lr", "expression", "planned_decays", "decays", "final_lr",
+                   "relative_error", "advice"} | null,
+        "curve": {"downsampled": bool, "method": str | null, "step": [int], "lr": [LR]} | null
+    }]}
+
+``LR`` is a float for one param group and a list (one per group) for several, as in
+``Schedule.values``; ``POINT`` is ``{"step": int, "lr": LR}``. Curves longer than 2,000
+steps are downsampled as ``downsample.METHOD`` says; min/max/first/last are always exact.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, TextIO
+
+from lrlint.explain.downsample import BUCKETS, METHOD, is_downsampled, kept_steps
+from lrlint.explain.find import Construction
+from lrlint.explain.summary import Explanation, base_lr_value
+from lrlint.explain.text import schedule_text
+
+
+def write_json(path: str, explanations: list[Explanation], out: TextIO) -> None:
+    document = {"path": path, "pairs": [pair_object(e) for e in explanations]}
+    out.write(_dumps(document) + "\n")
+
+
+def _dumps(document: dict[str, Any]) -> str:
+    """Indented JSON, but each curve array on one line (thousands of numbers otherwise)."""
+    arrays: dict[str, str] = {}
+    nonce = uuid.uuid4().hex  # no source text can contain the placeholder
+    for index, pair in enumerate(document["pairs"]):
+        curve = pair["curve"]
+        if curve is None:
+            continue
+        for key in ("step", "lr"):
+            token = f"@curve-{nonce}-{index}-{key}@"
+            arrays[f'"{token}"'] = json.dumps(curve[key], separators=(", ", ":"))
+            curve[key] = token
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    for token, array in arrays.items():
+        text = text.replace(token, array, 1)
+    return text
+
+
+def pair_object(e: Explanation) -> dict[str, Any]:
+    pair = e.pair
+    schedule = pair.declared.schedule
+    groups = len(e.columns) if e.has_curve else (schedule.groups if schedule else None)
+    lr = _lr_shape(groups or 1)
+    result: dict[str, Any] = {
+        "scheduler": _construction(pair.scheduler),
+        "optimizer": _construction(pair.optimizer) if pair.optimizer else None,
+        "status": _status(e),
+        "reason": e.reason,
+        "error": e.failure,
+        "schedule": schedule_text(schedule) if schedule is not None else None,
+        "base_lr": base_lr_value(pair),
+        "groups": groups,
+        "steps": ({"count": e.steps.count, "source": e.steps.source, "reason": e.steps.reason}
+                  if e.steps else None),
+        "unit": e.stepping.unit,
+        "notes": e.all_notes,
+        "first": None, "last": None, "min": None, "max": None,
+        "last_change_step": e.last_change,
+        "key_steps": [],
+        "target": None,
+        "curve": None,
+    }
+    if not e.has_curve:
+        return result
+    last = e.count - 1
+    result["first"] = {"step": 0, "lr": lr(e.lrs_at(0))}
+    result["last"] = {"step": last, "lr": lr(e.lrs_at(last))}
+    result["min"] = {"step": e.minimum.step, "lr": lr(e.minimum.lrs)}
+    result["max"] = {"step": e.maximum.step, "lr": lr(e.maximum.lrs)}
+    result["key_steps"] = [{"step": k.step, "kind": k.kind, "label": k.label,
+                            "lr": lr(e.lrs_at(k.step))} for k in e.key_steps]
+    if e.target is not None:
+        t = e.target
+        result["target"] = {"lr": t.target, "expression": t.expression,
+                            "planned_decays": t.planned, "decays": t.happened,
+                            "final_lr": t.final, "relative_error": t.relative_error,
+                            "advice": t.advice}
+    steps = kept_steps(e.columns, (k.step for k in e.key_steps))
+    result["curve"] = {
+        "downsampled": is_downsampled(e.count),
+        "method": METHOD.format(buckets=BUCKETS) if is_downsampled(e.count) else None,
+        "step": steps,
+        "lr": [lr(e.lrs_at(step)) for step in steps],
+    }
+    return result
+
+
+def _lr_shape(groups: int):
+    return (lambda lrs: lrs[0]) if groups == 1 else (lambda lrs: list(lrs))
+
+
+def _construction(construction: Construction) -> dict[str, Any]:
+    return {"code": construction.code, "line": construction.line,
+            "class": construction.class_name}
+
+
+def _status(e: Explanation) -> str:
+    if e.has_curve:
+        return "ok"
+    if e.pair.declared.error is not None:
+        return "torch_error"
+    if e.pair.declared.schedule is None:
+        return "no_schedule"
+    return "no_curve"

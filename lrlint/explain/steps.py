@@ -1,0 +1,283 @@
+"""How many steps to show, and why: ``--steps``, the loops around ``scheduler.step()``, the
+schedule's own length (``T_max``, ``total_steps``, ...), a horizon that shows its structure, or
+100. Also the unit: whether the scheduler is stepped per epoch or per batch.
+
+``Schedule.values(n)`` models a loop of ``n`` iterations of ``optimizer.step();
+scheduler.step()``, so a loop that runs ``n`` times around ``scheduler.step()`` means ``n``
+steps of the curve.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from lrlint.analysis.evaluate import Unknown
+from lrlint.analysis.facts import CallSite, Loop
+from lrlint.analysis.model import Event, ModuleModel, TrackedObject
+from lrlint.analysis.values import fold_in
+from lrlint.explain.find import one_line
+from lrlint.explain.numbers import steps_text
+
+DEFAULT_STEPS = 100
+_EPOCH = re.compile(r"epoch", re.IGNORECASE)
+_PER_EPOCH = re.compile(r"per_?epoch", re.IGNORECASE)
+_BATCH = re.compile(r"batch|loader|data|\bstep|\biter|\bit\b", re.IGNORECASE)
+# Iterables that yield as many items as their first argument: `enumerate(range(N))`, `tqdm(...)`.
+_TRANSPARENT_WRAPPERS = frozenset({"enumerate", "tqdm"})
+
+
+@dataclass(frozen=True)
+class Stepping:
+    """What the code around ``scheduler.step()`` says."""
+
+    count: int | None = None  # how many times the loops run it, when they fold
+    loops: str = ""  # "the loop `for epoch in range(EPOCHS)`", for the rationale
+    unit: str | None = None  # "epoch" or "batch"
+    notes: tuple[str, ...] = ()  # why the count is unknown, when that is news to the reader
+
+
+@dataclass(frozen=True)
+class StepCount:
+    count: int
+    source: str  # "option", "loop", "schedule", "horizon" or "default"
+    reason: str  # "the loop `for epoch in range(EPOCHS)` around scheduler.step()"
+    notes: list[str] = field(default_factory=list)
+
+
+# -- the loops ---------------------------------------------------------------------------------
+
+
+def stepping(module: cst.Module, model: ModuleModel, scheduler: TrackedObject,
+             positions) -> Stepping:
+    events = scheduler.events_named("step")
+    if not events:
+        return Stepping(notes=("scheduler.step() is not called in this file",))
+    if len(events) > 1:
+        units = {_unit(module, model, scheduler, event) for event in events}
+        unit = units.pop() if len(units) == 1 else None
+        return Stepping(unit=unit, notes=(f"scheduler.step() is called in {len(events)} places",))
+    event = events[0]
+    unit = _unit(module, model, scheduler, event)
+    chains = [outer + event.chain for outer in model.contexts(event.chain[0].function)]
+    if len(chains) != 1:
+        return Stepping(unit=unit, notes=(
+            f"the code that calls scheduler.step() is reached from {len(chains)} places",))
+    chain = chains[0]
+    loops = [(loop, site) for site in chain for loop in site.loops]
+    if not loops:
+        return Stepping(unit=unit, notes=("scheduler.step() is not inside a loop",))
+    described = [_loop_text(module, loop) for loop, _ in loops]
+    text = ("the loop " if len(loops) == 1 else "the loops ") + " × ".join(described)
+    if any(_conditional_in_loop(site, positions) for site in chain):
+        return Stepping(loops=text, unit=unit, notes=(
+            "scheduler.step() runs under a condition inside its loop",))
+    counts = [_loop_count(model, loop, site) for loop, site in loops]
+    if any(count is None for count in counts):
+        return Stepping(loops=text, unit=unit)
+    if len(loops) > 1:
+        described = [f"{d} ({steps_text(c)})" for d, c in zip(described, counts)]
+        text = "the loops " + " × ".join(described)
+    return Stepping(count=math.prod(counts), loops=text, unit=unit)  # type: ignore[arg-type]
+
+
+def _loop_text(module: cst.Module, loop: Loop) -> str:
+    node = loop.node
+    if isinstance(node, cst.For):
+        code = f"for {module.code_for_node(node.target)} in {module.code_for_node(node.iter)}"
+    else:
+        code = f"while {module.code_for_node(node.test)}"
+    code = one_line(code)
+    return f"`{code if len(code) <= 48 else code[:47] + '…'}`"
+
+
+def _loop_count(model: ModuleModel, loop: Loop, site: CallSite) -> int | None:
+    iterable = loop.iter
+    if loop.kind != "for" or iterable is None:
+        return None
+    while (isinstance(iterable, cst.Call) and iterable.args and not iterable.args[0].star
+           and _called_name(iterable) in _TRANSPARENT_WRAPPERS):
+        iterable = iterable.args[0].value
+    if isinstance(iterable, cst.Call) and _called_name(iterable) == "trange":
+        iterable = iterable.with_changes(func=cst.Name("range"))
+    value = fold_in(model, iterable, site.scope, loop.order_start)
+    if isinstance(value, Unknown) or not isinstance(value, (range, list, tuple, str, dict, set)):
+        return None
+    return len(value) if len(value) > 0 else None
+
+
+def _called_name(call: cst.Call) -> str | None:
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return None
+
+
+def _conditional_in_loop(site: CallSite, positions) -> bool:
+    """An ``if`` between the call and its innermost loop: the loop bound over-counts."""
+    if not site.loops or not site.conditions:
+        return False
+    loop = positions[site.loops[-1].node]
+    condition = positions[site.conditions[-1]]
+    return (condition.start.line, condition.start.column) > (loop.start.line, loop.start.column)
+
+
+def _unit(module: cst.Module, model: ModuleModel, scheduler: TrackedObject,
+          event: Event) -> str | None:
+    """'epoch' or 'batch': the loop variable's name, then where optimizer.step() runs, then
+    what the loop iterates (``train_loader``), then an epoch loop further out."""
+    chains = [outer + event.chain for outer in model.contexts(event.chain[0].function)]
+    loops = [loop for site in chains[0] for loop in site.loops] if chains else []
+    if not loops:
+        return None
+    innermost = loops[-1]
+    targets = " ".join(innermost.target_names)
+    if _EPOCH.search(targets):
+        return "epoch"
+    if _BATCH.search(targets):
+        return "batch"
+    structural = _unit_from_optimizer_steps(model, scheduler, event)
+    if structural is not None:
+        return structural
+    iterable = _loop_text(module, innermost).removeprefix(f"`for {targets} in ")
+    if _EPOCH.search(iterable) and not _PER_EPOCH.search(iterable):
+        return "epoch"
+    if _BATCH.search(iterable):
+        return "batch"
+    if any(_EPOCH.search(" ".join(loop.target_names)) for loop in loops[:-1]):
+        return "batch"
+    return None
+
+
+def _unit_from_optimizer_steps(model: ModuleModel, scheduler: TrackedObject,
+                               event: Event) -> str | None:
+    """Per batch when optimizer.step() shares the scheduler's innermost loop, per epoch when it
+    runs in a loop nested inside it."""
+    for optimizer in model.optimizers_of(scheduler):
+        for optimizer_step in optimizer.events_named("step"):
+            relation = model.relate(optimizer_step, event)
+            if relation is None or not relation.loops:
+                continue
+            shared = len(relation.loops)
+            optimizer_depth = sum(len(site.loops) for site in relation.first_chain)
+            scheduler_depth = sum(len(site.loops) for site in relation.second_chain)
+            if scheduler_depth == shared < optimizer_depth:
+                return "epoch"
+            if scheduler_depth == shared == optimizer_depth:
+                return "batch"
+    return None
+
+
+# -- the schedule's own length -----------------------------------------------------------------
+
+
+def implied_length(name: str, arguments: dict) -> tuple[int, str] | None:
+    """The run length the schedule's arguments state: ``T_max``, ``total_steps``, ..."""
+    a = arguments
+    if name == "OneCycleLR":
+        if a.get("total_steps") is not None:
+            return a["total_steps"], f"total_steps={a['total_steps']} of OneCycleLR"
+        epochs, per_epoch = a.get("epochs"), a.get("steps_per_epoch")
+        if isinstance(epochs, int) and isinstance(per_epoch, int):
+            return epochs * per_epoch, (f"epochs × steps_per_epoch = {epochs} × {per_epoch} "
+                                        "of OneCycleLR")
+        return None
+    if name == "CosineAnnealingLR":
+        return _length(a.get("T_max"), f"T_max={a.get('T_max')} of CosineAnnealingLR")
+    if name == "PolynomialLR":
+        return _length(a.get("total_iters"), f"total_iters={a.get('total_iters')} of PolynomialLR")
+    if name in ("LinearLR", "ConstantLR"):
+        total = a.get("total_iters")
+        if not isinstance(total, int) or total < 1:
+            return None
+        return total + 1, f"{name} stops changing the LR at step total_iters={total}"
+    if "num_training_steps" in a:
+        total = a["num_training_steps"]
+        return _length(total, f"num_training_steps={total} of {name}")
+    if name == "get_wsd_schedule":
+        parts = [a.get(k) for k in ("num_warmup_steps", "num_stable_steps", "num_decay_steps")]
+        if all(isinstance(p, int) for p in parts):
+            return sum(parts), "num_warmup_steps + num_stable_steps + num_decay_steps"  # type: ignore[arg-type]
+        return None
+    if name == "SequentialLR":
+        return _sequential_length(a)
+    if name == "ChainedScheduler":
+        lengths = [implied_length(child.name, child.arguments) for child in a.get("schedulers") or ()]
+        known = [length for length in lengths if length is not None]
+        return max(known) if known else None
+    return None
+
+
+def _length(value: object, reason: str) -> tuple[int, str] | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value, reason
+    return None
+
+
+def _sequential_length(arguments: dict) -> tuple[int, str] | None:
+    children, milestones = arguments.get("schedulers") or (), arguments.get("milestones") or ()
+    if not children or len(milestones) != len(children) - 1:
+        return None
+    last = children[-1]
+    tail = implied_length(last.name, last.arguments)
+    if tail is None:
+        return None
+    start = milestones[-1] if milestones else 0
+    return start + tail[0], f"the last milestone ({start}) + {tail[1]}"
+
+
+def structure_horizon(name: str, arguments: dict) -> tuple[int, str] | None:
+    """When the code does not bound the run: enough steps to show the schedule's structure."""
+    a = arguments
+    if name == "StepLR" and isinstance(a.get("step_size"), int) and a["step_size"] >= 1:
+        return 4 * a["step_size"], f"3 decays of StepLR(step_size={a['step_size']})"
+    if name == "MultiStepLR" and a.get("milestones"):
+        last = max(a["milestones"])
+        return last + max(1, last // 3), f"a third past the last milestone ({last})"
+    if name == "CosineAnnealingWarmRestarts" and isinstance(a.get("T_0"), int):
+        t0, mult = a["T_0"], a.get("T_mult", 1)
+        return t0 * (1 + mult + mult * mult), f"3 cycles of T_0={t0}, T_mult={mult}"
+    if name == "CyclicLR":
+        up = a.get("step_size_up", 2000)
+        down = a.get("step_size_down") or up
+        if isinstance(up, (int, float)) and isinstance(down, (int, float)):
+            return int(3 * (up + down)), "3 cycles of CyclicLR"
+    if name in ("get_constant_schedule_with_warmup", "get_inverse_sqrt_schedule"):
+        warmup = a.get("num_warmup_steps")
+        if isinstance(warmup, int) and warmup >= 1:
+            return 4 * warmup, f"4 × num_warmup_steps={warmup}"
+    return None
+
+
+# -- the choice --------------------------------------------------------------------------------
+
+
+def choose_steps(option: int | None, found: Stepping, name: str | None,
+                 arguments: dict | None) -> StepCount:
+    implied = implied_length(name, arguments) if name and arguments is not None else None
+    if option is not None:
+        chosen = StepCount(option, "option", "--steps")
+        from_code = choose_steps(None, found, name, arguments)
+        if from_code.source in ("loop", "schedule") and from_code.count != option:
+            chosen.notes.append(f"the code implies {steps_text(from_code.count)}: "
+                                f"{from_code.reason}")
+        return chosen
+    if found.count is not None:
+        chosen = StepCount(found.count, "loop", f"{found.loops} around scheduler.step()")
+        if implied is not None and implied[0] != found.count:
+            chosen.notes.append(f"the schedule is laid out for {steps_text(implied[0])} "
+                                f"({implied[1]})")
+        return chosen
+    if implied is not None:
+        return StepCount(implied[0], "schedule", implied[1])
+    horizon = structure_horizon(name, arguments) if name and arguments is not None else None
+    if horizon is not None:
+        return StepCount(horizon[0], "horizon",
+                         f"{horizon[1]} (the code does not say how long the run is)")
+    return StepCount(DEFAULT_STEPS, "default", "the default (the code does not say how long "
+                                               "the run is)")

@@ -1,0 +1,137 @@
+"""The text report: per pair a header, the numbers, the key steps and a chart, within 80 columns."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any, TextIO
+
+from lrlint.explain.chart import render_chart
+from lrlint.explain.numbers import lrs_text, steps_text
+from lrlint.explain.summary import Explanation, base_lr_value
+from lrlint.explain.target import describe
+
+LINE = 80
+FIELD = 12  # width of the field names ("optimizer", "steps", ...)
+MAX_ROWS = 12  # key-step rows shown before the middle ones are elided
+UNITS = {"epoch": "stepped once per epoch",
+         "batch": "stepped after every optimizer step (per batch)"}
+
+
+def write_text(path: str, explanations: list[Explanation], out: TextIO) -> None:
+    if not explanations:
+        out.write(f"{path}: no LR scheduler found\n")
+        return
+    blocks = ["\n".join(_pair_lines(path, e)) for e in explanations]
+    out.write("\n\n".join(blocks) + "\n")
+
+
+def _pair_lines(path: str, e: Explanation) -> list[str]:
+    pair = e.pair
+    lines = _header(pair.scheduler.code, f"({path}:{pair.scheduler.line})")
+    if pair.optimizer is not None:
+        lines += _field("optimizer", pair.optimizer.code, f"(line {pair.optimizer.line})")
+    if pair.declared.schedule is not None:
+        lines += _field("schedule", schedule_text(pair.declared.schedule))
+    base = base_lr_value(pair)
+    if base is not None:
+        groups = f"  ({len(base)} param groups)" if isinstance(base, list) else ""
+        lines += _field("base LR", lrs_text(base) + groups)
+    if e.reason is not None:
+        lines += _field("not shown", e.reason)
+    if e.steps is not None:
+        lines += _field("steps", f"{steps_text(e.steps.count)}: {e.steps.reason}")
+    if e.stepping.unit is not None:
+        lines += _field("unit", UNITS[e.stepping.unit])
+    for note in e.all_notes:
+        lines += _field("note", note)
+    if e.failure is not None:
+        lines += _field("error", f"torch raises {e.failure}")
+    if not e.has_curve:
+        return lines
+    lines.append("")
+    lines += _key_step_table(e)
+    lines.append("")
+    lines += _extremes(e)
+    if e.target is not None:
+        lines += _field("target", describe(e.target))
+    lines.append("")
+    if len(e.columns) > 1:
+        lines.append(f"  chart of param group 0 of {len(e.columns)}")
+    x_label = "epoch" if e.stepping.unit == "epoch" else "step"
+    lines += ["  " + line for line in render_chart(e.columns[0], x_label)]
+    return lines
+
+
+def _header(code: str, where: str) -> list[str]:
+    """The scheduler's construction as written, then where it is; wrapped, never cut."""
+    return _wrap(code, where, "", "    ")
+
+
+def _field(name: str, text: str, suffix: str = "") -> list[str]:
+    return _wrap(text, suffix, f"  {name:<{FIELD}}", " " * (FIELD + 2)) or [f"  {name}"]
+
+
+def _wrap(text: str, suffix: str, first: str, rest: str) -> list[str]:
+    """Wrap ``text`` to the line width; ``suffix`` (``(line 12)``) is never split."""
+    lines = textwrap.wrap(text, LINE, initial_indent=first, subsequent_indent=rest,
+                          break_on_hyphens=False, break_long_words=False)
+    if suffix:
+        if lines and len(lines[-1]) + 2 + len(suffix) <= LINE:
+            lines[-1] += f"  {suffix}"
+        else:
+            lines.append(rest + suffix)
+    return lines
+
+
+def _key_step_table(e: Explanation) -> list[str]:
+    last = e.count - 1
+    rows: dict[int, list[str]] = {0: ["first step"]}
+    for key in e.key_steps:
+        rows.setdefault(key.step, []).append(key.label)
+    rows.setdefault(last, []).append("last step")
+    ordered = sorted(rows.items())
+    table = [(steps_text(step), lrs_text(e.lrs_at(step)), "; ".join(labels))
+             for step, labels in ordered]
+    if len(table) > MAX_ROWS:
+        hidden = len(table) - MAX_ROWS + 1
+        head, tail = table[:MAX_ROWS // 2], table[-(MAX_ROWS // 2 - 1):]
+        table = [*head, ("…", "", f"{hidden:,} more rows like these"), *tail]
+    step_width = max(len("step"), *(len(row[0]) for row in table))
+    lr_width = max(len("LR"), *(len(row[1]) for row in table))
+    lines = [f"  {'step':>{step_width}}  LR"]
+    for step, lrs, label in table:
+        lines += _wrap(label, "", f"  {step:>{step_width}}  {lrs:<{lr_width}}  ",
+                       " " * (step_width + lr_width + 6))
+    return lines
+
+
+def _extremes(e: Explanation) -> list[str]:
+    assert e.minimum is not None and e.maximum is not None
+    lines = _field("minimum", f"{lrs_text(e.minimum.lrs)} at step {steps_text(e.minimum.step)}")
+    lines += _field("maximum", f"{lrs_text(e.maximum.lrs)} at step {steps_text(e.maximum.step)}")
+    final = lrs_text(e.lrs_at(e.count - 1))
+    if e.last_change is None:
+        ends = f"constant at {final} for all {steps_text(e.count)} steps"
+    else:
+        ends = (f"ends at {final} after {steps_text(e.count)} steps (last change at step "
+                f"{steps_text(e.last_change)})")
+    return lines + _field("end", ends)
+
+
+def schedule_text(schedule: Any) -> str:
+    """``StepLR(step_size=100, gamma=0.999309463)``: the folded arguments, children inline."""
+    arguments = ", ".join(f"{name}={_value_text(value)}" for name, value in schedule.kwargs.items())
+    return f"{schedule.name}({arguments})"
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, float):
+        short = repr(value)
+        return short if len(short) <= 12 else f"{value:.10g}"
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(_value_text(item) for item in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner})"
+    if hasattr(value, "kwargs") and hasattr(value, "name"):  # a child Schedule
+        return schedule_text(value)
+    return repr(value) if not callable(value) else getattr(value, "__name__", None) or repr(value)
+
