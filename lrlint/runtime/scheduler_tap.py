@@ -21,6 +21,10 @@ _OBSERVERS: weakref.WeakKeyDictionary[Any, StepObserver] = weakref.WeakKeyDictio
 _TAP_CLASSES: dict[type, type] = {}
 
 
+def _new_instance(cls: type) -> Any:
+    return cls.__new__(cls)
+
+
 def _tap_class(cls: type) -> type:
     if cls in _TAP_CLASSES:
         return _TAP_CLASSES[cls]
@@ -34,11 +38,7 @@ def _tap_class(cls: type) -> type:
 
     def __reduce_ex__(self: Any, protocol: Any) -> Any:
         # Pickle and copy as the original class: the copy is not watched.
-        reduced = super(tapped, self).__reduce_ex__(protocol)  # type: ignore[misc]
-        if isinstance(reduced, tuple) and len(reduced) >= 2:
-            args = tuple(cls if a is tapped else a for a in reduced[1])
-            reduced = (reduced[0], args, *reduced[2:])
-        return reduced
+        return (_new_instance, (cls,), self.__dict__.copy())
 
     namespace = {
         "step": step,
