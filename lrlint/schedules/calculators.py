@@ -36,8 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from lrlint.schedules.schedule import Schedule, build
 
@@ -56,8 +55,7 @@ def _count(name: str, value: Any, minimum: int) -> None:
         raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
 
 
-@dataclass(frozen=True)
-class StepDecayPlan:
+class StepDecayPlan(NamedTuple):
     """How to decay from ``initial_lr`` to ``final_lr`` in ``n_decays`` equal factors.
 
     ``gamma``: the factor of each decay. ``milestones``: the MultiStepLR milestones (the

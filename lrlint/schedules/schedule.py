@@ -86,11 +86,14 @@ class Schedule:
         if columns is None:
             rows = list(islice(self._mirror_rows(), n + 1))
             return self._shape(rows[:n])
-        for column in columns:
-            del column[n:]  # the loop's last scheduler step computed a value no step uses
+        try:
+            # The loop's last scheduler step computed a value no step uses: drop it.
+            floats = [list(map(float, column[:n])) for column in columns]
+        except (TypeError, ValueError):
+            return self._shape([list(row) for row in zip(*(c[:n] for c in columns))])
         if not self._nested:
-            return list(map(float, columns[0]))
-        return [list(row) for row in zip(*(map(float, c) for c in columns))]
+            return floats[0]
+        return [list(row) for row in zip(*floats)]
 
     def iter(self, *, metrics: Iterable[Any] | None = None) -> Iterator[Any]:
         """The same values as :meth:`values`, lazily and without end.
@@ -109,8 +112,9 @@ class Schedule:
     # -- evaluation -------------------------------------------------------------
 
     def _fast_columns(self, n: int) -> list[list[Any]] | None:
-        if self.kwargs.get("last_epoch", -1) != -1:
-            return None
+        last_epoch = self.kwargs.get("last_epoch", -1)
+        if type(last_epoch) is not int or last_epoch != -1:
+            return None  # resumed, or a float epoch the lambdas would see: step the mirror
         try:
             if self.name in HF_FUNCTIONS:
                 # A LambdaLR over the factor the transformers function builds.
@@ -267,7 +271,11 @@ def build(
     defaults = dict(optimizer_defaults) if optimizer_defaults is not None else {"momentum": 0.0}
     defaults.setdefault("lr", base_lrs[0])
     _check_children(name, base_lrs, kwargs)
-    schedule = Schedule(name, base_lrs, dict(kwargs), defaults, nested)
+    kwargs = dict(kwargs)
+    if isinstance(kwargs.get("milestones"), Iterator):
+        # torch consumes an iterator once; every evaluation here replays construction.
+        kwargs["milestones"] = tuple(kwargs["milestones"])
+    schedule = Schedule(name, base_lrs, kwargs, defaults, nested)
     try:
         schedule._start()  # construction errors surface now, as in torch
     except ResumeNotModelled:
