@@ -1,0 +1,163 @@
+"""LR015 manual-lr-with-scheduler: a param group's LR written by hand while a scheduler drives it."""
+
+from __future__ import annotations
+
+from lrlint.analysis.facts import ItemWrite, Loop
+from lrlint.analysis.model import Event, TrackedObject
+from lrlint.analysis.torch_api import Kind
+from lrlint.checks._state_flow import (
+    chain_loops,
+    conditions_inside,
+    constructed_before,
+    exclusive,
+    fact_site,
+    relate,
+    text_mentions,
+)
+from lrlint.checks._state_updates import describe_schedule, lr_update
+from lrlint.checks.base import Rule, RuleContext
+from lrlint.checks.common import fmt, is_number, schedule_values, scheduler_base_lr
+from lrlint.prefilter import SCHEDULER, Vocabulary
+
+# What a write reads when it scales the current LR instead of replacing it.
+_RELATIVE_MARKERS = ('["lr"]', "['lr']", "get_last_lr", "get_lr")
+_WARMUP = "warm"
+
+
+class ManualLrWithScheduler(Rule):
+    code = "LR015"
+    name = "manual-lr-with-scheduler"
+    summary = "a param group's `lr` is written by hand while a scheduler drives that optimizer"
+    vocabulary = (Vocabulary(gates=(b"param_groups",), pattern=SCHEDULER.pattern),)
+
+    def check(self, context: RuleContext) -> None:
+        model = context.model
+        for write in model.item_writes:
+            if write.key != "lr" or _inside_torch_subclass(model, write):
+                continue
+            for ref in model.param_group_owners(write.container, write.scope, write.order, write.path):
+                chain = ref.via + (fact_site(write.node, write.scope, write.order, write.path,
+                                             write.loops, write.statement),)
+                if _is_warmup(context, write, chain):
+                    continue
+                if self._check_write(context, write, chain, ref.obj):
+                    break
+
+    def _check_write(self, context, write: ItemWrite, chain, optimizer: TrackedObject) -> bool:
+        for scheduler in _schedulers_driving(context, optimizer):
+            update = lr_update(context, scheduler)
+            if update not in ("chainable", "closed"):
+                continue  # ReduceLROnPlateau reads the group's LR when it reduces; unknown kinds
+            if not constructed_before(context.model, scheduler, chain):
+                continue  # the warmup hand-off: the scheduler does not exist yet
+            for step in scheduler.events_named("step"):
+                how = _conflict(context, write, chain, step, update)
+                if how is not None:
+                    self._report(context, write, scheduler, step, update, how)
+                    return True
+        return False
+
+    def _report(self, context, write: ItemWrite, scheduler: TrackedObject, step: Event,
+                update: str, how: str) -> None:
+        written = context.code_for(write.statement.small) if write.statement else context.code_for(write.node)
+        step_text = context.code_for(step.node)
+        name = scheduler.short
+        if update == "closed":
+            base = scheduler_base_lr(context, scheduler)
+            base_text = f" ({fmt(base)})" if is_number(base) else ""
+            lasts = "so this change lasts only until then"
+            if how == "once":
+                values = schedule_values(context, scheduler, 2)
+                back = f" sets it back to {fmt(values[1])}" if values else " overrides it"
+                lasts = f"so the first `{step_text}`{back} and the value written here is lost"
+            message = (f"`{written}` is erased at the next `{step_text}`: {name} recomputes the LR "
+                       f"from its base LR{base_text} and step count at every step, ignoring the "
+                       f"param group, {lasts}; change the schedule (or its lr_lambda) instead")
+        else:
+            message = (f"`{written}` compounds with {name}: {name} computes each new LR from the one "
+                       f"in the param group, so {describe_schedule(context, scheduler)} now applies "
+                       "on top of this manual change (and this change on top of the schedule); "
+                       "let one of the two own the LR")
+        context.report(write.node, message)
+
+
+def _conflict(context, write: ItemWrite, chain, step: Event, update: str) -> str | None:
+    """How the write and this scheduler step clash: "once" (a one-off write before the steps),
+    "loop" (a write at the scheduler's own cadence), or None when they do not."""
+    model = context.model
+    relation = relate(model, chain, step.chain)
+    if relation is None or exclusive(chain, step.chain):
+        return None
+    if any(text_mentions(model.module, [c.test for c in site.conditions], _WARMUP)
+           for site in step.chain):
+        return None  # the scheduler only steps once a manual warmup is over
+    if not relation.loops:
+        # A write before training: a closed-form schedule erases it at the first step; a
+        # chainable one simply continues from it, which is how people set a starting LR.
+        return "once" if update == "closed" and relation.first_before_second else None
+    innermost = relation.loops[-1]
+    deeper = [loop for loop in chain_loops(chain)
+              if loop not in relation.loops and not _over_param_groups(model, loop)]
+    if deeper:
+        return None  # re-applied many times between two scheduler steps: it owns the LR there
+    conditional = bool(conditions_inside(chain, innermost))
+    if conditional:
+        return "loop"
+    if update == "closed" and len(chain_loops(step.chain)) > len(relation.loops):
+        return "loop"  # the scheduler steps several times per write: the first step erases it
+    if update == "chainable" and _is_relative(context, write):
+        return "loop"
+    return None  # rewritten at every scheduler step: a deliberate per-step override
+
+
+def _schedulers_driving(context, optimizer: TrackedObject) -> list[TrackedObject]:
+    """Schedulers that set ``optimizer``'s LR: composites stand in for their children."""
+    model = context.model
+    composed = model.composed_children()
+    found = []
+    for scheduler in model.schedulers:
+        if scheduler in composed:
+            continue
+        driven = model.optimizers_of(scheduler) or [
+            o for child in model.children_of(scheduler) for o in model.optimizers_of(child)
+        ]
+        if optimizer in driven:
+            found.append(scheduler)
+    return found
+
+
+def _is_relative(context, write: ItemWrite) -> bool:
+    if write.operator is not None:
+        return True
+    text = context.code_for(write.value).replace(" ", "")
+    return any(marker in text for marker in _RELATIVE_MARKERS)
+
+
+def _is_warmup(context, write: ItemWrite, chain) -> bool:
+    """A write that calls itself a warmup: its value, a condition around it or around a call
+    leading to it, or a function it is reached through."""
+    model = context.model
+    conditions = [c.test for site in chain for c in site.conditions]
+    if text_mentions(model.module, [write.value, *conditions], _WARMUP):
+        return True
+    return any(
+        (function := site.function) is not None and _WARMUP in function.name.lower()
+        for site in chain
+    )
+
+
+def _over_param_groups(model, loop: Loop) -> bool:
+    return loop.iter is not None and "param_groups" in model.module.code_for_node(loop.iter)
+
+
+def _inside_torch_subclass(model, write: ItemWrite) -> bool:
+    """Writes inside a scheduler or optimizer subclass are how those classes work."""
+    scope = write.scope
+    while scope is not None:
+        info = scope.class_info or (scope.function.class_info if scope.function else None)
+        if info is not None and model.class_kind(info) is not None:
+            kind = model.class_kind(info)[0]
+            if kind in (Kind.SCHEDULER, Kind.OPTIMIZER):
+                return True
+        scope = scope.parent
+    return False
