@@ -32,3 +32,25 @@ def regression():
         return model, inputs, targets
 
     return make
+
+
+@pytest.fixture
+def amp_loop():
+    """``run(optimizer, scheduler, batches, loss_fn, device_type, dtype, guard=False)``: an AMP
+    loop with a GradScaler. ``guard``: step the scheduler only when GradScaler really stepped the
+    optimizer (its scale did not drop) — the fix for skipped steps."""
+
+    def run(optimizer, scheduler, batches, loss_fn, device_type, dtype, guard=False):
+        scaler = torch.amp.GradScaler(device_type)
+        for inputs, targets in batches:
+            optimizer.zero_grad()
+            with torch.autocast(device_type, dtype=dtype):
+                loss = loss_fn(inputs, targets)
+            scaler.scale(loss).backward()
+            scale = scaler.get_scale()
+            scaler.step(optimizer)
+            scaler.update()
+            if not guard or scaler.get_scale() >= scale:
+                scheduler.step()
+
+    return run

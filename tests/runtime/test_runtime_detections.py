@@ -31,6 +31,10 @@ def loss_of(model, inputs, targets):
     return torch.nn.functional.mse_loss(model(inputs), targets)
 
 
+def model_loss(model):
+    return lambda inputs, targets: loss_of(model, inputs, targets)
+
+
 def train(model, inputs, targets, optimizer, scheduler, steps: int) -> None:
     """The correct loop: optimizer.step(), then scheduler.step()."""
     for _ in range(steps):
@@ -119,35 +123,23 @@ def test_scheduler_stepped_after_optimizer_passes(regression):
         train(model, inputs, targets, optimizer, scheduler, steps=9)
 
 
-def _amp_loop(model, inputs, targets, optimizer, scheduler, bad_iterations, guard):
-    """An AMP loop (bf16 autocast on CPU) with a GradScaler; ``bad_iterations`` feed an inf
-    input, as an overflowing batch would. ``guard``: step the scheduler only when GradScaler
-    really stepped the optimizer (its scale did not drop)."""
-    scaler = torch.amp.GradScaler("cpu")
-    for iteration in range(8):
-        batch = inputs.clone()
-        if iteration in bad_iterations:
-            batch[0, 0] = math.inf
-        optimizer.zero_grad()
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            loss = loss_of(model, batch, targets)
-        scaler.scale(loss).backward()
-        scale = scaler.get_scale()
-        scaler.step(optimizer)
-        scaler.update()
-        if not guard or scaler.get_scale() >= scale:
-            scheduler.step()
+def batches_with_an_inf_at(inputs, targets, bad_iteration):
+    """Eight batches; one holds an inf, as an overflowing batch would."""
+    poisoned = inputs.clone()
+    poisoned[0, 0] = math.inf
+    return [(poisoned if i == bad_iteration else inputs, targets) for i in range(8)]
 
 
 @pytest.mark.parametrize("fused", [False, True], ids=["skipped-step", "fused-no-op-step"])
-def test_gradscaler_skipping_steps_shifts_the_schedule(regression, fused):
+def test_gradscaler_skipping_steps_shifts_the_schedule(regression, amp_loop, fused):
     # Non-fused: GradScaler never calls optimizer.step(). Fused: it calls it with found_inf
     # set and the kernel leaves the parameters alone. Either way the scheduler keeps counting.
     model, inputs, targets = regression()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2, fused=fused)
     scheduler = S.StepLR(optimizer, step_size=2, gamma=0.5)
     with pytest.raises(LRScheduleError) as caught, watch(optimizer, expect=scheduler) as w:
-        _amp_loop(model, inputs, targets, optimizer, scheduler, bad_iterations={3}, guard=False)
+        batches = batches_with_an_inf_at(inputs, targets, 3)
+        amp_loop(optimizer, scheduler, batches, model_loss(model), "cpu", torch.bfloat16)
     error = caught.value
     assert error.skipped_scheduler_steps == [3]
     assert [(d.step, d.cause) for d in findings(error, KIND_SCHEDULER_STEP)] == [
@@ -159,12 +151,14 @@ def test_gradscaler_skipping_steps_shifts_the_schedule(regression, fused):
 
 
 @pytest.mark.parametrize("fused", [False, True], ids=["skipped-step", "fused-no-op-step"])
-def test_scheduler_guarded_by_the_grad_scale_passes(regression, fused):
+def test_scheduler_guarded_by_the_grad_scale_passes(regression, amp_loop, fused):
     model, inputs, targets = regression()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2, fused=fused)
     scheduler = S.StepLR(optimizer, step_size=2, gamma=0.5)
     with watch(optimizer, expect=scheduler) as w:
-        _amp_loop(model, inputs, targets, optimizer, scheduler, bad_iterations={3}, guard=True)
+        batches = batches_with_an_inf_at(inputs, targets, 3)
+        loss_fn = model_loss(model)
+        amp_loop(optimizer, scheduler, batches, loss_fn, "cpu", torch.bfloat16, guard=True)
     assert w.optimizer_steps == 7
     assert [r.lrs[0] for r in w.history] == pytest.approx(
         [1e-2] * 2 + [5e-3] * 2 + [2.5e-3] * 2 + [1.25e-3]
