@@ -16,13 +16,14 @@ from lrlint.prefilter import Vocabulary
 # How far a lambda is evaluated to find the first step with a negative LR.
 _HORIZON = 10_000
 
-_SCHEDULER_WORDS = Vocabulary(gates=(b"LambdaLR", b"MultiplicativeLR", b"gamma"))
+# The schedulers whose lambda or gamma can turn the LR negative.
+_SCHEDULER_WORDS = Vocabulary(gates=(b"LambdaLR", b"MultiplicativeLR", b"StepLR", b"ExponentialLR"))
 # A minus sign close after an lr-like name or key: `lr=-0.1`, `LR = -1e-3`, `["lr"] = -x`,
 # `lr=BASE - 0.2`. Exponents (`1e-3`) are not minus signs.
 _LR_MINUS = Vocabulary(
     gates=(b"lr", b"LR", b"learning_rate"),
     pattern=re.compile(
-        rb"(?:lr|learning_rate)\w*[\"']?\s*\]?\s*[:=][^\n,)]*?(?:(?<![eE0-9.])|\s)-",
+        rb"(?<![A-Za-z0-9])(?:lr|learning_rate)\w*[\"']?\s*\]?\s*[:=][^\n,)]*?(?:(?<![eE0-9.])|\s)-",
         re.IGNORECASE,
     ),
 )
