@@ -44,6 +44,8 @@ def run_explain(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if args.plot is not None:
         from lrlint.explain.plot import write_plot
 
+        out.flush()  # the report first, then the line about the plot
+
         try:
             written = write_plot(args.path, explanations, args.plot)
         except OSError as error:

@@ -29,13 +29,14 @@ def uses_log_scale(low: float, high: float) -> bool:
 def render_chart(values: Sequence[float], x_label: str = "step", width: int = WIDTH,
                  height: int = HEIGHT) -> list[str]:
     """The chart's lines (none for an empty curve)."""
-    finite = [v for v in values if math.isfinite(v)]
+    all_finite = math.isfinite(sum(values))  # one pass: NaN and inf propagate through a sum
+    finite = values if all_finite else [v for v in values if math.isfinite(v)]
     if not finite:
         return []
     low, high = min(finite), max(finite)
     log = uses_log_scale(low, high)
     scale = _Scale(low, high, log, height * 4)
-    columns = _dot_columns(values, width * 2, scale)
+    columns = _dot_columns(values, width * 2, scale, all_finite)
     cells = _cells(columns, width, height)
     labels = _y_labels(scale, height)
     label_width = max(len(label) for label in labels.values())
@@ -70,7 +71,8 @@ class _Scale:
         return 10 ** t if self.log else t
 
 
-def _dot_columns(values: Sequence[float], dots: int, scale: _Scale) -> list[tuple[int, int] | None]:
+def _dot_columns(values: Sequence[float], dots: int, scale: _Scale,
+                 all_finite: bool) -> list[tuple[int, int] | None]:
     """(lowest, highest) dot row of each dot column; None where a column has no finite LR."""
     count = len(values)
     columns: list[tuple[int, int] | None] = []
@@ -78,7 +80,9 @@ def _dot_columns(values: Sequence[float], dots: int, scale: _Scale) -> list[tupl
     for column in range(dots):
         start = column * count // dots
         stop = max(start + 1, (column + 1) * count // dots)
-        bucket = [v for v in values[start:stop] if math.isfinite(v)]
+        bucket = values[start:stop]
+        if not all_finite:
+            bucket = [v for v in bucket if math.isfinite(v)]
         if not bucket:
             columns.append(None)
             previous = None

@@ -3,8 +3,8 @@
 The ``count`` steps are cut into ``buckets`` equal runs; each run contributes the steps of its
 smallest and its largest LR (of any param group). The first and last steps and the ``keep``
 steps (the key steps) are always included. Every step kept carries its exact LR, so the global
-minimum and maximum, and every step a decay happens, survive. A curve of at most
-``2 * buckets`` steps is returned whole.
+minimum and maximum, and every step a decay happens, survive. A curve of at most ``FULL``
+steps is returned whole.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 BUCKETS = 1000
+FULL = 10_000  # longest curve given step by step
 METHOD = ("min-max per bucket: the steps are cut into {buckets} equal runs; each run "
           "contributes the steps of its smallest and largest LR; the first and last steps and "
           "every key step are always kept; every kept step has its exact LR")
@@ -21,7 +22,7 @@ def kept_steps(columns: Sequence[Sequence[float]], keep: Iterable[int] = (),
                buckets: int = BUCKETS) -> list[int]:
     """The steps to keep, in order (all of them when the curve is short)."""
     count = len(columns[0]) if columns else 0
-    if count <= 2 * buckets:
+    if not is_downsampled(count):
         return list(range(count))
     chosen = {0, count - 1, *(step for step in keep if 0 <= step < count)}
     for bucket in range(buckets):
@@ -33,5 +34,5 @@ def kept_steps(columns: Sequence[Sequence[float]], keep: Iterable[int] = (),
     return sorted(chosen)
 
 
-def is_downsampled(count: int, buckets: int = BUCKETS) -> bool:
-    return count > 2 * buckets
+def is_downsampled(count: int) -> bool:
+    return count > FULL

@@ -22,7 +22,7 @@ Shape (every key always present; ``null`` when unknown)::
     }]}
 
 ``LR`` is a float for one param group and a list (one per group) for several, as in
-``Schedule.values``; ``POINT`` is ``{"step": int, "lr": LR}``. Curves longer than 2,000
+``Schedule.values``; ``POINT`` is ``{"step": int, "lr": LR}``. Curves longer than 10,000
 steps are downsampled as ``downsample.METHOD`` says; min/max/first/last are always exact.
 """
 

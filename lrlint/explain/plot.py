@@ -29,7 +29,7 @@ def require_matplotlib() -> None:
 
 
 def write_plot(path: str, explanations: list[Explanation], destination: str) -> bool:
-    """Write the chart; False (nothing written) when no pair has a curve."""
+    """Write the chart, one panel per pair; False (nothing written) when no pair has a curve."""
     drawn = [e for e in explanations if e.has_curve]
     if not drawn:
         return False
@@ -37,42 +37,36 @@ def write_plot(path: str, explanations: list[Explanation], destination: str) -> 
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
 
-    figure = Figure(figsize=(9, 5), dpi=110, layout="constrained")
-    axes = figure.add_subplot()
-    low = min(min(min(column) for column in e.columns) for e in drawn)
-    high = max(max(max(column) for column in e.columns) for e in drawn)
-    for e in drawn:
-        steps = kept_steps(e.columns, (k.step for k in e.key_steps))
-        for group, column in enumerate(e.columns):
-            axes.plot(steps, [column[step] for step in steps], drawstyle="steps-post",
-                      linewidth=1.6, label=_label(e, group))
-        if e.target is not None:
-            axes.axhline(e.target.target, color="0.35", linestyle="--", linewidth=1,
-                         label=f"target {lr_text(e.target.target)} (line {e.pair.scheduler.line})")
-    if uses_log_scale(low, high):
-        axes.set_yscale("log")
-    units = {e.stepping.unit for e in drawn}
-    axes.set_xlabel("epoch" if units == {"epoch"} else "step")
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
-    axes.set_ylabel("learning rate")
-    axes.set_title(_title(path, drawn), fontsize=10)
-    axes.grid(True, which="both", alpha=0.3)
-    if len(drawn) > 1 or len(drawn[0].columns) > 1 or drawn[0].target is not None:
-        axes.legend(fontsize=8)
+    figure = Figure(figsize=(9, 1.2 + 3.6 * len(drawn)), dpi=110, layout="constrained")
+    for panel, e in zip(figure.subplots(len(drawn), 1, squeeze=False)[:, 0], drawn):
+        _draw(panel, path, e)
     figure.savefig(destination)
     return True
 
 
-def _label(e: Explanation, group: int) -> str:
-    name = f"{e.pair.scheduler.class_name} (line {e.pair.scheduler.line})"
-    return f"{name}, group {group}" if len(e.columns) > 1 else name
+def _draw(axes, path: str, e: Explanation) -> None:
+    from matplotlib.ticker import FuncFormatter
 
-
-def _title(path: str, drawn: list[Explanation]) -> str:
-    if len(drawn) == 1:
-        code = "\n".join(textwrap.wrap(drawn[0].pair.scheduler.code, 100, max_lines=2,
-                                       placeholder=" …"))
-        return f"{code}\n{path}:{drawn[0].pair.scheduler.line}"
-    return f"{path}: {len(drawn)} schedulers"
+    steps = kept_steps(e.columns, (k.step for k in e.key_steps))
+    # The LR of step k holds until step k + 1: draw each step's width, the last one's too.
+    edges = [*steps, e.count]
+    for group, column in enumerate(e.columns):
+        lrs = [column[step] for step in steps]
+        label = f"param group {group}" if len(e.columns) > 1 else e.pair.scheduler.class_name
+        axes.plot(edges, [*lrs, lrs[-1]], drawstyle="steps-post", linewidth=1.6, label=label)
+    if e.target is not None:
+        axes.axhline(e.target.target, color="0.35", linestyle="--", linewidth=1,
+                     label=f"target {lr_text(e.target.target)}")
+    low = min(min(column) for column in e.columns)
+    high = max(max(column) for column in e.columns)
+    if uses_log_scale(low, high):
+        axes.set_yscale("log")
+    axes.set_xlabel("epoch" if e.stepping.unit == "epoch" else "step")
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    axes.set_ylabel("learning rate")
+    code = "\n".join(textwrap.wrap(e.pair.scheduler.code, 100, max_lines=2, placeholder=" …"))
+    axes.set_title(f"{code}\n{path}:{e.pair.scheduler.line}", fontsize=9)
+    axes.grid(True, which="both", alpha=0.3)
+    if len(e.columns) > 1 or e.target is not None:
+        axes.legend(fontsize=8)

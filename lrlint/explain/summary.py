@@ -94,15 +94,17 @@ def _evaluate(schedule: Any, count: int) -> tuple[list[Any], str | None]:
 
 
 def _until_error(schedule: Any, count: int) -> tuple[list[Any], str | None]:
+    """Replay step by step. As in ``values``, a loop of ``count`` steps ends with a
+    ``scheduler.step()``, so the row after the last one is made too, to see whether it raises."""
     rows: list[Any] = []
     try:
-        for row in islice(schedule.iter(), count):
+        for row in islice(schedule.iter(), count + 1):
             rows.append(row)  # noqa: PERF402 - keep the rows made before the error
     except Exception as error:  # noqa: BLE001
         where = (f"after step {len(rows) - 1:,} (scheduler.step() call {len(rows):,})"
                  if rows else "at construction")
-        return rows, f"{type(error).__name__} {where}: {error}"
-    return rows, None
+        return rows[:count], f"{type(error).__name__} {where}: {error}"
+    return rows[:count], None
 
 
 def _columns(rows: list[Any], groups: int) -> list[list[float]]:

@@ -90,12 +90,14 @@ def _key_step_table(e: Explanation) -> list[str]:
         rows.setdefault(key.step, []).append(key.label)
     rows.setdefault(last, []).append("last step")
     ordered = sorted(rows.items())
-    table = [(steps_text(step), lrs_text(e.lrs_at(step)), "; ".join(labels))
-             for step, labels in ordered]
-    if len(table) > MAX_ROWS:
-        hidden = len(table) - MAX_ROWS + 1
-        head, tail = table[:MAX_ROWS // 2], table[-(MAX_ROWS // 2 - 1):]
-        table = [*head, ("…", "", f"{hidden:,} more rows like these"), *tail]
+    head, tail, hidden = ordered, [], 0
+    if len(ordered) > MAX_ROWS:  # keep the first and the last rows, count the rest
+        head, tail = ordered[:MAX_ROWS // 2], ordered[-(MAX_ROWS // 2 - 1):]
+        hidden = len(ordered) - len(head) - len(tail)
+    table = [_row(e, step, labels) for step, labels in head]
+    if hidden:
+        table.append(("…", "", f"{hidden:,} more rows like these"))
+    table += [_row(e, step, labels) for step, labels in tail]
     step_width = max(len("step"), *(len(row[0]) for row in table))
     lr_width = max(len("LR"), *(len(row[1]) for row in table))
     lines = [f"  {'step':>{step_width}}  LR"]
@@ -103,6 +105,10 @@ def _key_step_table(e: Explanation) -> list[str]:
         lines += _wrap(label, "", f"  {step:>{step_width}}  {lrs:<{lr_width}}  ",
                        " " * (step_width + lr_width + 6))
     return lines
+
+
+def _row(e: Explanation, step: int, labels: list[str]) -> tuple[str, str, str]:
+    return steps_text(step), lrs_text(e.lrs_at(step)), "; ".join(labels)
 
 
 def _extremes(e: Explanation) -> list[str]:

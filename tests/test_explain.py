@@ -1,0 +1,436 @@
+"""`lrlint explain`: the numbers it prints are lrlint.schedules' values, the step count and its
+rationale follow the code, the chart fits 80 columns, JSON and --plot work."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lrlint.cli import main
+from lrlint.explain.chart import render_chart
+from lrlint.explain.downsample import kept_steps
+from lrlint.schedules import build, step_decay_to
+
+INPUTS = Path(__file__).parent / "explain_inputs"
+ALL_INPUTS = sorted(INPUTS.glob("*.py"))
+ROW = re.compile(r"^  +([\d,]+)  (\S+)  +(.+)$")
+ADAMW = {"betas": (0.9, 0.999)}
+
+
+def explain(capsys, path, *options):
+    code = main(["explain", str(path), *options])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def explain_json(capsys, path, *options):
+    code, out, _ = explain(capsys, path, "--output-format", "json", *options)
+    assert code == 0
+    return json.loads(out)
+
+
+def key_rows(out: str) -> dict[int, tuple[float, str]]:
+    """The key-step table: step -> (LR, label)."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.split() == ["step", "LR"])
+    rows = {}
+    for line in lines[start + 1:]:
+        if not line.strip():
+            break
+        match = ROW.match(line)
+        if match:
+            rows[int(match[1].replace(",", ""))] = (float(match[2]), match[3])
+    return rows
+
+
+def field(out: str, name: str) -> str:
+    """A field's text, its wrapped continuation lines joined."""
+    lines = out.splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith(f"  {name} "))
+    parts = [lines[index][14:]]
+    for line in lines[index + 1:]:
+        if not line.startswith(" " * 14) or not line.strip():
+            break
+        parts.append(line.strip())
+    return " ".join(parts)
+
+
+def assert_rows_match(rows, expected: list[float]) -> None:
+    for step, (lr, _) in rows.items():
+        assert math.isclose(lr, expected[step], rel_tol=1e-4), (step, lr, expected[step])
+
+
+def write(tmp_path: Path, source: str, name: str = "train.py") -> Path:
+    path = tmp_path / name
+    path.write_text(source)
+    return path
+
+
+# -- the realistic scripts ---------------------------------------------------------------------
+
+
+def test_step_lr_per_epoch(capsys):
+    code, out, _ = explain(capsys, INPUTS / "step_lr_per_epoch.py")
+    assert code == 0
+    assert out.splitlines()[0].startswith("scheduler = StepLR(optimizer, step_size=30, gamma=0.1)")
+    assert out.splitlines()[1] == f"    ({INPUTS / 'step_lr_per_epoch.py'}:11)"
+    assert field(out, "steps") == ("90: the loop `for epoch in range(EPOCHS)` around "
+                                   "scheduler.step()")
+    assert field(out, "unit") == "stepped once per epoch"
+    assert field(out, "base LR") == "1e-1"
+    expected = build("StepLR", 0.1, step_size=30, gamma=0.1).values(90)
+    rows = key_rows(out)
+    assert sorted(rows) == [0, 30, 60, 89]
+    assert "decay ×0.1" in rows[30][1] and rows[89][1] == "last step"
+    assert_rows_match(rows, expected)
+    assert field(out, "minimum") == "1e-3 at step 60"
+    assert field(out, "end") == "ends at 1e-3 after 90 steps (last change at step 60)"
+
+
+def test_one_cycle_per_batch_json(capsys):
+    document = explain_json(capsys, INPUTS / "one_cycle_per_batch.py")
+    (pair,) = document["pairs"]
+    expected = build("OneCycleLR", 3e-3 / 25, max_lr=3e-3, epochs=8, steps_per_epoch=250,
+                     pct_start=0.3, optimizer_defaults=ADAMW).values(2000)
+    assert pair["status"] == "ok"
+    assert pair["steps"] == {"count": 2000, "source": "schedule",
+                             "reason": "epochs × steps_per_epoch = 8 × 250 of OneCycleLR"}
+    assert pair["unit"] == "batch"
+    assert pair["curve"]["downsampled"] is False
+    assert pair["curve"]["step"] == list(range(2000))
+    assert pair["curve"]["lr"] == expected
+    peak = expected.index(max(expected))
+    assert pair["max"] == {"step": peak, "lr": max(expected)}
+    assert pair["min"] == {"step": expected.index(min(expected)), "lr": min(expected)}
+    assert pair["first"]["lr"] == expected[0] and pair["last"] == {"step": 1999, "lr": expected[-1]}
+    assert [(k["step"], k["kind"]) for k in pair["key_steps"]] == [(peak, "peak")]
+    assert any("OneCycleLR ignores the optimizer's lr" in note for note in pair["notes"])
+
+
+def test_sequential_warmup_then_cosine(capsys):
+    code, out, _ = explain(capsys, INPUTS / "sequential_warmup_cosine.py")
+    assert code == 0
+    warmup = build("LinearLR", 0.4, start_factor=0.01, end_factor=1.0, total_iters=5)
+    cosine = build("CosineAnnealingLR", 0.4, T_max=95, eta_min=1e-5)
+    expected = build("SequentialLR", 0.4, schedulers=[warmup, cosine], milestones=[5]).values(100)
+    # The children are explained inside their parent, not as pairs of their own.
+    assert out.count("(line 9)") == 1
+    assert field(out, "steps").startswith("100: the loop `for epoch in range(TOTAL_EPOCHS)`")
+    rows = key_rows(out)
+    assert sorted(rows) == [0, 5, 99]
+    assert "end of warmup (LinearLR)" in rows[5][1] and "CosineAnnealingLR" in rows[5][1]
+    assert_rows_match(rows, expected)
+    assert "(log scale)" in out
+
+
+def test_hugging_face_linear_warmup(capsys):
+    document = explain_json(capsys, INPUTS / "hf_linear_warmup.py")
+    (pair,) = document["pairs"]
+    expected = build("get_linear_schedule_with_warmup", 2e-5, num_warmup_steps=180,
+                     num_training_steps=3000).values(3000)
+    assert pair["steps"]["count"] == 3000 and pair["steps"]["source"] == "schedule"
+    assert "num_training_steps=3000" in pair["steps"]["reason"]
+    assert pair["unit"] == "batch"  # `for batch in train_dataloader`
+    assert pair["curve"]["lr"] == expected
+    warmup = [k for k in pair["key_steps"] if k["kind"] == "warmup"]
+    assert warmup == [{"step": 180, "kind": "warmup", "label": "end of warmup (num_warmup_steps)",
+                       "lr": expected[180]}]
+    assert expected[180] == pytest.approx(2e-5)
+
+
+def test_lambda_with_a_local_warmup_function(capsys):
+    code, out, _ = explain(capsys, INPUTS / "lambda_local_warmup.py")
+    assert code == 0
+
+    def warmup_then_cosine(step):  # the file's function, run here as plain Python
+        if step < 400:
+            return (step + 1) / 400
+        return 0.5 * (1.0 + math.cos(math.pi * (step - 400) / 3600))
+
+    expected = [6e-4 * warmup_then_cosine(step) for step in range(4000)]
+    assert field(out, "steps") == ("4,000: the loop `for step in range(TOTAL)` around "
+                                   "scheduler.step()")
+    rows = key_rows(out)
+    assert rows[399][1] == "peak (end of warmup)"
+    assert_rows_match(rows, expected)
+
+
+def test_arguments_that_do_not_fold_are_listed_with_the_reason(capsys):
+    code, out, _ = explain(capsys, INPUTS / "args_lr_unfolded.py")
+    assert code == 0
+    assert out.startswith("scheduler = CosineAnnealingLR(optimizer, T_max=args.epochs)")
+    assert "the optimizer's lr is not a constant" in field(out, "not shown")
+    assert "(log scale)" not in out and "(linear scale)" not in out
+    document = explain_json(capsys, INPUTS / "args_lr_unfolded.py")
+    (pair,) = document["pairs"]
+    assert pair["status"] == "no_schedule" and pair["curve"] is None
+    assert "not a constant" in pair["reason"]
+
+
+def test_seed_article_step_decay_shows_where_it_really_ends(capsys):
+    code, out, _ = explain(capsys, INPUTS / "seed_step_decay.py")
+    assert code == 0
+    gamma = (1e-4 / 0.1) ** (1 / 10_000)
+    final = build("StepLR", 0.1, step_size=100, gamma=gamma).values(1_000_000)[-1]
+    assert final == pytest.approx(1.0007e-4, rel=1e-4)
+    assert field(out, "steps").startswith("1,000,000: the loop `for step in range(max_steps)`")
+    assert field(out, "end") == ("ends at 1.0007e-4 after 1,000,000 steps (last change at "
+                                 "step 999,900)")
+    target = field(out, "target")
+    assert target.startswith("1e-4 (gamma = (final_lr / initial_lr)**(1 / n_updates)) assumes "
+                             "10,000 decays, but 9,999 take effect")
+    assert "0.069% above" in target
+    size, decays, fixed_gamma = step_decay_to(0.1, 1e-4, 1_000_000, 10_000).nearest_step_lr
+    assert f"StepLR(step_size={size}" in target and f"(1 / {decays})" in target
+    assert f"{fixed_gamma:.10g}" in target
+    fixed = build("StepLR", 0.1, step_size=size, gamma=fixed_gamma).values(1_000_000)[-1]
+    assert fixed == pytest.approx(1e-4, rel=1e-9)  # the advice really ends at the target
+
+
+def test_seed_article_json_is_downsampled_with_exact_extremes(capsys):
+    document = explain_json(capsys, INPUTS / "seed_step_decay.py")
+    (pair,) = document["pairs"]
+    gamma = (1e-4 / 0.1) ** (1 / 10_000)
+    expected = build("StepLR", 0.1, step_size=100, gamma=gamma).values(1_000_000)
+    curve = pair["curve"]
+    assert curve["downsampled"] is True and "min-max per bucket" in curve["method"]
+    assert len(curve["step"]) < 20_000 and curve["step"] == sorted(set(curve["step"]))
+    assert all(expected[step] == lr for step, lr in zip(curve["step"], curve["lr"]))
+    assert pair["first"] == {"step": 0, "lr": 0.1}
+    assert pair["last"] == {"step": 999_999, "lr": expected[-1]}
+    assert pair["min"] == {"step": 999_900, "lr": min(expected)}
+    assert pair["last_change_step"] == 999_900
+    assert pair["target"]["planned_decays"] == 10_000 and pair["target"]["decays"] == 9_999
+    assert pair["target"]["final_lr"] == expected[-1]
+
+
+@pytest.mark.parametrize("path", ALL_INPUTS, ids=lambda p: p.stem)
+def test_every_line_fits_80_columns(capsys, path):
+    code, out, _ = explain(capsys, path)
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+# -- the step count ----------------------------------------------------------------------------
+
+
+def test_steps_option_wins_and_says_what_the_code_implies(capsys):
+    code, out, _ = explain(capsys, INPUTS / "step_lr_per_epoch.py", "--steps", "45")
+    assert code == 0
+    assert field(out, "steps") == "45: --steps"
+    assert "the code implies 90: the loop `for epoch in range(EPOCHS)`" in field(out, "note")
+    assert sorted(key_rows(out)) == [0, 30, 44]
+
+
+NESTED = """\
+import torch
+from torch.optim.lr_scheduler import CosineAnnealingLR
+
+model = torch.nn.Linear(2, 2)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+scheduler = CosineAnnealingLR(optimizer, T_max=120)
+for epoch in range(3):
+    for step in range(50):
+        optimizer.step()
+        scheduler.step()
+"""
+
+
+def test_nested_loops_multiply_and_disagreement_with_t_max_is_noted(capsys, tmp_path):
+    code, out, _ = explain(capsys, write(tmp_path, NESTED))
+    assert code == 0
+    assert field(out, "steps") == ("150: the loops `for epoch in range(3)` (3) × `for step in "
+                                   "range(50)` (50) around scheduler.step()")
+    assert field(out, "unit") == "stepped after every optimizer step (per batch)"
+    assert "laid out for 120 (T_max=120 of CosineAnnealingLR)" in field(out, "note")
+    rows = key_rows(out)
+    assert rows[120][1].startswith("T_max: eta_min reached, then the cosine climbs back")
+    assert_rows_match(rows, build("CosineAnnealingLR", 0.05, T_max=120).values(150))
+
+
+def test_conditional_step_does_not_trust_the_loop_bound(capsys, tmp_path):
+    source = NESTED.replace("        scheduler.step()", "        if step % 10 == 0:\n"
+                                                       "            scheduler.step()")
+    code, out, _ = explain(capsys, write(tmp_path, source))
+    assert code == 0
+    assert field(out, "steps") == "120: T_max=120 of CosineAnnealingLR"
+    assert "runs under a condition inside its loop" in field(out, "note")
+
+
+def test_default_of_100_steps_when_nothing_implies_a_length(capsys, tmp_path):
+    source = NESTED.replace("CosineAnnealingLR(optimizer, T_max=120)",
+                            "ExponentialLR(optimizer, gamma=0.97)")
+    source = source.replace("CosineAnnealingLR", "ExponentialLR").replace(
+        "for epoch in range(3):", "while True:")
+    document = explain_json(capsys, write(tmp_path, source))
+    (pair,) = document["pairs"]
+    assert pair["steps"]["count"] == 100 and pair["steps"]["source"] == "default"
+    assert pair["curve"]["lr"] == build("ExponentialLR", 0.05, gamma=0.97).values(100)
+
+
+def test_torch_error_partway_stops_the_curve_and_says_where(capsys, tmp_path):
+    source = NESTED.replace("CosineAnnealingLR(optimizer, T_max=120)",
+                            "OneCycleLR(optimizer, max_lr=0.1, total_steps=100)")
+    source = source.replace("import CosineAnnealingLR", "import OneCycleLR")
+    code, out, _ = explain(capsys, write(tmp_path, source))
+    assert code == 0
+    assert field(out, "steps").startswith("150:")
+    assert field(out, "error") == ("torch raises ValueError after step 100 (scheduler.step() "
+                                   "call 101): Tried to step 101 times. The specified number of "
+                                   "total steps is 100")
+    assert "after 101 steps" in field(out, "end")
+
+
+# -- odd files ---------------------------------------------------------------------------------
+
+
+def test_file_without_scheduler(capsys, tmp_path):
+    path = write(tmp_path, "import torch\nopt = torch.optim.SGD([], lr=0.1)\n")
+    code, out, _ = explain(capsys, path)
+    assert (code, out) == (0, f"{path}: no LR scheduler found\n")
+    assert explain_json(capsys, path)["pairs"] == []
+
+
+def test_unparsable_and_missing_files_exit_2_with_one_line(capsys, tmp_path):
+    code, out, err = explain(capsys, write(tmp_path, "def broken(:\n    pass\n"))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "train.py:1:" in err and "SyntaxError" in err
+    code, out, err = explain(capsys, tmp_path / "missing.py")
+    assert code == 2 and out == ""
+    assert err == f"lrlint: error: {tmp_path / 'missing.py'}: No such file or directory\n"
+
+
+def test_torch_would_raise_at_construction(capsys, tmp_path):
+    source = NESTED.replace("CosineAnnealingLR(optimizer, T_max=120)",
+                            "LinearLR(optimizer, start_factor=2.0)")
+    source = source.replace("import CosineAnnealingLR", "import LinearLR")
+    document = explain_json(capsys, write(tmp_path, source))
+    (pair,) = document["pairs"]
+    assert pair["status"] == "torch_error"
+    assert pair["reason"] == ("torch would raise ValueError: Starting multiplicative factor "
+                              "expected to be greater than 0 and less or equal to 1.")
+
+
+def test_param_groups_each_get_their_lr(capsys, tmp_path):
+    source = NESTED.replace(
+        "torch.optim.SGD(model.parameters(), lr=0.05)",
+        "torch.optim.SGD([{'params': model.weight, 'lr': 0.01}, {'params': model.bias}], lr=0.1)")
+    code, out, _ = explain(capsys, write(tmp_path, source))
+    assert code == 0
+    assert field(out, "base LR") == "1e-2 | 1e-1  (2 param groups)"
+    assert "chart of param group 0 of 2" in out
+    document = explain_json(capsys, write(tmp_path, source))
+    (pair,) = document["pairs"]
+    expected = build("CosineAnnealingLR", [0.01, 0.1], T_max=120).values(150)
+    assert pair["groups"] == 2 and pair["curve"]["lr"] == expected
+
+
+# -- the chart and the downsampling -------------------------------------------------------------
+
+
+def test_chart_labels_extremes_and_picks_log_scale_beyond_two_decades():
+    lines = render_chart([1e-1] * 10 + [1e-4] * 10)
+    assert "(log scale)" in lines[0]
+    assert lines[1].split()[0] == "1e-1" and lines[10].split()[0] == "1e-4"
+    assert lines[11].endswith(" step") and lines[12].split()[0] == "0"
+    assert lines[12].split()[-1] == "19"
+    assert "(linear scale)" in render_chart([1.0, 0.5, 0.02])[0]  # 50×: linear
+    assert "(linear scale)" in render_chart([1.0, 0.0])[0]  # zero has no logarithm
+
+
+def test_chart_of_a_long_curve_keeps_its_drops_within_80_columns():
+    values = build("StepLR", 0.1, step_size=250_000, gamma=0.1).values(1_000_000)
+    lines = render_chart(values, "epoch")
+    assert all(len(line) <= 80 for line in lines)
+    assert lines[-1].split()[-1] == "999,999"
+    plot_rows = lines[1:11]
+    # Three decays: three columns whose dots span several rows.
+    columns = ["".join(row[row.index("│") + 1 if "│" in row else row.index("┤") + 1:]
+                       .ljust(60)[c] for row in plot_rows) for c in range(60)]
+    vertical = [c for c in columns if sum(ch != " " for ch in c) >= 3]
+    assert len(vertical) == 3
+
+
+def test_downsampling_keeps_first_last_extremes_and_key_steps():
+    column = [math.sin(step / 1000) + (5 if step == 123_457 else 0) for step in range(300_000)]
+    kept = kept_steps([column], keep=[7, 299_998])
+    assert kept[0] == 0 and kept[-1] == 299_999
+    assert {7, 299_998, 123_457, column.index(min(column))} <= set(kept)
+    assert len(kept) <= 2 * 1000 + 4
+    assert kept_steps([column[:10_000]]) == list(range(10_000))
+
+
+# -- --plot --------------------------------------------------------------------------------------
+
+
+def test_plot_writes_a_png(capsys, tmp_path):
+    destination = tmp_path / "curve.png"
+    code, out, err = explain(capsys, INPUTS / "sequential_warmup_cosine.py", "--plot",
+                             str(destination))
+    assert code == 0 and "scheduler = SequentialLR" in out
+    assert err == f"wrote {destination}\n"
+    data = destination.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def test_plot_without_matplotlib_is_one_clear_error(capsys, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` raises
+    destination = tmp_path / "curve.png"
+    code, out, err = explain(capsys, INPUTS / "step_lr_per_epoch.py", "--plot", str(destination))
+    assert (code, out) == (2, "")
+    assert err == ("lrlint: error: --plot needs matplotlib, which is not installed; install it "
+                   "with pip install 'lrlint[plot]'\n")
+    assert not destination.exists()
+
+
+def test_explain_does_not_import_torch():
+    script = ("import sys; from lrlint.cli import main; "
+              f"code = main(['explain', {str(INPUTS / 'one_cycle_per_batch.py')!r}]); "
+              "assert code == 0 and 'torch' not in sys.modules, sorted(sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+
+
+EPOCH_FUNCTION = """\
+import torch
+from torch.optim import lr_scheduler
+from tqdm import tqdm
+
+EPOCHS = 40
+
+
+def train_one_epoch(model, loader, optimizer, scheduler):
+    for x, y in loader:
+        optimizer.step()
+    scheduler.step()
+
+
+def main(model, loader):
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = lr_scheduler.MultiStepLR(optimizer, milestones=[20, 30], gamma=0.2)
+    for epoch in tqdm(range(EPOCHS)):
+        train_one_epoch(model, loader, optimizer, scheduler)
+    restarts = lr_scheduler.CosineAnnealingWarmRestarts(optimizer, T_0=10, T_mult=2)
+"""
+
+
+def test_step_inside_a_function_called_from_the_epoch_loop(capsys, tmp_path):
+    document = explain_json(capsys, write(tmp_path, EPOCH_FUNCTION))
+    multi_step, restarts = document["pairs"]
+    assert multi_step["steps"] == {
+        "count": 40, "source": "loop",
+        "reason": "the loop `for epoch in tqdm(range(EPOCHS))` around scheduler.step()"}
+    assert multi_step["unit"] == "epoch"  # optimizer.step() runs in a loop nested inside
+    assert [(k["step"], k["lr"]) for k in multi_step["key_steps"]] == [
+        (20, pytest.approx(0.02)), (30, pytest.approx(0.004))]
+    # Never stepped here and unbounded: three restart cycles are shown, and said so.
+    assert restarts["steps"]["count"] == 70 and restarts["steps"]["source"] == "horizon"
+    assert "scheduler.step() is not called in this file" in restarts["notes"]
+    assert [k["step"] for k in restarts["key_steps"] if k["kind"] == "restart"] == [10, 30]
