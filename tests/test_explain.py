@@ -434,3 +434,25 @@ def test_step_inside_a_function_called_from_the_epoch_loop(capsys, tmp_path):
     assert restarts["steps"]["count"] == 70 and restarts["steps"]["source"] == "horizon"
     assert "scheduler.step() is not called in this file" in restarts["notes"]
     assert [k["step"] for k in restarts["key_steps"] if k["kind"] == "restart"] == [10, 30]
+
+
+def test_a_lambda_that_raises_and_one_lrlint_cannot_evaluate(capsys, tmp_path):
+    source = """\
+import torch
+from torch.optim.lr_scheduler import LambdaLR
+optimizer = torch.optim.SGD([], lr=0.1)
+raising = LambdaLR(optimizer, lambda step: 1 / (10 - step))
+opaque = LambdaLR(optimizer, lambda step: helper(step) if step > 5 else 1.0)
+for i in range(20):
+    optimizer.step()
+    raising.step()
+    opaque.step()
+"""
+    document = explain_json(capsys, write(tmp_path, source))
+    raising, opaque = document["pairs"]
+    assert raising["error"] == ("torch raises ZeroDivisionError after step 9 (scheduler.step() "
+                                "call 10): division by zero")
+    assert raising["curve"]["lr"] == [0.1 * (1 / (10 - step)) for step in range(10)]
+    assert opaque["error"].startswith("lrlint cannot evaluate the schedule after step 5 "
+                                      "(scheduler.step() call 6): ")
+    assert len(opaque["curve"]["lr"]) == 6

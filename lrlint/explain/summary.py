@@ -9,7 +9,7 @@ from typing import Any
 
 import libcst as cst
 
-from lrlint.analysis.evaluate import Unknown
+from lrlint.analysis.evaluate import NotStaticError, Unknown, UserCodeError
 from lrlint.analysis.model import ModuleModel
 from lrlint.explain.find import Pair
 from lrlint.explain.milestones import KeyStep, key_steps
@@ -103,8 +103,17 @@ def _until_error(schedule: Any, count: int) -> tuple[list[Any], str | None]:
     except Exception as error:  # noqa: BLE001
         where = (f"after step {len(rows) - 1:,} (scheduler.step() call {len(rows):,})"
                  if rows else "at construction")
-        return rows[:count], f"{type(error).__name__} {where}: {error}"
+        return rows[:count], _failure(error, where)
     return rows[:count], None
+
+
+def _failure(error: Exception, where: str) -> str:
+    """What stops the curve: torch's exception (the user's lambda raising counts), or a lambda
+    lrlint cannot evaluate statically."""
+    if isinstance(error, NotStaticError):
+        return f"lrlint cannot evaluate the schedule {where}: {error}"
+    kind = error.python_exception if isinstance(error, UserCodeError) else type(error)
+    return f"torch raises {kind.__name__} {where}: {error}"
 
 
 def _columns(rows: list[Any], groups: int) -> list[list[float]]:

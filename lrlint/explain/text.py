@@ -45,7 +45,7 @@ def _pair_lines(path: str, e: Explanation) -> list[str]:
     for note in e.all_notes:
         lines += _field("note", note)
     if e.failure is not None:
-        lines += _field("error", f"torch raises {e.failure}")
+        lines += _field("error", e.failure)
     if not e.has_curve:
         return lines
     lines.append("")
