@@ -112,15 +112,8 @@ def test_second_phase_without_the_old_scheduler_is_silent():
     """) == []
 
 
-def test_branches_and_per_run_loops_are_silent():
+def test_each_run_building_its_own_optimizer_and_scheduler_is_silent():
     assert messages("""
-        use_sgd = True
-        if use_sgd:
-            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-            scheduler = StepLR(optimizer, 10)
-        else:
-            optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-            scheduler = StepLR(optimizer, 10)
         for run in range(3):
             optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
             scheduler = StepLR(optimizer, 10)
