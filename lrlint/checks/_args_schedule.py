@@ -46,8 +46,9 @@ class Stepping:
     failed_at: int | None = None
 
 
-def step_through(schedule: Schedule, limit: int) -> Stepping:
-    """Construct the mirror of ``schedule`` and call ``step()`` up to ``limit`` times."""
+def step_through(schedule: Schedule, limit: int, while_zero: bool = False) -> Stepping:
+    """Construct the mirror of ``schedule`` and call ``step()`` up to ``limit`` times (with
+    ``while_zero``: once, then on only while every LR so far was 0)."""
     lrs: list[float] = []
     try:
         optimizer, scheduler = _start(schedule)
@@ -55,6 +56,8 @@ def step_through(schedule: Schedule, limit: int) -> Stepping:
         return Stepping(lrs, error, 0)
     lrs.append(_first_lr(optimizer))
     for count in range(1, limit + 1):
+        if while_zero and count > 1 and lrs[-1] != 0:
+            break
         try:
             scheduler.step()
         except _STEP_ERRORS as error:
@@ -91,3 +94,129 @@ def _get_lr_pairs(schedule: Schedule, limit: int) -> Iterator[tuple[int, float, 
             scheduler.step()
     except _STEP_ERRORS:
         return
+
+
+# Arguments torch spreads over the param groups (one value each, or one list entry per group):
+# with the number of groups unknown, a list there proves nothing.
+_PER_GROUP = frozenset({"max_lr", "base_lr", "min_lr", "base_momentum", "max_momentum", "swa_lr"})
+# What a scheduler of an unknown optimizer is built on: plain SGD with momentum, which passes
+# every check that depends on the optimizer.
+_ANY_OPTIMIZER = {"momentum": 0.0}
+
+
+def placeholder_schedule(context, scheduler: TrackedObject, base_lr: float,
+                         depth: int = 0) -> Schedule | Exception | None:
+    """The schedule with every argument folded but the optimizer's LR replaced by ``base_lr``
+    (for errors that do not depend on it): a Schedule, the exception torch would raise while
+    building it, or None when an argument does not fold."""
+    from lrlint import schedules
+
+    kwargs = placeholder_arguments(context, scheduler, base_lr, depth)
+    if kwargs is None:
+        return None
+    try:
+        return schedules.build(scheduler.short, base_lr, optimizer_defaults=_ANY_OPTIMIZER,
+                               **kwargs)
+    except ScheduleError:
+        return None
+    except _STEP_ERRORS as error:
+        return error
+
+
+def bound_arguments(scheduler: TrackedObject) -> dict:
+    """``scheduler.args``, except that ``ChainedScheduler(schedulers, optimizer=None)`` takes
+    its list first (the model binds every scheduler's first positional as ``optimizer``)."""
+    if scheduler.short != "ChainedScheduler" or scheduler.site is None:
+        return scheduler.args
+    args = {}
+    positional = iter(("schedulers", "optimizer"))
+    for arg in scheduler.site.node.args:
+        if arg.star:
+            return {}
+        if arg.keyword is not None:
+            args[arg.keyword.value] = arg.value
+        else:
+            name = next(positional, None)
+            if name is None:
+                return {}
+            args[name] = arg.value
+    return args
+
+
+def placeholder_arguments(context, scheduler: TrackedObject, base_lr: float,
+                          depth: int) -> dict[str, object] | None:
+    import libcst as cst
+
+    from lrlint import schedules
+    from lrlint.analysis.evaluate import Unknown
+    from lrlint.analysis.torch_api import Kind
+
+    if (scheduler.site is None or scheduler.custom is not None or scheduler.has_star_args
+            or scheduler.short not in schedules.SCHEDULE_NAMES or depth > 4):
+        return None
+    site = scheduler.site
+    kwargs: dict[str, object] = {}
+    for name, expr in bound_arguments(scheduler).items():
+        if name == "optimizer":
+            continue
+        if name == "lr_lambda":
+            return None  # its errors are the lambda's own, and need the number of groups
+        if name == "scale_fn":
+            value: object = _placeholder_scale_fn(context, expr, site)
+            if value is _UNKNOWN_FUNCTION:
+                return None
+        elif name == "schedulers":
+            if not isinstance(expr, (cst.List, cst.Tuple)):
+                return None
+            children = []
+            for element in expr.elements:
+                refs = [r for r in context.model.resolve(element.value, site.scope, site.order,
+                                                         site.path) if r.obj.kind is Kind.SCHEDULER]
+                child = (placeholder_schedule(context, refs[0].obj, base_lr, depth + 1)
+                         if len(refs) == 1 else None)
+                if not isinstance(child, Schedule):
+                    return None
+                children.append(child)
+            value = children
+        else:
+            value = context.fold(expr, site.scope, site.order)
+            if name in _PER_GROUP and isinstance(value, (list, tuple)):
+                return None
+        if isinstance(value, Unknown):
+            return None
+        kwargs[name] = value
+    return kwargs
+
+
+_UNKNOWN_FUNCTION = object()
+
+
+def _placeholder_scale_fn(context, expr, site) -> object:
+    """``None`` for ``scale_fn=None``, a stand-in for a lambda or local function (only whether
+    it is None matters to construction), else ``_UNKNOWN_FUNCTION``."""
+    from lrlint.checks.common import callables_of
+
+    if callables_of(context, expr, site.scope, site.order):
+        return lambda x: 1.0
+    value = context.fold(expr, site.scope, site.order)
+    return None if value is None else _UNKNOWN_FUNCTION
+
+
+def composed_children(context) -> set[TrackedObject]:
+    """Every scheduler listed in a SequentialLR/ChainedScheduler of the module."""
+    import libcst as cst
+
+    from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS, Kind
+
+    children: set[TrackedObject] = set()
+    for parent in context.model.schedulers:
+        if parent.torch_class not in COMPOSITE_SCHEDULERS or parent.site is None:
+            continue
+        listed = bound_arguments(parent).get("schedulers")
+        if isinstance(listed, (cst.List, cst.Tuple)):
+            site = parent.site
+            for element in listed.elements:
+                for ref in context.model.resolve(element.value, site.scope, site.order, site.path):
+                    if ref.obj.kind is Kind.SCHEDULER:
+                        children.add(ref.obj)
+    return children | context.model.composed_children()

@@ -1,0 +1,98 @@
+"""How often a call runs, and how a loop can end early: loop facts LR006 and LR007 share.
+
+``times_run`` is a *lower bound that is also exact*: it answers only when every loop around the
+call iterates over a constant (``range(100)``, a literal list), the call is reached on every
+iteration (no ``if``/``except`` around it inside its function, nothing that leaves a loop early),
+and so on for each caller it was reached through. Anything else is None: "not known".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from lrlint.analysis.facts import CallSite, Loop
+from lrlint.analysis.model import Event
+from lrlint.analysis.walk import child_nodes
+from lrlint.checks.base import RuleContext
+
+_JUMPS = (cst.Break, cst.Continue, cst.Return, cst.Raise)
+_NEW_FRAMES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+def times_run(context: RuleContext, event: Event) -> int | None:
+    """How many times ``event``'s call runs when its outermost function runs once."""
+    total = 1
+    for site in event.chain:
+        count = _times_in_function(context, site)
+        if count is None:
+            return None
+        total *= count
+    return total
+
+
+def most_times_run(context: RuleContext, events: list[Event]) -> tuple[int, Event] | None:
+    """The largest known ``times_run`` among ``events``, with its event."""
+    known = [(count, event) for event in events if (count := times_run(context, event)) is not None]
+    return max(known, key=lambda pair: pair[0]) if known else None
+
+
+def _times_in_function(context: RuleContext, site: CallSite) -> int | None:
+    if any(not (isinstance(node, (cst.For, cst.While)) and branch == "body")
+           for node, branch in site.path):
+        return None  # under an if, an except or a loop's else: maybe not every time
+    total = 1
+    for loop in site.loops:
+        trips = trip_count(context, loop, site)
+        if trips is None or leaves_early(loop):
+            return None
+        total *= trips
+    return total
+
+
+def trip_count(context: RuleContext, loop: Loop, site: CallSite) -> int | None:
+    """The number of iterations of a ``for`` over a constant iterable."""
+    if loop.kind != "for" or loop.iter is None:
+        return None
+    value = context.fold(loop.iter, site.scope, loop.order_start)
+    if isinstance(value, (range, list, tuple)):
+        return len(value)
+    return None
+
+
+def leaves_early(loop: Loop) -> bool:
+    """True when the loop's body holds a break, continue, return or raise (anywhere in it,
+    nested loops included: conservative)."""
+    return any(isinstance(node, _JUMPS) for node in _body_nodes(loop.node.body))
+
+
+def _body_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node of ``node`` that runs in the same frame (nested defs and lambdas skipped)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(child for child in child_nodes(current) if not isinstance(child, _NEW_FRAMES))
+
+
+def loop_nodes(loop: Loop) -> Iterator[cst.CSTNode]:
+    """The nodes of a loop's body that run in its frame."""
+    return _body_nodes(loop.node.body)
+
+
+def unit_of(event: Event) -> str:
+    """"epochs" when the innermost loop around the call counts epochs, else "steps"."""
+    for site in reversed(event.chain):
+        if site.loops:
+            names = " ".join(site.loops[-1].target_names).lower()
+            return "epochs" if "epoch" in names else "steps"
+    return "steps"
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 11th, 101st."""
+    if n == 1:
+        return "first"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
