@@ -161,7 +161,8 @@ def describe(check: TargetCheck) -> str:
         return (f"{lr_text(check.target)} (gamma = {check.expression}): reached, after "
                 f"{steps_text(check.happened)} decays")
     direction = "above" if check.final > check.target else "below"
+    advice = check.advice[0].upper() + check.advice[1:]
     return (f"{lr_text(check.target)} (gamma = {check.expression}) assumes "
             f"{steps_text(check.planned)} decays, but {steps_text(check.happened)} take effect "
             f"by the last step: the run ends {abs(check.relative_error):.3%} {direction} the "
-            f"target, at {lr_text(check.final)}. {check.advice}.")
+            f"target, at {lr_text(check.final)}. {advice}.")
