@@ -1,0 +1,233 @@
+"""LR008 step-unit-mismatch: a schedule counted in epochs stepped per batch, or the reverse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from lrlint.analysis.model import Event, TrackedObject
+from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS
+from lrlint.checks._loops_bindings import only_tracked
+from lrlint.checks._loops_cadence import Cadence, cadence
+from lrlint.checks._loops_kinds import Frame, LoopClassifier, LoopKind
+from lrlint.checks._loops_units import HORIZON_ARGUMENTS, Unit, UnitReader
+from lrlint.checks.base import Rule, RuleContext
+from lrlint.checks.common import fmt, folded_arg, is_number, schedule_values
+from lrlint.prefilter import SCHEDULER
+
+# Decays whose literal horizon, when it fits inside the epoch loop's count, can only mean epochs.
+_LITERAL_EPOCH_DECAYS = frozenset({"StepLR", "MultiStepLR", "CosineAnnealingLR", "PolynomialLR",
+                                   "OneCycleLR"})
+_MAX_SIMULATED = 1_000_000
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """The unit a scheduler counts in, and the argument text that shows it."""
+
+    unit: Unit
+    evidence: str  # e.g. "`T_max=args.epochs`"
+    horizon: object  # the folded number of steps the schedule spans, or None
+    span: str  # that number, or the code that counts it: "90", "`args.epochs`"
+
+
+class StepUnitMismatch(Rule):
+    code = "LR008"
+    name = "step-unit-mismatch"
+    summary = "a scheduler counted in epochs is stepped per batch, or one counted in batches per epoch"
+    vocabulary = (SCHEDULER,)
+
+    def check(self, context: RuleContext) -> None:
+        model = context.model
+        units = UnitReader(model)
+        loops = LoopClassifier(model, units)
+        composed = model.composed_children()
+        for scheduler in model.schedulers:
+            if scheduler in composed or scheduler.site is None or scheduler.has_star_args:
+                continue
+            configuration = _configuration(context, units, scheduler)
+            if configuration is None:
+                continue
+            optimizers = model.optimizers_of(scheduler)
+            reported: set[cst.Call] = set()
+            for step in scheduler.events_named("step"):
+                if step.node.args or step.node in reported or not only_tracked(model, step.site):
+                    continue  # `step(epoch)` is LR011's
+                found = cadence(model, loops, step, optimizers)
+                if found is None:
+                    continue
+                message = _mismatch(context, loops, scheduler, configuration, step, found)
+                if message is not None:
+                    reported.add(step.node)
+                    context.report(step.node, message)
+
+
+def _configuration(context: RuleContext, units: UnitReader,
+                   scheduler: TrackedObject) -> Configuration | None:
+    name = scheduler.torch_class
+    site = scheduler.site
+    if name == "OneCycleLR" and "steps_per_epoch" in scheduler.args:
+        per_epoch = folded_arg(context, scheduler, "steps_per_epoch", None)
+        if is_number(per_epoch) and per_epoch <= 1:
+            return None
+        epochs = folded_arg(context, scheduler, "epochs", None)
+        total = epochs * per_epoch if is_number(epochs) and is_number(per_epoch) else None
+        text = ", ".join(f"`{arg}={context.code_for(scheduler.args[arg])}`"
+                         for arg in ("epochs", "steps_per_epoch") if arg in scheduler.args)
+        factors = [fmt(v) if is_number(v) else f"`{context.code_for(scheduler.args[arg])}`"
+                   for arg, v in (("epochs", epochs), ("steps_per_epoch", per_epoch))
+                   if arg in scheduler.args]
+        span = f"{fmt(total)} ({' × '.join(factors)})" if total is not None else " × ".join(factors)
+        return Configuration(Unit.ITERATION, text, total, span)
+    present = [(arg, scheduler.args[arg]) for arg in HORIZON_ARGUMENTS.get(name, ()) if arg in scheduler.args]
+    unit = units.combined([expr for _, expr in present], site.scope, site.order) if present else None
+    if name in COMPOSITE_SCHEDULERS:
+        unit = _composite_unit(context, units, scheduler, unit)
+    if unit not in (Unit.EPOCH, Unit.ITERATION, Unit.LITERAL):
+        return None
+    if unit is Unit.LITERAL and name not in _LITERAL_EPOCH_DECAYS:
+        return None
+    decisive = [(arg, expr) for arg, expr in present
+                if units.unit(expr, site.scope, site.order) is not Unit.LITERAL] or present
+    text = ", ".join(f"`{arg}={context.code_for(expr)}`" for arg, expr in decisive)
+    horizon = _horizon(context, scheduler, present)
+    if is_number(horizon):
+        span = fmt(horizon)
+    else:
+        principal = decisive[-1][1] if decisive else None
+        if isinstance(principal, (cst.List, cst.Tuple)) and principal.elements:
+            principal = principal.elements[-1].value  # the last milestone
+        span = f"`{context.code_for(principal)}`" if principal is not None else "that many"
+    return Configuration(unit, text, horizon, span)
+
+
+def _composite_unit(context, units: UnitReader, scheduler: TrackedObject, unit: Unit | None) -> Unit | None:
+    """A SequentialLR/ChainedScheduler counts in the unit its children (and milestones) agree on."""
+    found = [unit] if unit is not None else []
+    for child in context.model.children_of(scheduler):
+        configuration = _configuration(context, units, child) if child.site is not None else None
+        if configuration is not None and configuration.unit is not Unit.LITERAL:
+            found.append(configuration.unit)
+    known = {u for u in found if u is not Unit.LITERAL}
+    return known.pop() if len(known) == 1 else None
+
+
+def _horizon(context: RuleContext, scheduler: TrackedObject, present) -> object:
+    """The largest folded step count among the horizon arguments (milestones: the last one)."""
+    values = []
+    for _, expr in present:
+        value = context.fold(expr, scheduler.site.scope, scheduler.site.order)
+        if isinstance(value, (list, tuple)) and value and all(is_number(v) for v in value):
+            value = max(value)
+        if not is_number(value):
+            return None
+        values.append(value)
+    return max(values) if values else None
+
+
+def _mismatch(context: RuleContext, loops: LoopClassifier, scheduler: TrackedObject,
+              configuration: Configuration, step: Event, found: Cadence) -> str | None:
+    call = context.code_for(step.node)
+    if found.per is LoopKind.EPOCH and configuration.unit is Unit.ITERATION:
+        return _per_epoch_message(context, loops, scheduler, configuration, call, found)
+    if found.per is not LoopKind.BATCH:
+        return None
+    epochs = loops.epoch_count(found.epoch_loop, context) if found.epoch_loop is not None else None
+    if configuration.unit is Unit.LITERAL:
+        horizon = configuration.horizon
+        if not (is_number(horizon) and is_number(epochs) and 0 < horizon <= epochs):
+            return None
+        counted = f"{configuration.evidence} fits inside the {epochs} epochs of the training loop"
+    elif configuration.unit is Unit.EPOCH:
+        counted = f"{configuration.evidence} counts epochs"
+    else:
+        return None
+    where = f"inside the loop over `{_iterable(context, found.loop)}`"
+    return (f"{scheduler.short} is configured in epochs ({counted}) but `{call}` runs once per "
+            f"batch ({where}): {_per_batch_consequence(context, scheduler, configuration)}")
+
+
+def _per_epoch_message(context, loops, scheduler, configuration, call, found: Cadence) -> str:
+    where = f"in the loop over `{_iterable(context, found.loop)}`"
+    if found.optimizer_loop is not None:
+        where += (f", outside the loop over `{_iterable(context, found.optimizer_loop)}` "
+                  f"where the optimizer steps")
+    epochs = loops.epoch_count(found.loop, context)
+    if not is_number(epochs):
+        epochs = folded_arg(context, scheduler, "epochs", None)
+    return (f"{scheduler.short} is configured for {configuration.span} batches "
+            f"({configuration.evidence}) but `{call}` runs once per epoch ({where}): "
+            f"{_per_epoch_consequence(context, scheduler, configuration, epochs)}")
+
+
+def _per_epoch_consequence(context, scheduler: TrackedObject, configuration: Configuration,
+                           epochs: object) -> str:
+    total = configuration.horizon
+    one_cycle = scheduler.torch_class == "OneCycleLR"
+    pct = folded_arg(context, scheduler, "pct_start", 0.3) if one_cycle else None
+    if is_number(epochs) and is_number(total) and total > 0:
+        taken = (f"after {epochs} epochs it has taken {epochs} of its {fmt(total)} steps "
+                 f"({100 * epochs / total:.2g}% of its curve)")
+        if one_cycle and is_number(pct) and epochs < pct * total:
+            return f"{taken} and the LR never comes down from its warm-up"
+        end = _value_at(context, scheduler, int(epochs))
+        if end is not None:
+            return f"{taken}: the LR ends at {fmt(end)}"
+        return taken
+    if one_cycle and "steps_per_epoch" in scheduler.args:
+        per_epoch = context.code_for(scheduler.args["steps_per_epoch"])
+        threshold = f"{int(1 / pct) + 1} or more" if is_number(pct) and pct > 0 else "enough"
+        return (f"by the end of training it has covered only 1/`{per_epoch}` of its cycle, so "
+                f"the LR never comes down from its warm-up (with {threshold} batches per epoch)")
+    return ("it takes one step per epoch instead of one per batch, so by the end of training "
+            "it has covered only a small fraction of its curve")
+
+
+def _per_batch_consequence(context, scheduler: TrackedObject, configuration: Configuration) -> str:
+    name = scheduler.torch_class
+    horizon, span = configuration.horizon, configuration.span
+    if name == "StepLR":
+        gamma = folded_arg(context, scheduler, "gamma", 0.1)
+        shown = fmt(gamma) if is_number(gamma) else "gamma"
+        text = f"the LR is multiplied by {shown} every {span} batches instead of every {span} epochs"
+        if is_number(horizon):
+            after = int(horizon) * 3
+            value = _value_at(context, scheduler, after)
+            if value is not None:
+                text += f", down to {fmt(value)} after {after} batches"
+        return text
+    if name == "MultiStepLR":
+        value = _value_at(context, scheduler, int(horizon)) if is_number(horizon) else None
+        rest = f", leaving the LR at {fmt(value)} for the rest of training" if value is not None else ""
+        return f"every milestone has passed after {span} batches{rest}"
+    if name == "CosineAnnealingLR":
+        period = fmt(2 * horizon) if is_number(horizon) else f"2 × {span}"
+        return (f"the cosine reaches its minimum after {span} batches, then climbs back up and "
+                f"keeps oscillating with a period of {period} batches")
+    if name == "CosineAnnealingWarmRestarts":
+        return f"it restarts every {span} batches instead of every {span} epochs"
+    if name == "PolynomialLR":
+        return f"the LR decays to 0 after {span} batches and stays 0 for the rest of training"
+    if name == "OneCycleLR":
+        return f"torch raises ValueError once it has been stepped {span} times, i.e. after {span} batches"
+    if name in ("get_linear_schedule_with_warmup", "get_polynomial_decay_schedule_with_warmup"):
+        return (f"the LR reaches its final value after {span} batches and stays there for the "
+                f"rest of training")
+    if name in ("get_cosine_schedule_with_warmup", "get_cosine_with_hard_restarts_schedule_with_warmup"):
+        return f"the cosine is over after {span} batches and the LR then rises again"
+    return f"its whole schedule is spent after {span} batches instead of {span} epochs"
+
+
+def _value_at(context, scheduler: TrackedObject, step: int) -> float | None:
+    if step < 0 or step >= _MAX_SIMULATED:
+        return None
+    values = schedule_values(context, scheduler, step + 1)
+    return values[step] if values else None
+
+
+def _iterable(context, frame: Frame) -> str:
+    loop = frame.loop
+    if loop.iter is not None:
+        return context.code_for(loop.iter)
+    return context.code_for(loop.node.test)
