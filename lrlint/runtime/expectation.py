@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from lrlint.runtime.scheduler_args import build_declared, scheduler_spec
+from lrlint.runtime.scheduler_args import build_declared, distinct_curves, scheduler_spec
 
 
 class Expectation:
@@ -30,43 +30,49 @@ class Expectation:
         """ReduceLROnPlateau follows the metric given to each ``scheduler.step(metric)``."""
 
 
-def _per_group(value: Any, groups: Sequence[int], total_groups: int) -> list[float]:
-    if isinstance(value, (int, float)):
-        return [float(value)] * len(groups)
-    values = list(value)
-    if len(values) != total_groups:
-        raise ValueError(
-            f"the declared schedule gives {len(values)} LRs per step, but the optimizer has "
-            f"{total_groups} param groups"
-        )
-    return [float(values[g]) for g in groups]
+class _GroupMap:
+    """Picks the watched groups' LRs out of a declared row: one number for every group, or one
+    per curve, where ``curves[g]`` is group g's curve (the identity unless groups share one)."""
+
+    def __init__(self, groups: Sequence[int], curves: Sequence[int]) -> None:
+        self._columns = [curves[g] for g in groups]
+        self._width = max(curves) + 1
+
+    def select(self, value: Any) -> list[float]:
+        if isinstance(value, (int, float)):
+            return [float(value)] * len(self._columns)
+        values = list(value)
+        if len(values) != self._width:
+            raise ValueError(
+                f"the declared schedule gives {len(values)} LRs per step, but the optimizer has "
+                f"{self._width} param groups"
+            )
+        return [float(values[c]) for c in self._columns]
 
 
 class _SequenceExpectation(Expectation):
-    def __init__(self, values: Sequence[Any], groups: Sequence[int], total: int) -> None:
-        self._values, self._groups, self._total = values, groups, total
+    def __init__(self, values: Sequence[Any], groups: _GroupMap) -> None:
+        self._values, self._groups = values, groups
 
     def at(self, position: int) -> list[float] | None:
         if position >= len(self._values):
             return None
-        return _per_group(self._values[position], self._groups, self._total)
+        return self._groups.select(self._values[position])
 
 
 class _CallableExpectation(Expectation):
-    def __init__(self, fn: Callable[[int], Any], groups: Sequence[int], total: int) -> None:
-        self._fn, self._groups, self._total = fn, groups, total
+    def __init__(self, fn: Callable[[int], Any], groups: _GroupMap) -> None:
+        self._fn, self._groups = fn, groups
 
     def at(self, position: int) -> list[float] | None:
-        return _per_group(self._fn(position), self._groups, self._total)
+        return self._groups.select(self._fn(position))
 
 
 class _ScheduleExpectation(Expectation):
     """Reads a Schedule's endless iterator forward, remembering only the current position."""
 
-    def __init__(
-        self, schedule: Any, groups: Sequence[int], total: int, already_stepped: int
-    ) -> None:
-        self._groups, self._total = groups, total
+    def __init__(self, schedule: Any, groups: _GroupMap, already_stepped: int) -> None:
+        self._groups = groups
         self.needs_metrics = getattr(schedule, "name", None) == "ReduceLROnPlateau"
         self._metrics: list[float] = []
         feed = self._metric_feed() if self.needs_metrics else None
@@ -95,7 +101,7 @@ class _ScheduleExpectation(Expectation):
                 row = next(self._rows)
             except Exception:  # noqa: BLE001 - where torch would raise, the schedule ends
                 return None
-            self._current = _per_group(row, self._groups, self._total)
+            self._current = self._groups.select(row)
             self._position += 1
         return self._current
 
@@ -107,16 +113,16 @@ def is_scheduler(expect: Any) -> bool:
 def make_expectation(expect: Any, groups: Sequence[int], total_groups: int) -> Expectation:
     """Turn ``watch``'s ``expect=`` argument into an Expectation (read once, at watch start)."""
     if is_scheduler(expect):
-        spec = scheduler_spec(expect)
-        return _ScheduleExpectation(
-            build_declared(spec), groups, total_groups, spec.already_stepped
-        )
+        spec, curves = distinct_curves(scheduler_spec(expect), total_groups)
+        group_map = _GroupMap(groups, curves)
+        return _ScheduleExpectation(build_declared(spec), group_map, spec.already_stepped)
+    group_map = _GroupMap(groups, range(total_groups))
     if hasattr(expect, "iter") and hasattr(expect, "values"):
-        return _ScheduleExpectation(expect, groups, total_groups, 0)
+        return _ScheduleExpectation(expect, group_map, 0)
     if callable(expect):
-        return _CallableExpectation(expect, groups, total_groups)
+        return _CallableExpectation(expect, group_map)
     if isinstance(expect, Sequence) and not isinstance(expect, (str, bytes)):
-        return _SequenceExpectation(expect, groups, total_groups)
+        return _SequenceExpectation(expect, group_map)
     raise TypeError(
         "expect= takes a torch LR scheduler, an lrlint.schedules.Schedule, a callable "
         f"step -> lr, or a list of LRs; got {type(expect).__name__}"

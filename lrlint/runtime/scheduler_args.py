@@ -194,6 +194,51 @@ def scheduler_spec(scheduler: Any) -> SchedulerSpec:
     return SchedulerSpec(cls.__name__, base_lr, kwargs, stepped)
 
 
+# Arguments that torch takes per param group (a list, or one value for every group).
+_PER_GROUP = ("lr_lambda", "base_lr", "max_lr", "min_lr")
+
+
+def _nth(value: Any, group: int) -> Any:
+    return value[group] if isinstance(value, list) else value
+
+
+def _group_key(spec: SchedulerSpec, group: int) -> tuple:
+    """Everything that decides one group's curve: its base LR and its per-group arguments."""
+    parts: list[Any] = [_nth(spec.base_lr, group)]
+    for name in _PER_GROUP:
+        if name in spec.kwargs:
+            value = _nth(spec.kwargs[name], group)
+            parts.append(value if isinstance(value, (int, float, str)) else id(value))
+    for child in spec.kwargs.get("schedulers", ()):
+        parts.extend(_group_key(child, group))
+    return tuple(parts)
+
+
+def _restrict(spec: SchedulerSpec, groups: list[int]) -> SchedulerSpec:
+    def pick(value: Any) -> Any:
+        return _one_or_list([value[g] for g in groups]) if isinstance(value, list) else value
+
+    kwargs = {k: pick(v) if k in _PER_GROUP else v for k, v in spec.kwargs.items()}
+    if "schedulers" in kwargs:
+        kwargs["schedulers"] = [_restrict(child, groups) for child in kwargs["schedulers"]]
+    return SchedulerSpec(spec.name, pick(spec.base_lr), kwargs, spec.already_stepped)
+
+
+def distinct_curves(spec: SchedulerSpec, group_count: int) -> tuple[SchedulerSpec, list[int]]:
+    """``spec`` over one param group per distinct curve, and the curve of every group.
+
+    Param groups often share their whole configuration (a weight-decay and a no-decay group);
+    computing each curve once keeps the declared schedule cheap for many groups."""
+    keys = [_group_key(spec, g) for g in range(group_count)]
+    curve_of_key: dict[tuple, int] = {}
+    representatives: list[int] = []
+    for group, key in enumerate(keys):
+        if key not in curve_of_key:
+            curve_of_key[key] = len(representatives)
+            representatives.append(group)
+    return _restrict(spec, representatives), [curve_of_key[key] for key in keys]
+
+
 def build_declared(spec: SchedulerSpec) -> Any:
     """The ``lrlint.schedules`` Schedule that ``spec`` declares (nested specs built first)."""
     from lrlint import schedules

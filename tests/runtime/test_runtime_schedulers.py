@@ -13,6 +13,7 @@ from lrlint.runtime import LRScheduleError, watch
 from lrlint.runtime.errors import CAUSE_DIFFERS, KIND_SCHEDULE
 from lrlint.runtime.scheduler_args import (
     UnsupportedSchedulerError,
+    distinct_curves,
     scheduler_spec,
 )
 
@@ -152,3 +153,33 @@ def test_a_subclass_that_keeps_the_lr_rule_is_accepted():
 
     optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
     assert scheduler_spec(NamedStepLR(optimizer, step_size=2)).name == "StepLR"
+
+
+def test_groups_sharing_a_configuration_share_one_declared_curve(regression):
+    model, inputs, targets = regression()
+    (w1, b1), (w2, b2) = model[0].parameters(), model[2].parameters()
+    optimizer = torch.optim.SGD(
+        [
+            {"params": [w1, w2]},
+            {"params": [b1, b2], "weight_decay": 0.0},  # a no-decay group: same LR, same curve
+            {"params": [], "lr": 0.01},
+        ],
+        lr=0.1,
+        weight_decay=1e-4,
+    )
+    decay, hold = (lambda e: 0.9**e), (lambda e: 1.0)
+    scheduler = S.LambdaLR(optimizer, [decay, decay, decay])
+    spec, curves = distinct_curves(scheduler_spec(scheduler), 3)
+    assert curves == [0, 0, 1] and spec.base_lr == [0.1, 0.01]
+    same_lr = torch.optim.SGD(
+        [{"params": [torch.nn.Parameter(torch.zeros(1))]} for _ in range(2)], lr=0.1
+    )
+    other_lambdas = S.LambdaLR(same_lr, [decay, hold])
+    assert distinct_curves(scheduler_spec(other_lambdas), 2)[1] == [0, 1]
+    with watch(optimizer, expect=scheduler) as w:
+        for _ in range(5):
+            optimizer.zero_grad()
+            torch.nn.functional.mse_loss(model(inputs), targets).backward()
+            optimizer.step()
+            scheduler.step()
+    assert w.history[-1].lrs == pytest.approx((0.1 * 0.9**4, 0.1 * 0.9**4, 0.01 * 0.9**4))
