@@ -148,13 +148,11 @@ def cosine_annealing_lr(base_lrs: Sequence[Any], kw: dict[str, Any], n: int) -> 
     columns = []
     for b in base_lrs:
         climb = (b - eta_min) * (1 - cos(pi / t_max)) / 2
-        column = [b]
-        append = column.append
-        lr = b
-        for ratio in ratios:
-            lr = lr + climb if ratio is None else ratio * (lr - eta_min) + eta_min
-            append(lr)
-        columns.append(column)
+
+        def step(lr: Any, ratio: Any, climb: Any = climb) -> Any:
+            return lr + climb if ratio is None else ratio * (lr - eta_min) + eta_min
+
+        columns.append(list(accumulate(ratios, step, initial=b)))
     return columns
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -82,6 +84,12 @@ class Schedule:
                 )
             return self._shape(rows[:n])
         self._refuse_metrics(metrics)
+        # Millions of small row lists would set off the cyclic GC over and over (they
+        # cannot form cycles): pause it while the curve is built.
+        with _gc_paused():
+            return self._values(n)
+
+    def _values(self, n: int) -> list[Any]:
         columns = self._fast_columns(n)
         if columns is None:
             rows = list(islice(self._mirror_rows(), n + 1))
@@ -163,6 +171,17 @@ class Schedule:
 
     def _shape(self, rows: list[list[Any]]) -> list[Any]:
         return [self._shape_row(row) for row in rows]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _as_float(lr: Any) -> float:
