@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
 
 # Every tracked object comes from torch (the text names ``torch``) or from a Hugging Face
 # schedule factory (``get_*_schedule*`` / ``get_scheduler``). A file with neither cannot hold one.
@@ -36,18 +35,14 @@ def words(*names: str) -> re.Pattern[bytes]:
     return re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b")
 
 
-# Any torch/HF scheduler by name (construction, subclassing or annotation all spell it).
+# Any torch/HF scheduler by name (construction, subclassing or annotation all spell it): the
+# torch classes end in "LR" after a letter (StepLR, SWALR) or are named in full; the Hugging Face
+# factories by their distinctive names.
 SCHEDULER = Vocabulary(
     gates=(b"LR", b"Restarts", b"Chained", b"schedul"),
     pattern=re.compile(
-        rb"LR(?:Scheduler|OnPlateau)?\b|CosineAnnealingWarmRestarts|ChainedScheduler"
-        rb"|\bget_\w*schedule\w*|\bget_scheduler\b"
+        rb"[A-Za-z]LR\b|LRScheduler\b|ReduceLROnPlateau|CosineAnnealingWarmRestarts"
+        rb"|ChainedScheduler|\bget_(?:constant|linear|cosine|polynomial_decay|inverse_sqrt|wsd)"
+        rb"\w*schedule\w*|\bget_scheduler\b"
     ),
 )
-
-
-def file_may_match(data: bytes, vocabularies: Iterable[Vocabulary]) -> bool:
-    """True when the bytes could hold a finding of at least one of the vocabularies' rules."""
-    if not any(gate in data for gate in ROOT_GATES):
-        return False
-    return any(vocabulary.matches(data) for vocabulary in vocabularies)
