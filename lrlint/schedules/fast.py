@@ -16,7 +16,7 @@ from itertools import accumulate, repeat
 from operator import mul
 from typing import Any
 
-from lrlint.schedules.hf_mirror import _Factor as HFFactor
+from lrlint.schedules.hf_mirror import Factor as HFFactor
 
 Column = list[Any]
 FastPath = Callable[[Sequence[Any], dict[str, Any], int], "list[Column] | None"]

@@ -24,7 +24,7 @@ def _steps_below(start: int, stop: int, limit: int) -> range:
     return range(start, max(start, min(stop, limit)))
 
 
-class _Factor:
+class Factor:
     """An LR factor of the step, with a readable repr (the fields it was built from).
 
     ``table(n)`` gives the factors of steps ``0..n`` at once, with the same float
@@ -45,7 +45,7 @@ class _Factor:
         return [self(k) for k in range(n + 1)]
 
 
-class _WarmupFactor(_Factor):
+class _WarmupFactor(Factor):
     """Linear warmup over ``num_warmup_steps``, then ``_after`` of the step."""
 
     num_warmup_steps: int
@@ -71,7 +71,7 @@ class _WarmupFactor(_Factor):
         return [float(k) / divisor for k in rising] + self._after_table(range(rising.stop, n + 1))
 
 
-class ConstantFactor(_Factor):
+class ConstantFactor(Factor):
     def __call__(self, step: int) -> float:
         return 1
 
@@ -202,7 +202,7 @@ def _shaped(kind: str, progress: list[float], num_cycles: float, rising: bool) -
     return [1.0 - sqrt(p) for p in progress]
 
 
-class WarmupStableDecayFactor(_Factor):
+class WarmupStableDecayFactor(Factor):
     num_warmup_steps: int
     num_stable_steps: int
     num_decay_steps: int
