@@ -1,0 +1,185 @@
+"""LR011 scheduler-step-with-argument: ``scheduler.step(x)`` on a scheduler whose only argument
+is the deprecated ``epoch``."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from lrlint.analysis.facts import CallSite, Loop
+from lrlint.analysis.model import TrackedObject
+from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS, is_abstract_base
+from lrlint.checks._loops_bindings import only_tracked
+from lrlint.checks._loops_kinds import blocks_inside, frames, full_path, is_conditional
+from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
+from lrlint.prefilter import Vocabulary
+
+# step(metrics) is ReduceLROnPlateau's API; step(epoch + i / iters) is the documented
+# CosineAnnealingWarmRestarts usage (it has its own step that takes fractional epochs).
+_OWN_STEP_ARGUMENT = frozenset({"ReduceLROnPlateau", "CosineAnnealingWarmRestarts"})
+_CLOSED_FORM = frozenset({"StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
+                          "PolynomialLR", "CosineAnnealingLR"})
+_METRIC_LIKE = re.compile(r"loss|metric|acc|score|err|ppl|perplexity|f1|auc|bleu|dice|iou|map\b",
+                          re.IGNORECASE)
+
+
+class SchedulerStepWithArgument(Rule):
+    code = "LR011"
+    name = "scheduler-step-with-argument"
+    summary = "`scheduler.step(x)` passes the deprecated `epoch` argument (a loss there is read as an epoch)"
+    fixable = True
+    vocabulary = (Vocabulary(gates=(b".step(",), pattern=re.compile(rb"\.step\(\s*[^\s)]")),)
+
+    def check(self, context: RuleContext) -> None:
+        model = context.model
+        by_call: dict[cst.Call, list[TrackedObject]] = {}
+        sites: dict[cst.Call, CallSite] = {}
+        for scheduler in model.schedulers:
+            for event in scheduler.events_named("step"):
+                if event.node.args:
+                    by_call.setdefault(event.node, []).append(scheduler)
+                    sites[event.node] = event.site
+        for call, schedulers in by_call.items():
+            site = sites[call]
+            argument = _epoch_argument(call)
+            if argument is None or not all(_takes_epoch(model, s) for s in schedulers):
+                continue
+            if not only_tracked(model, site):
+                continue
+            self._report(context, site, argument, schedulers[0])
+
+    def _report(self, context: RuleContext, site: CallSite, argument: cst.BaseExpression,
+                scheduler: TrackedObject) -> None:
+        call = context.code_for(site.node)
+        text = context.code_for(argument)
+        name = scheduler.torch_class
+        if name in COMPOSITE_SCHEDULERS:
+            context.report(site.node, f"`{call}`: {name}.step() takes no argument, so this call "
+                                      f"raises TypeError", _drop_argument(context, site, "unsafe"))
+            return
+        recompute = "its closed form" if name in _CLOSED_FORM else "`get_lr()`"
+        head = (f"`{call}` passes `{text}` as the deprecated `epoch` argument of "
+                f"{scheduler.short}.step(): torch warns on every call, sets `last_epoch = {text}` "
+                f"and recomputes the LR from {recompute}")
+        counter = _loop_counter(site, argument)
+        if counter is None:
+            if _METRIC_LIKE.search(text):
+                head += (f"; `{text}` looks like a metric, not an epoch: the LR follows its value "
+                         f"instead of the training progress")
+            context.report(site.node, head)
+            return
+        consequence, applicability = _counter_consequence(context, site, counter, text)
+        fix = _drop_argument(context, site, applicability) if applicability else None
+        context.report(site.node, f"{head}{consequence}", fix)
+
+
+def _epoch_argument(call: cst.Call) -> cst.BaseExpression | None:
+    """The single argument of ``step(x)`` / ``step(epoch=x)`` (not ``None``, not ``*args``)."""
+    if len(call.args) != 1:
+        return None
+    arg = call.args[0]
+    if arg.star or (arg.keyword is not None and arg.keyword.value != "epoch"):
+        return None
+    if isinstance(arg.value, cst.Name) and arg.value.value == "None":
+        return None
+    return arg.value
+
+
+def _takes_epoch(model, scheduler: TrackedObject) -> bool:
+    """True when ``step``'s argument is torch's deprecated ``epoch`` for this scheduler."""
+    if scheduler.torch_class in _OWN_STEP_ARGUMENT or is_abstract_base(scheduler.torch_class):
+        return False
+    if scheduler.custom is not None and any(
+            "step" in cls.methods for cls in model.class_lineage(scheduler.custom)):
+        return False  # a subclass with its own step(...)
+    if scheduler.short == "get_scheduler":
+        # transformers' get_scheduler("reduce_lr_on_plateau", ...) builds a ReduceLROnPlateau.
+        kind = scheduler.args.get("name") or scheduler.args.get("optimizer")
+        return isinstance(kind, cst.SimpleString) and "plateau" not in kind.evaluated_value
+    return True
+
+
+def _loop_counter(site: CallSite, argument: cst.BaseExpression) -> Loop | None:
+    """The enclosing loop (of the call's own function) whose counter ``argument`` is."""
+    if not isinstance(argument, cst.Name):
+        return None
+    for loop in reversed(site.loops):
+        if loop.target_names[:1] == (argument.value,):
+            return loop
+    return None
+
+
+def _counter_consequence(context: RuleContext, site: CallSite, loop: Loop,
+                         text: str) -> tuple[str, str | None]:
+    """What passing the loop counter does, and how safe dropping it is (None: no fix)."""
+    model = context.model
+    if site.loops[-1] is not loop:
+        # `step(epoch)` inside the batch loop: the closed form keeps the LR per epoch; without
+        # the argument it would step per batch.
+        return "", None
+    if any(len(frames(outer + (site,))) > 1 for outer in model.contexts(site.function)):
+        return (f"; `{text}` restarts at 0 on every pass of the outer loop, so the schedule "
+                f"restarts with it", None)
+    blocks = blocks_inside(full_path((site,)), loop) or []
+    if any(is_conditional(b) for b in blocks):
+        return "", None
+    start = _counter_start(context, site, loop)
+    after = _after_optimizer_step(context, site)
+    if after is False:
+        return (f"; here it runs before the optimizer steps of the iteration, so dropping the "
+                f"argument alone would shift the schedule: call `step()` after "
+                f"`optimizer.step()` instead", None)
+    if start == 0:
+        consequence = (f"; called after the optimizer steps with `{text}` counting from 0, it "
+                       f"lags one step behind `step()`: the first LR is used twice")
+    elif start == 1:
+        consequence = f"; `{text}` counts from 1, so `step()` gives the same LRs without the warning"
+    else:
+        consequence = (f"; `{text}` does not start at 0, so without it the schedule restarts "
+                       f"unless its state_dict is restored")
+    safe = start in (0, 1) and after is True
+    return consequence, "safe" if safe else "unsafe"
+
+
+def _counter_start(context: RuleContext, site: CallSite, loop: Loop) -> object:
+    iterable = loop.iter
+    if not isinstance(iterable, cst.Call) or not isinstance(iterable.func, cst.Name):
+        return None
+    args = [a for a in iterable.args if not a.star]
+    if iterable.func.value == "range":
+        positional = [a.value for a in args if a.keyword is None]
+        if len(positional) == 1:
+            return 0
+        if len(positional) in (2, 3):
+            return context.fold(positional[0], site.scope, loop.order_start)
+        return None
+    if iterable.func.value == "enumerate":
+        start = [a.value for a in args if a.keyword is not None and a.keyword.value == "start"]
+        start += [a.value for a in args if a.keyword is None][1:2]
+        return context.fold(start[0], site.scope, loop.order_start) if start else 0
+    return None
+
+
+def _after_optimizer_step(context: RuleContext, site: CallSite) -> bool | None:
+    """True/False when the call runs after/before the optimizer steps of its loop iteration;
+    None when the module shows no optimizer step to compare with."""
+    model = context.model
+    schedulers = [e for s in model.schedulers for e in s.events_named("step") if e.site is site]
+    seen = None
+    for event in schedulers:
+        for optimizer in model.optimizers_of(event.obj):
+            for optimizer_step in optimizer.events_named("step"):
+                relation = model.relate(optimizer_step, event)
+                if relation is None or not relation.loops:
+                    continue
+                if not relation.first_before_second:
+                    return False
+                seen = True
+    return seen
+
+
+def _drop_argument(context: RuleContext, site: CallSite, applicability: str) -> FixPlan:
+    call = site.node
+    return FixPlan("Call `step()` without the deprecated epoch argument",
+                   (ReplaceNode(call, f"{context.code_for(call.func)}()"),), applicability)
