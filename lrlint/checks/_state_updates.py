@@ -51,15 +51,34 @@ def lr_update(context, scheduler: TrackedObject, depth: int = 0) -> Update | Non
     return None
 
 
+def schedulers_driving(context, optimizer: TrackedObject) -> list[TrackedObject]:
+    """Schedulers that set ``optimizer``'s LR; a SequentialLR/ChainedScheduler stands in for the
+    children it composes (their state and steps go through it)."""
+    model = context.model
+    composed = model.composed_children()
+    found = []
+    for scheduler in model.schedulers:
+        if scheduler in composed:
+            continue
+        driven = model.optimizers_of(scheduler) or [
+            o for child in model.children_of(scheduler) for o in model.optimizers_of(child)
+        ]
+        if optimizer in driven:
+            found.append(scheduler)
+    return found
+
+
 def describe_schedule(context, scheduler: TrackedObject) -> str:
     """A few words for what the schedule does, with its own numbers where they fold."""
     def arg(name: str, default: object) -> str | None:
+        """The argument's folded value, else its source text, else None when it is absent."""
         value = folded_arg(context, scheduler, name, default)
         if is_number(value):
             return fmt(value)
         if isinstance(value, (list, tuple)) and all(is_number(v) for v in value):
             return "[" + ", ".join(fmt(v) for v in value) + "]"
-        return None
+        expr = scheduler.args.get(name)
+        return f"`{context.code_for(expr)}`" if expr is not None else None
 
     name = scheduler.torch_class
     gamma = arg("gamma", 0.1)

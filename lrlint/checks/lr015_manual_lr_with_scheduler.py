@@ -14,7 +14,7 @@ from lrlint.checks._state_flow import (
     relate,
     text_mentions,
 )
-from lrlint.checks._state_updates import describe_schedule, lr_update
+from lrlint.checks._state_updates import describe_schedule, lr_update, schedulers_driving
 from lrlint.checks.base import Rule, RuleContext
 from lrlint.checks.common import fmt, is_number, schedule_values, scheduler_base_lr
 from lrlint.prefilter import SCHEDULER, Vocabulary
@@ -44,7 +44,7 @@ class ManualLrWithScheduler(Rule):
                     break
 
     def _check_write(self, context, write: ItemWrite, chain, optimizer: TrackedObject) -> bool:
-        for scheduler in _schedulers_driving(context, optimizer):
+        for scheduler in schedulers_driving(context, optimizer):
             update = lr_update(context, scheduler)
             if update not in ("chainable", "closed"):
                 continue  # ReduceLROnPlateau reads the group's LR when it reduces; unknown kinds
@@ -108,22 +108,6 @@ def _conflict(context, write: ItemWrite, chain, step: Event, update: str) -> str
     if update == "chainable" and _is_relative(context, write):
         return "loop"
     return None  # rewritten at every scheduler step: a deliberate per-step override
-
-
-def _schedulers_driving(context, optimizer: TrackedObject) -> list[TrackedObject]:
-    """Schedulers that set ``optimizer``'s LR: composites stand in for their children."""
-    model = context.model
-    composed = model.composed_children()
-    found = []
-    for scheduler in model.schedulers:
-        if scheduler in composed:
-            continue
-        driven = model.optimizers_of(scheduler) or [
-            o for child in model.children_of(scheduler) for o in model.optimizers_of(child)
-        ]
-        if optimizer in driven:
-            found.append(scheduler)
-    return found
 
 
 def _is_relative(context, write: ItemWrite) -> bool:

@@ -1,0 +1,205 @@
+"""LR013 scheduler-not-checkpointed: a checkpoint that forgets the scheduler, or a scheduler
+resumed with ``last_epoch=`` on an optimizer that has no ``initial_lr`` yet."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from lrlint.analysis.facts import FunctionInfo
+from lrlint.analysis.model import Event, TrackedObject
+from lrlint.analysis.torch_api import Kind
+from lrlint.checks._state_checkpoint import Save, save_calls, stored_objects
+from lrlint.checks._state_flow import relate
+from lrlint.checks._state_updates import describe_schedule, lr_update, schedulers_driving
+from lrlint.checks.base import Rule, RuleContext
+from lrlint.checks.common import fmt, folded_arg, schedule_values
+from lrlint.prefilter import SCHEDULER, Vocabulary
+
+_KEY_ERROR = ("KeyError: \"param 'initial_lr' is not specified in param_groups[0] when resuming "
+              "scheduler with last_epoch >= 0\"")
+# Schedulers whose own state is not a schedule (ReduceLROnPlateau keeps only its patience
+# counters; the LR itself travels in the optimizer's state_dict), or that hold no initial_lr.
+_NO_SCHEDULE = frozenset({"ReduceLROnPlateau"})
+_COMPOSITES = frozenset({"SequentialLR", "ChainedScheduler"})
+# A call that hands the scheduler to something that checkpoints it (Accelerate, Lightning...).
+_REGISTERS = frozenset({"prepare", "register_for_checkpointing"})
+
+
+class SchedulerNotCheckpointed(Rule):
+    code = "LR013"
+    name = "scheduler-not-checkpointed"
+    summary = "a checkpoint saves the optimizer but not its scheduler, or a resume that raises KeyError"
+    vocabulary = (Vocabulary(gates=(b"state_dict", b"last_epoch", b".save("),
+                             pattern=SCHEDULER.pattern),)
+
+    def check(self, context: RuleContext) -> None:
+        self._checkpoints(context)
+        for scheduler in context.model.schedulers:
+            self._resume_without_initial_lr(context, scheduler)
+
+    # -- a checkpoint without the scheduler ---------------------------------------------------
+
+    def _checkpoints(self, context: RuleContext) -> None:
+        model = context.model
+        saves = save_calls(model)
+        if not saves:
+            return
+        stored = {id(save): stored_objects(model, save) for save in saves}
+        stored_anywhere = {obj for states, whole in stored.values() for obj in states | whole}
+        by_function: dict[FunctionInfo | None, list[Save]] = {}
+        for save in saves:
+            by_function.setdefault(save.function, []).append(save)
+        for group in by_function.values():
+            reported: set[int] = set()
+            for save in group:
+                # A whole object pickled (or handed to Fabric, which calls state_dict() itself)
+                # carries its state as much as its state_dict() does.
+                states, whole = stored[id(save)]
+                for optimizer in sorted(states | whole, key=lambda o: o.order):
+                    if optimizer.kind is not Kind.OPTIMIZER:
+                        continue
+                    for scheduler in schedulers_driving(context, optimizer):
+                        if scheduler.torch_class in _NO_SCHEDULE or id(scheduler) in reported:
+                            continue
+                        if _state_is_handled(context, scheduler, stored_anywhere):
+                            continue
+                        reported.add(id(scheduler))
+                        self._report_missing(context, save, optimizer, scheduler)
+
+    def _report_missing(self, context, save: Save, optimizer: TrackedObject,
+                        scheduler: TrackedObject) -> None:
+        name = scheduler.short
+        update = lr_update(context, scheduler)
+        if update == "closed":
+            values = schedule_values(context, scheduler, 2)
+            back = f" at LR {fmt(values[1])}" if values else ""
+            what = (f"a resumed run restarts {name} from its first step{back} instead of "
+                    "continuing where the checkpoint left off")
+        elif update == "chainable":
+            what = (f"a resumed run restarts {name}'s step count at 0: it continues from the LR "
+                    f"saved with the optimizer but counts {describe_schedule(context, scheduler)} "
+                    "again from the resume, so every decay lands later than planned")
+        else:
+            what = f"a resumed run restarts {name}'s schedule instead of continuing it"
+        context.report(
+            save.site.node,
+            f"this checkpoint saves the {optimizer.short}'s state but not the "
+            f"{name} scheduler's: {what}; save `scheduler.state_dict()` too and load it on resume",
+        )
+
+    # -- last_epoch= on a fresh optimizer -----------------------------------------------------
+
+    def _resume_without_initial_lr(self, context: RuleContext, scheduler: TrackedObject) -> None:
+        expr = scheduler.args.get("last_epoch")
+        if expr is None or scheduler.site is None or scheduler.torch_class in _NO_SCHEDULE | _COMPOSITES:
+            return
+        value = folded_arg(context, scheduler, "last_epoch", -1)
+        if isinstance(value, bool) or (isinstance(value, (int, float)) and value < 0):
+            return  # -1: a fresh start, which sets initial_lr itself
+        if "initial_lr" in context.source.text:
+            return  # the code manages initial_lr itself
+        for optimizer in context.model.optimizers_of(scheduler):
+            late_load = _fresh_at(context, optimizer, scheduler)
+            if late_load is False:
+                continue
+            when = ("" if isinstance(value, int)
+                    else f" when `{context.code_for(expr)}` is >= 0 (a resumed run)")
+            load = (f"; `{context.code_for(late_load.node)}` comes only after this line"
+                    if isinstance(late_load, Event) else "")
+            context.report(
+                expr,
+                f"{scheduler.short}(last_epoch={context.code_for(expr)}) resumes on a freshly built "
+                f"{optimizer.short} whose param groups have no 'initial_lr'{load}: torch raises "
+                f"{_KEY_ERROR}{when}; load the optimizer's state_dict before building the "
+                "scheduler (it carries initial_lr), or keep last_epoch=-1 and load the "
+                "scheduler's state_dict",
+            )
+            return
+
+
+def _state_is_handled(context, scheduler: TrackedObject, stored_anywhere: set) -> bool:
+    """Anything in the module that saves or restores the scheduler's position."""
+    model = context.model
+    family = [scheduler, *model.children_of(scheduler)]
+    for member in family:
+        if member in stored_anywhere or member.events_named("state_dict", "load_state_dict"):
+            return True
+        if "last_epoch" in member.args:
+            return True  # rebuilt at the resumed epoch
+        if any(e.node.args for e in member.events_named("step")):
+            return True  # step(epoch): positioned explicitly
+        if _fast_forwarded(member):
+            return True
+    if _handed_over(context, scheduler):
+        return True
+    return any(
+        use.node.attr.value == "last_epoch" and use.context != "load"
+        and any(r.obj in family for r in model.resolve(use.node.value, use.scope, use.order))
+        for use in model.attribute_uses
+    )
+
+
+def _fast_forwarded(scheduler: TrackedObject) -> bool:
+    """``for _ in range(start_epoch): scheduler.step()``: a loop that only steps the scheduler."""
+    for event in scheduler.events_named("step"):
+        if not event.site.loops or not event.site.is_statement:
+            continue
+        body = event.site.loops[-1].node.body
+        if isinstance(body, cst.IndentedBlock) and len(body.body) == 1:
+            return True
+        if isinstance(body, cst.SimpleStatementSuite) and len(body.body) == 1:
+            return True
+    return False
+
+
+def _handed_over(context, scheduler: TrackedObject) -> bool:
+    """The scheduler is given to something that checkpoints it (``accelerator.prepare``)."""
+    model = context.model
+    for site in model.calls:
+        if site.method not in _REGISTERS:
+            continue
+        for arg in site.node.args:
+            if any(r.obj is scheduler for r in model.resolve(arg.value, site.scope, site.order, site.path)):
+                return True
+    return False
+
+
+def _fresh_at(context, optimizer: TrackedObject, scheduler: TrackedObject):
+    """Whether ``optimizer`` certainly has no ``initial_lr`` when ``scheduler`` is built: False
+    when it may have one; otherwise the optimizer's first load_state_dict (which comes later),
+    or True when there is none."""
+    model = context.model
+    if optimizer.site is None:
+        return False
+    sched_chain = (scheduler.site,)
+    built = relate(model, (optimizer.site,), sched_chain)
+    if built is None or not built.first_before_second:
+        return False
+    for other in model.schedulers:
+        if other is not scheduler and optimizer in model.optimizers_of(other):
+            order = relate(model, (other.site,), sched_chain) if other.site else None
+            if order is None or order.first_before_second:
+                return False  # an earlier scheduler already set initial_lr
+    loads = optimizer.events_named("load_state_dict")
+    for load in loads:
+        order = relate(model, load.chain, sched_chain)
+        if order is None or order.first_before_second:
+            return False
+    if _escapes_before(context, optimizer, scheduler):
+        return False
+    return loads[0] if loads else True
+
+
+def _escapes_before(context, optimizer: TrackedObject, scheduler: TrackedObject) -> bool:
+    """The optimizer is handed to some other call before the scheduler is built (it may load
+    a checkpoint into it: ``load_checkpoint(path, model, optimizer)``)."""
+    model = context.model
+    for site in model.calls:
+        if site is scheduler.site or model.object_at.get(site.node) is not None:
+            continue
+        for arg in site.node.args:
+            if any(r.obj is optimizer for r in model.resolve(arg.value, site.scope, site.order, site.path)):
+                order = relate(model, (site,), (scheduler.site,))
+                if order is None or order.first_before_second:
+                    return True
+    return False
