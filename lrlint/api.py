@@ -10,9 +10,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from lrlint.config import Config, find_config, load_config
 from lrlint.diagnostics import Diagnostic, FileResult

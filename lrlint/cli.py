@@ -10,7 +10,8 @@ import argparse
 import difflib
 import os
 import sys
-from typing import Sequence, TextIO
+from collections.abc import Sequence
+from typing import TextIO
 
 from lrlint._version import __version__
 
@@ -214,8 +215,7 @@ def _print_diffs(result, out: TextIO) -> int:
         changed += 1
         before = file_result.original_source.splitlines(keepends=True)
         after = file_result.fixed_source.splitlines(keepends=True)
-        for line in difflib.unified_diff(before, after, file_result.path, file_result.path):
-            out.write(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
+        out.writelines(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in difflib.unified_diff(before, after, file_result.path, file_result.path))
     errors = [d for d in result.diagnostics if d.is_file_error]
     for error in errors:
         sys.stderr.write(f"{error.path}:{error.start.line}:{error.start.column}: "

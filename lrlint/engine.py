@@ -12,8 +12,8 @@ import ast
 import re
 import sys
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from lrlint.checks.base import (
     DeleteLines,

@@ -8,8 +8,8 @@ dropped and reported as an internal error, never written.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from lrlint.checks.base import Rule
 from lrlint.diagnostics import Diagnostic, Fix, Position

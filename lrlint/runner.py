@@ -10,10 +10,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Iterable, Literal, Sequence
+from functools import cache
+from typing import Literal
 
 from lrlint.checks import rule_by_code
 from lrlint.checks.base import Rule
@@ -33,7 +34,7 @@ class Job:
     write: bool  # write fixed text back (False for --diff and stdin)
 
 
-@lru_cache(maxsize=None)
+@cache
 def rules_for_codes(codes: tuple[str, ...]) -> tuple[Rule, ...]:
     catalog = rule_by_code()
     return tuple(catalog[code]() for code in codes)

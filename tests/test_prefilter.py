@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rule_pages import all_pages
 
 from lrlint import engine, lint_source
 from lrlint.checks import all_rules
 from lrlint.prefilter import SCHEDULER
-from rule_pages import all_pages
 
 FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures").glob("*.py"))
 EXAMPLES = [(f"{page.code}-{kind}{index}", source)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from rule_pages import PAGES, all_pages
 
 from lrlint import lint_source
 from lrlint.checks import all_rules
 from lrlint.cli import main
-from rule_pages import PAGES, all_pages
 
 PAGES_BY_CODE = {page.code: page for page in all_pages()}
 CODES = [rule.code for rule in all_rules()]

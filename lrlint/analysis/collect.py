@@ -6,7 +6,7 @@ generically. Nothing here resolves names: that is ``model.py``'s job, done lazil
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import libcst as cst
 

@@ -22,7 +22,8 @@ Conventions
 * A ``StepFunction`` call returns what CPython would return, or raises an
   ``EvaluationError``: ``UserCodeError`` when the code itself would raise
   (``DivisionByZeroError``, also a ``ZeroDivisionError``, for a division by zero), else
-  ``NotStaticError`` (an unknown name, an unsupported construct, a limit).
+  ``NotStaticError`` (an unknown name, an unsupported construct; ``LimitExceeded``, a
+  subclass, when a bound on size, nesting or steps was hit).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from lrlint.analysis.evaluate_values import (
     BUILTIN,
     DivisionByZeroError,
     EvaluationError,
+    LimitExceeded,
     NotStaticError,
     Unknown,
     UserCodeError,
@@ -48,7 +50,7 @@ from lrlint.analysis.evaluate_values import (
 
 __all__ = [
     "BUILTIN", "DivisionByZeroError", "EvalEnv", "EvaluationError", "FunctionValue",
-    "NotStaticError", "StepFunction", "Unknown", "UserCodeError", "evaluate_binding", "fold",
+    "LimitExceeded", "NotStaticError", "StepFunction", "Unknown", "UserCodeError", "evaluate_binding", "fold",
     "function_value", "is_known", "make_step_function", "returned_values",
 ]
 
@@ -108,7 +110,7 @@ class StepFunction:
         except EvaluationError:
             raise
         except RecursionError:
-            raise NotStaticError("calls nested too deeply", self.function.node) from None
+            raise LimitExceeded("calls nested too deeply", self.function.node) from None
         except Exception as exc:  # a bug of ours or of the env
             raise NotStaticError(f"internal error: {type(exc).__name__}: {exc}"[:200],
                                  self.function.node) from exc

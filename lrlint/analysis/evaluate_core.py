@@ -51,11 +51,13 @@ from lrlint.analysis.evaluate_values import (
     PLAIN_TYPES,
     SIZED_SEQUENCES,
     EvaluationError,
+    LimitExceeded,
     NotStaticError,
     Unknown,
     UserCodeError,
     check_size,
     check_weight,
+    integer_too_large,
     unknown_from,
     user_error,
 )
@@ -102,10 +104,6 @@ def type_name(value: object) -> str:
 _INTS = (int, bool)
 
 
-def _too_large(node: cst.CSTNode) -> NotStaticError:
-    return NotStaticError(f"integer result exceeds 2**{MAX_INT_BITS}", node)
-
-
 # Guards refuse operations whose result would be too large, before computing them.
 def _guard_repeat(left: Any, right: Any, node: cst.CSTNode) -> None:
     if type(left) in SIZED_SEQUENCES and type(right) in _INTS:
@@ -115,24 +113,24 @@ def _guard_repeat(left: Any, right: Any, node: cst.CSTNode) -> None:
     else:
         return
     if length * count > MAX_SEQUENCE_LENGTH:
-        raise NotStaticError(f"repetition longer than {MAX_SEQUENCE_LENGTH}", node)
+        raise LimitExceeded(f"repetition longer than {MAX_SEQUENCE_LENGTH}", node)
 
 
 def _guard_concatenate(left: Any, right: Any, node: cst.CSTNode) -> None:
     if type(left) in SIZED_SEQUENCES and type(right) in SIZED_SEQUENCES \
             and len(left) + len(right) > MAX_SEQUENCE_LENGTH:
-        raise NotStaticError(f"concatenation longer than {MAX_SEQUENCE_LENGTH}", node)
+        raise LimitExceeded(f"concatenation longer than {MAX_SEQUENCE_LENGTH}", node)
 
 
 def _guard_power(left: Any, right: Any, node: cst.CSTNode) -> None:
     if type(left) in _INTS and type(right) in _INTS and right > 0 and abs(left) > 1 \
             and (abs(left).bit_length() - 1) * right > MAX_INT_BITS:
-        raise _too_large(node)
+        raise integer_too_large(node)
 
 
 def _guard_shift(left: Any, right: Any, node: cst.CSTNode) -> None:
     if type(left) in _INTS and type(right) in _INTS and left and right > MAX_INT_BITS:
-        raise _too_large(node)
+        raise integer_too_large(node)
 
 
 def _guard_format(left: Any, right: Any, node: cst.CSTNode) -> None:
@@ -165,14 +163,12 @@ class Evaluator:
     # -- entry points -------------------------------------------------------------------
 
     def eval(self, node: cst.CSTNode) -> object:
-        self.steps -= 1
-        if self.steps < 0:
-            raise NotStaticError("evaluation budget exhausted", node)
+        self.charge(1, node)
         handler = _EXPRESSIONS.get(type(node))
         if handler is None:
             raise NotStaticError(_unsupported_reason(node), node)
         if self.depth >= MAX_DEPTH:
-            raise NotStaticError("expression nested too deeply", node)
+            raise LimitExceeded("expression nested too deeply", node)
         self.depth += 1
         try:
             return handler(self, node)
@@ -191,7 +187,7 @@ class Evaluator:
     def charge(self, steps: int, node: cst.CSTNode) -> None:
         self.steps -= steps
         if self.steps < 0:
-            raise NotStaticError("evaluation budget exhausted", node)
+            raise LimitExceeded("evaluation budget exhausted", node)
 
     # -- names --------------------------------------------------------------------------
 
@@ -270,9 +266,7 @@ class Evaluator:
         else:
             raise UserCodeError(f"'{type_name(value)}' object is not iterable", TypeError, node)
         for item in iterator:
-            self.steps -= 1
-            if self.steps < 0:
-                raise NotStaticError("evaluation budget exhausted", node)
+            self.charge(1, node)
             yield item
 
     def materialize(self, value: object, node: cst.CSTNode) -> tuple:
@@ -281,12 +275,12 @@ class Evaluator:
         if kind is tuple:
             return value  # type: ignore[return-value]
         if kind in _SIZED_ITERABLES and len(value) > MAX_SEQUENCE_LENGTH:  # type: ignore
-            raise NotStaticError(f"iterable longer than {MAX_SEQUENCE_LENGTH}", node)
+            raise LimitExceeded(f"iterable longer than {MAX_SEQUENCE_LENGTH}", node)
         items = []
         for item in self.iterate(value, node):
             items.append(item)
             if len(items) > MAX_SEQUENCE_LENGTH:
-                raise NotStaticError(f"iterable longer than {MAX_SEQUENCE_LENGTH}", node)
+                raise LimitExceeded(f"iterable longer than {MAX_SEQUENCE_LENGTH}", node)
         return tuple(items)
 
     def python_callable(self, function: object, node: cst.CSTNode) -> Callable[..., object]:
@@ -365,7 +359,7 @@ class Evaluator:
         if scope.unsupported is not None:
             raise NotStaticError(scope.unsupported, node)
         if self.call_depth >= MAX_CALL_DEPTH:
-            raise NotStaticError("calls nested too deeply (recursion?)", node)
+            raise LimitExceeded("calls nested too deeply (recursion?)", node)
         values = statements.bind_arguments(scope, function.defaults, args, kwargs, node)
         frame = Frame(values, scope.local_names, function.closure, scope.global_names,
                       scope.nonlocal_names)
@@ -501,6 +495,8 @@ def _attribute(ev: Evaluator, node: cst.Attribute) -> object:
 def _call(ev: Evaluator, node: cst.Call) -> object:
     try:
         function = ev.eval(node.func)
+    except LimitExceeded:
+        raise
     except NotStaticError as error:
         name = dotted_name(node.func)
         described = f"call to {name}()" if name else "call of an unknown function"
@@ -557,7 +553,7 @@ def _elements(ev: Evaluator, elements: Sequence[cst.BaseElement]) -> list:
         else:
             items.append(value)
     if len(items) > MAX_SEQUENCE_LENGTH:
-        raise NotStaticError(f"display longer than {MAX_SEQUENCE_LENGTH}", elements[0])
+        raise LimitExceeded(f"display longer than {MAX_SEQUENCE_LENGTH}", elements[0])
     return items
 
 

@@ -7,7 +7,7 @@ import unicodedata
 
 import libcst as cst
 
-from lrlint.analysis.evaluate_values import NotStaticError, check_size
+from lrlint.analysis.evaluate_values import LimitExceeded, NotStaticError, check_size
 
 _SIMPLE_ESCAPES = {
     "\n": "", "\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\f", "n": "\n",
@@ -88,4 +88,4 @@ _LONG_NUMBER = re.compile(r"[0-9]{4}")
 def check_format_spec(spec: str, node: cst.CSTNode) -> None:
     """Refuse widths or precisions of four digits or more (``{x:>1000000000}``)."""
     if _LONG_NUMBER.search(spec) is not None:
-        raise NotStaticError("format width too large", node)
+        raise LimitExceeded("format width too large", node)

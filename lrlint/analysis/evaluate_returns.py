@@ -160,14 +160,14 @@ def _merge(branches: list[dict[str, object]]) -> dict[str, object]:
 
 
 def _walk_loop(ev: Evaluator, node: cst.For | cst.While, returns: Returns) -> None:
-    assigned = bound_names([node]).bound
-    reason = "assigned in a loop"
-    _poison(ev, assigned, reason, mutable_too=True)
     if type(node) is cst.While:
         test = ev.try_eval(node.test)
         if is_known(test) and not ev.truth(test):
-            _branch(ev, node.orelse, returns)
+            _branch(ev, node.orelse, returns)  # the body never runs
             return
+    assigned = bound_names([node]).bound
+    reason = "assigned in a loop"
+    _poison(ev, assigned, reason, mutable_too=True)
     _walk(ev, node.body.body, returns)
     _poison(ev, assigned, reason, mutable_too=True)
     _branch(ev, node.orelse, returns)

@@ -16,6 +16,7 @@ from lrlint.analysis.evaluate_natives import qualified_value
 from lrlint.analysis.evaluate_scope import FunctionScope, dotted_name, target_names
 from lrlint.analysis.evaluate_values import (
     MAX_DEPTH,
+    LimitExceeded,
     NotStaticError,
     Unknown,
     UserCodeError,
@@ -131,7 +132,7 @@ def run_block(ev: Any, statements: Sequence[cst.CSTNode]) -> object:
                                  statement)
         ev.charge(1, statement)
         if ev.depth >= MAX_DEPTH:
-            raise NotStaticError("statements nested too deeply", statement)
+            raise LimitExceeded("statements nested too deeply", statement)
         ev.depth += 1
         try:
             flow = handler(ev, statement)

@@ -77,6 +77,10 @@ class NotStaticError(EvaluationError):
     """The code needs something the evaluator cannot know or does not model."""
 
 
+class LimitExceeded(NotStaticError):
+    """A bound of the evaluator was hit (size, nesting, budget): the code is too costly."""
+
+
 class UserCodeError(EvaluationError):
     """The code itself would raise ``python_exception`` here when run by CPython."""
 
@@ -117,17 +121,21 @@ CONTAINER_TYPES = frozenset({tuple, list, dict, set, frozenset})
 SIZED_SEQUENCES = frozenset({str, tuple, list})
 
 
+def integer_too_large(node: cst.CSTNode | None) -> LimitExceeded:
+    return LimitExceeded(f"integer result exceeds 2**{MAX_INT_BITS}", node)
+
+
 def check_size(value: object, node: cst.CSTNode | None) -> object:
     """Refuse results too large to compute with (CPython would compute them, slowly)."""
     kind = type(value)
     if kind is int:
         if value.bit_length() > MAX_INT_BITS:  # type: ignore[attr-defined]
-            raise NotStaticError(f"integer result exceeds 2**{MAX_INT_BITS}", node)
+            raise integer_too_large(node)
     elif kind is complex:
         raise NotStaticError("complex numbers are not supported", node)
     elif (kind in CONTAINER_TYPES or kind is str) \
             and len(value) > MAX_SEQUENCE_LENGTH:  # type: ignore[arg-type]
-        raise NotStaticError(f"{kind.__name__} longer than {MAX_SEQUENCE_LENGTH}", node)
+        raise LimitExceeded(f"{kind.__name__} longer than {MAX_SEQUENCE_LENGTH}", node)
     return value
 
 
@@ -147,7 +155,7 @@ def check_weight(value: object, node: cst.CSTNode | None) -> None:
         kind = type(item)
         if kind in CONTAINER_TYPES:
             if visited + len(stack) + len(item) > MAX_WEIGHT:
-                raise NotStaticError("nested containers too large to compare", node)
+                raise LimitExceeded("nested containers too large to compare", node)
             if kind is dict:
                 stack.extend(item.keys())
                 stack.extend(item.values())

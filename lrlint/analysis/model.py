@@ -12,9 +12,9 @@ parameter by a caller that holds one, or declared with a torch type annotation.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterable, Iterator
 
 import libcst as cst
 
@@ -653,16 +653,17 @@ class ModuleModel:
 
     def loads_of(self, obj: TrackedObject) -> list[tuple[cst.BaseExpression, Scope, int]]:
         """Every expression in the module that may evaluate to ``obj``."""
-        found: list[tuple[cst.BaseExpression, Scope, int]] = []
-        for name, uses in self.facts.loads.items():
-            for node, scope, order in uses:
-                if any(r.obj is obj for r in self.resolve(node, scope, order)):
-                    found.append((node, scope, order))
-        for (cls, attr), uses in self.facts.self_attribute_loads.items():
-            for node, scope, order in uses:
-                if any(r.obj is obj for r in self.resolve(node, scope, order)):
-                    found.append((node, scope, order))
-        return found
+        return self._loads_by_object.get(obj, [])
+
+    @cached_property
+    def _loads_by_object(self) -> dict[TrackedObject, list[tuple[cst.BaseExpression, Scope, int]]]:
+        index: dict[TrackedObject, list[tuple[cst.BaseExpression, Scope, int]]] = {}
+        uses = [use for group in self.facts.loads.values() for use in group]
+        uses += [use for group in self.facts.self_attribute_loads.values() for use in group]
+        for node, scope, order in uses:
+            for ref in self.resolve(node, scope, order):
+                index.setdefault(ref.obj, []).append((node, scope, order))
+        return index
 
     def param_group_owners(self, container: cst.BaseExpression, scope: Scope, order: int,
                            path: tuple = ()) -> list[Ref]:

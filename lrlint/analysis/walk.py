@@ -6,8 +6,8 @@ directly is several times faster, and lrlint walks each tree exactly once.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import fields
-from typing import Iterator
 
 import libcst as cst
 
@@ -17,7 +17,7 @@ _TOKEN_FIELD_PREFIXES = ("whitespace", "lpar", "rpar", "lbracket", "rbracket", "
 _TOKEN_FIELDS = frozenset(
     {"comma", "dot", "colon", "equal", "semicolon", "leading_lines", "lines_after_decorators",
      "header", "footer", "trailing_whitespace", "star", "asynchronous", "operator", "newline",
-     "first_line", "empty_lines", "indent", "walrus", "arrow", "semicolon", "await_"}
+     "first_line", "empty_lines", "indent", "walrus", "arrow", "await_"}
 )
 
 _FIELDS_BY_TYPE: dict[type, tuple[str, ...]] = {}
