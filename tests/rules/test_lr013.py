@@ -279,3 +279,17 @@ def test_the_messages_match_torch():
     fresh = torch.optim.SGD([parameter], lr=0.1)
     with pytest.raises(KeyError, match="param 'initial_lr' is not specified in param_groups\\[0\\]"):
         torch.optim.lr_scheduler.StepLR(fresh, step_size=3, last_epoch=9)
+
+
+def test_last_epoch_assigned_on_resume_is_silent():
+    # The YOLOv5 idiom: the checkpoint keeps the epoch, and the resume re-positions the scheduler.
+    assert messages("""
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        scheduler = LambdaLR(optimizer, lambda epoch: (1 - epoch / 300) * 0.99 + 0.01)
+        start_epoch = 0
+        scheduler.last_epoch = start_epoch - 1
+        for epoch in range(start_epoch, 300):
+            optimizer.step()
+            scheduler.step()
+            torch.save({"epoch": epoch, "optimizer": optimizer.state_dict()}, "last.pt")
+    """) == []
