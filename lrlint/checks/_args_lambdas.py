@@ -25,7 +25,7 @@ class Leaf:
 
     expr: cst.BaseExpression
     guards: list[tuple[cst.BaseExpression, bool]] = field(default_factory=list)
-    clamped: bool = False  # an argument of min()/max(), not the whole value
+    clamp: cst.Call | None = None  # the min()/max() it is an argument of, not the whole value
 
 
 def parameter(function: cst.Lambda | cst.FunctionDef) -> str | None:
@@ -38,22 +38,22 @@ def leaves(function: cst.Lambda | cst.FunctionDef) -> list[Leaf]:
     """Every returned value, with the tests guarding it."""
     found: list[Leaf] = []
     if isinstance(function, cst.Lambda):
-        _expression_leaves(function.body, [], False, found)
+        _expression_leaves(function.body, [], None, found)
     else:
         _statement_leaves(function.body, [], found)
     return found
 
 
-def _expression_leaves(expr: cst.BaseExpression, guards: list, clamped: bool,
+def _expression_leaves(expr: cst.BaseExpression, guards: list, clamp: cst.Call | None,
                        found: list[Leaf]) -> None:
     if isinstance(expr, cst.IfExp):
-        _expression_leaves(expr.body, guards + [(expr.test, True)], clamped, found)
-        _expression_leaves(expr.orelse, guards + [(expr.test, False)], clamped, found)
+        _expression_leaves(expr.body, guards + [(expr.test, True)], clamp, found)
+        _expression_leaves(expr.orelse, guards + [(expr.test, False)], clamp, found)
         return
-    found.append(Leaf(expr, guards, clamped))
+    found.append(Leaf(expr, guards, clamp))
     if clamp_name(expr) is not None:
         for arg in expr.args:  # type: ignore[attr-defined]
-            _expression_leaves(arg.value, guards, True, found)
+            _expression_leaves(arg.value, guards, expr, found)  # type: ignore[arg-type]
 
 
 def clamp_name(expr: cst.BaseExpression) -> str | None:
@@ -69,7 +69,7 @@ def clamp_name(expr: cst.BaseExpression) -> str | None:
 def _statement_leaves(node: cst.CSTNode, guards: list, found: list[Leaf]) -> None:
     if isinstance(node, cst.Return):
         if node.value is not None:
-            _expression_leaves(node.value, guards, False, found)
+            _expression_leaves(node.value, guards, None, found)
         return
     if isinstance(node, cst.If):
         _statement_leaves(node.body, guards + [(node.test, True)], found)

@@ -220,3 +220,25 @@ def composed_children(context) -> set[TrackedObject]:
                     if ref.obj.kind is Kind.SCHEDULER:
                         children.add(ref.obj)
     return children | context.model.composed_children()
+
+
+def last_sequential_children(context) -> set[TrackedObject]:
+    """The last child of each SequentialLR: it runs to the end of training."""
+    import libcst as cst
+
+    last: set[TrackedObject] = set()
+    for parent in context.model.schedulers:
+        listed = bound_arguments(parent).get("schedulers")
+        if parent.short != "SequentialLR" or not isinstance(listed, (cst.List, cst.Tuple)):
+            continue
+        if listed.elements:
+            site = parent.site
+            refs = context.model.resolve(listed.elements[-1].value, site.scope, site.order, site.path)
+            last.update(ref.obj for ref in refs)
+    return last
+
+
+def bounded_by_milestone(context) -> set[TrackedObject]:
+    """Children of a SequentialLR that a milestone ends (all but the last), and of a
+    ChainedScheduler (whose other factors shape the result)."""
+    return composed_children(context) - last_sequential_children(context)

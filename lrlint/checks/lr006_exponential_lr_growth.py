@@ -8,7 +8,7 @@ from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS
 from lrlint.checks._args_loops import most_times_run, unit_of
 from lrlint.checks._args_range_test import is_range_test
-from lrlint.checks._args_schedule import bound_arguments, composed_children
+from lrlint.checks._args_schedule import composed_children, last_sequential_children
 from lrlint.checks.base import Rule, RuleContext
 from lrlint.checks.common import binding_names, fmt, is_number, scheduler_base_lr
 from lrlint.prefilter import Vocabulary
@@ -34,7 +34,7 @@ class ExponentialLrGrowth(Rule):
                 continue
             if composed is None:
                 composed = composed_children(context)
-                last = _last_children(context)
+                last = last_sequential_children(context)
             if scheduler in composed - last:
                 continue  # a milestone (or the other factors of a chain) ends its growth
             if _is_bounded_warmup(context, scheduler, composed):
@@ -110,20 +110,6 @@ def _from_to(base: object, growth: float) -> str:
     if not is_number(base):
         return ""
     return f": the LR goes from {fmt(base)} to {fmt(base * growth)}"
-
-
-def _last_children(context: RuleContext) -> set[TrackedObject]:
-    """The last child of each SequentialLR: it runs to the end of training."""
-    last: set[TrackedObject] = set()
-    for parent in context.model.schedulers:
-        listed = bound_arguments(parent).get("schedulers")
-        if parent.short != "SequentialLR" or not isinstance(listed, (cst.List, cst.Tuple)):
-            continue
-        if listed.elements:
-            site = parent.site
-            refs = context.model.resolve(listed.elements[-1].value, site.scope, site.order, site.path)
-            last.update(ref.obj for ref in refs)
-    return last
 
 
 def _is_bounded_warmup(context: RuleContext, scheduler: TrackedObject,
