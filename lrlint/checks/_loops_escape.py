@@ -1,0 +1,161 @@
+"""Where a tracked object goes: whether something outside the module's view could step it.
+
+Every use of the object (``model.loads_of``) and its construction site are classified. Neutral
+uses cannot step it: reading ``get_last_lr()``/``state_dict()``/``last_epoch``, comparisons,
+``print(scheduler)``, aliasing it to another local name, passing it to a local function (whose
+parameter's own uses are in ``loads_of`` too). Anything else is an escape: returned or yielded,
+put in a list/tuple/dict, stored on another object or in a container, passed to a function
+lrlint cannot see (a trainer, a callback, ``accelerator.prepare``), an unknown attribute.
+
+An object stored on ``self`` escapes when the class has a base other than ``object`` or
+``torch.nn.Module`` (a Hugging Face ``Trainer`` subclass setting ``self.lr_scheduler`` is stepped
+by its base class).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from lrlint.analysis.collect import dotted_name
+from lrlint.analysis.facts import Scope
+from lrlint.analysis.model import ModuleModel, TrackedObject
+from lrlint.analysis.walk import child_nodes
+
+# Scheduler attributes and methods that never step it.
+_NEUTRAL_ATTRIBUTES = frozenset({
+    "get_last_lr", "get_lr", "state_dict", "load_state_dict", "last_epoch", "base_lrs",
+    "optimizer", "_last_lr", "print_lr", "_step_count", "verbose", "lr_lambdas", "milestones",
+    "T_max", "eta_min", "gamma", "step_size", "total_iters",
+})
+_NEUTRAL_CALLS = frozenset({"print", "isinstance", "type", "id", "repr", "str", "hasattr"})
+_HARMLESS_BASES = frozenset({"object", "torch.nn.Module", "torch.nn.modules.module.Module"})
+_NEUTRAL_PARENTS = (cst.Comparison, cst.ComparisonTarget, cst.If, cst.While, cst.IfExp,
+                    cst.BooleanOperation, cst.UnaryOperation, cst.Del, cst.Assert,
+                    cst.FormattedStringExpression, cst.Expr)
+
+
+class EscapeAnalysis:
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self._parents: dict[int, cst.CSTNode] | None = None
+        self._on_self = False
+
+    def may_be_stepped_elsewhere(self, obj: TrackedObject) -> bool:
+        """True when ``obj`` escapes, or a ``.step()`` the model could not resolve may be its."""
+        self._on_self = False
+        if self._constructor_escapes(obj) or self._unresolved_step_by_name(obj):
+            return True
+        return any(self._use_escapes(node, scope) for node, scope, _ in self.model.loads_of(obj))
+
+    @property
+    def held_on_self(self) -> bool:
+        """Whether the object last analysed is kept in a ``self.<attr>`` (of a class that keeps
+        it): code outside the module can reach it through the instance."""
+        return self._on_self
+
+    # -- construction ----------------------------------------------------------------------
+
+    def _constructor_escapes(self, obj: TrackedObject) -> bool:
+        site = obj.site
+        if not site.assigned_to:
+            return not site.is_statement  # nested in a call, a return, a list...: it goes there
+        return not self._stored_locally(site.assigned_to, site.scope)
+
+    def _stored_locally(self, targets, scope: Scope) -> bool:
+        """Bound to local names, or to ``self.<attr>`` of a class that keeps it."""
+        for target in targets:
+            if isinstance(target, cst.Name):
+                continue
+            if self._self_attribute(target, scope) and self._class_keeps_it(scope):
+                self._on_self = True
+                continue
+            return False  # `trainer.scheduler = ...`, `schedulers["a"] = ...`, unpacking
+        return True
+
+    def _self_attribute(self, target: cst.BaseExpression, scope: Scope) -> bool:
+        function = self.model.function_containing(scope)
+        return (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+                and function is not None and target.value.value == function.self_name)
+
+    def _class_keeps_it(self, scope: Scope) -> bool:
+        """The class (and its local bases) derive from nothing that could step its attributes."""
+        function = self.model.function_containing(scope)
+        if function is None or function.class_info is None:
+            return False
+        for cls in self.model.class_lineage(function.class_info):
+            for base in cls.bases:
+                if self.model.local_class(base, cls.outer) is not None:
+                    continue
+                name = self.model.qualified_name(base) or dotted_name(base)
+                if name not in _HARMLESS_BASES:
+                    return False
+        return True
+
+    def _unresolved_step_by_name(self, obj: TrackedObject) -> bool:
+        """A ``something.<name>.step()`` / ``<name>.step()`` the model did not resolve, where
+        ``<name>`` is what the scheduler was bound to: it may well be this scheduler."""
+        names = {t.value if isinstance(t, cst.Name) else t.attr.value
+                 for t in obj.site.assigned_to if isinstance(t, (cst.Name, cst.Attribute))}
+        for site in self.model.calls:
+            if site.method != "step":
+                continue
+            receiver = site.receiver
+            last = receiver.value if isinstance(receiver, cst.Name) else \
+                receiver.attr.value if isinstance(receiver, cst.Attribute) else None
+            if last in names and not self.model.resolve(receiver, site.scope, site.order, site.path):
+                return True
+        return False
+
+    # -- uses ------------------------------------------------------------------------------
+
+    def _use_escapes(self, node: cst.BaseExpression, scope: Scope) -> bool:
+        parent = self._parent(node)
+        if isinstance(parent, cst.Attribute) and parent.value is node:
+            return parent.attr.value not in _NEUTRAL_ATTRIBUTES
+        if isinstance(parent, cst.Arg):
+            return self._argument_escapes(node, parent, scope)
+        if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is node:
+            targets = [t.target for t in parent.targets] if isinstance(parent, cst.Assign) \
+                else [parent.target]
+            return not self._stored_locally(targets, scope)
+        if isinstance(parent, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            return False  # the object is the target's owner: `scheduler.x = ...` has no step
+        return not isinstance(parent, _NEUTRAL_PARENTS)
+
+    def _argument_escapes(self, node, arg: cst.Arg, scope: Scope) -> bool:
+        call = self._parent(arg)
+        if not isinstance(call, cst.Call) or arg.star:
+            return True
+        if dotted_name(call.func) in _NEUTRAL_CALLS:
+            return False
+        functions = self.model.called_functions(call, scope)
+        if not functions:
+            return True  # a trainer, a callback, accelerator.prepare, a library function
+        # A local function: its parameter's uses are among the object's loads, unless the
+        # argument lands in *args/**kwargs.
+        return not all(self._binds_named_parameter(f, call, arg, scope) for f in functions)
+
+    def _binds_named_parameter(self, function, call: cst.Call, arg: cst.Arg, scope: Scope) -> bool:
+        if arg.keyword is not None:
+            return any(p.name == arg.keyword.value and not p.star for p in function.params)
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        if any(a.star == "*" for a in call.args[: call.args.index(arg)]):
+            return False
+        index = positional.index(arg)
+        called_as_function = isinstance(call.func, cst.Name) and \
+            self.model.local_function(call.func, scope) is function
+        if function.is_method and not called_as_function:
+            index += 1  # `self` (or the new instance of a class call)
+        params = [p for p in function.params if p.index is not None]
+        return index < len(params)
+
+    def _parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        if self._parents is None:
+            self._parents = {}
+            stack = [self.model.module]
+            while stack:
+                current = stack.pop()
+                for child in child_nodes(current):
+                    self._parents[id(child)] = current
+                    stack.append(child)
+        return self._parents.get(id(node))

@@ -1,0 +1,60 @@
+"""LR018 scheduler-never-stepped: a scheduler that nothing ever steps."""
+
+from __future__ import annotations
+
+from lrlint.analysis.model import TrackedObject
+from lrlint.checks._loops_escape import EscapeAnalysis
+from lrlint.checks._loops_kinds import LoopClassifier, LoopKind, frames
+from lrlint.checks._loops_units import UnitReader
+from lrlint.checks.base import Rule, RuleContext
+from lrlint.checks.common import fmt, is_number, schedule_values
+from lrlint.prefilter import SCHEDULER
+
+
+class SchedulerNeverStepped(Rule):
+    code = "LR018"
+    name = "scheduler-never-stepped"
+    summary = "a scheduler is created but never stepped, and not handed to anything that could"
+    vocabulary = (SCHEDULER,)
+
+    def check(self, context: RuleContext) -> None:
+        model = context.model
+        composed = model.composed_children()
+        escapes: EscapeAnalysis | None = None
+        for scheduler in model.schedulers:
+            if scheduler.site is None or scheduler in composed or scheduler.events_named("step"):
+                continue
+            optimizers = model.optimizers_of(scheduler)
+            stepped = [e for o in optimizers for e in o.events_named("step")]
+            if not stepped:
+                continue  # the training loop is elsewhere: so may be the scheduler's step
+            escapes = escapes or EscapeAnalysis(model)
+            if escapes.may_be_stepped_elsewhere(scheduler):
+                continue
+            if escapes.held_on_self and not _owns_training_loop(model, stepped):
+                continue  # an outer driver may step `trainer.scheduler` once per epoch
+            context.report(scheduler.node, _message(context, scheduler, stepped))
+
+
+def _owns_training_loop(model, optimizer_steps) -> bool:
+    """The optimizer steps inside an epoch loop (or two nested loops) visible in this module."""
+    loops = LoopClassifier(model, UnitReader(model))
+    for step in optimizer_steps:
+        for outer in model.contexts(step.chain[0].function):
+            found = frames(outer + step.chain)
+            if len(found) >= 2 or any(loops.kind(f) is LoopKind.EPOCH for f in found):
+                return True
+    return False
+
+
+def _message(context: RuleContext, scheduler: TrackedObject, optimizer_steps) -> str:
+    optimizer_call = context.code_for(optimizer_steps[0].node)
+    head = (f"{scheduler.short} is created but never stepped: nothing in this module calls its "
+            f"`step()` (while `{optimizer_call}` runs) and it is not handed to anything that could")
+    if scheduler.torch_class == "ReduceLROnPlateau":
+        return f"{head}, so the LR is never reduced"
+    values = schedule_values(context, scheduler, 1)
+    if values and is_number(values[0]):
+        return f"{head}: the LR stays at its initial {fmt(values[0])} for the whole run"
+    return f"{head}: the LR stays at its initial value for the whole run"
+

@@ -1,0 +1,189 @@
+"""LR018 scheduler-never-stepped: created, never stepped, never handed on."""
+
+from __future__ import annotations
+
+import pytest
+
+from lrlint import lint_source
+
+HEADER = """\
+import torch
+from torch.optim import lr_scheduler
+
+model = torch.nn.Linear(4, 1)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+"""
+
+TRAIN = """
+for epoch in range(90):
+    model(torch.randn(8, 4)).mean().backward()
+    optimizer.step()
+    optimizer.zero_grad()
+"""
+
+
+def findings(source: str):
+    return lint_source(source, "train.py", select=["LR018"]).diagnostics
+
+
+def test_forgotten_warmup_stays_at_its_initial_lr():
+    source = HEADER + "scheduler = lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=5)\n" \
+        + TRAIN + "    print(scheduler.get_last_lr())\ntorch.save({'s': scheduler.state_dict()}, 'c.pt')\n"
+    [finding] = findings(source)
+    assert finding.message.startswith("LinearLR is created but never stepped")
+    assert "(while `optimizer.step()` runs)" in finding.message
+    assert "the LR stays at its initial 0.01 for the whole run" in finding.message
+    assert finding.start.line == 6  # on the constructor
+
+
+def test_plateau_never_reduces():
+    [finding] = findings(HEADER + "plateau = lr_scheduler.ReduceLROnPlateau(optimizer)\n" + TRAIN)
+    assert finding.message.endswith("so the LR is never reduced")
+
+
+def test_bare_constructor_and_local_helpers_that_only_read():
+    assert len(findings(HEADER + "lr_scheduler.StepLR(optimizer, step_size=30)\n" + TRAIN)) == 1
+    source = HEADER + """\
+def log_lr(sched, epoch):
+    print(epoch, sched.get_last_lr()[0])
+
+
+def main():
+    scheduler = lr_scheduler.StepLR(optimizer, step_size=30)
+    for epoch in range(90):
+        optimizer.step()
+        log_lr(scheduler, epoch)
+        if scheduler is not None:
+            print(f"{scheduler}")
+"""
+    assert len(findings(source)) == 1
+
+
+@pytest.mark.parametrize("tail", [
+    "scheduler.step()",  # stepped
+    "alias = scheduler\n    alias.step()",  # through an alias
+    "getattr(scheduler, 'step')()",  # passed to a call lrlint cannot see into
+    "callbacks.append(scheduler)",
+    "trainer = Trainer(model, optimizer, scheduler)",
+    "model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)",
+    "state = {'scheduler': scheduler}",
+    "schedulers = [scheduler]",
+    "engine.scheduler = scheduler",
+    "engine.scheduler.step()",  # a step the model cannot resolve, on the same name
+])
+def test_any_escape_or_step_keeps_it_silent(tail):
+    source = HEADER + "scheduler = lr_scheduler.StepLR(optimizer, step_size=30)\n" + TRAIN + "    " + tail + "\n"
+    assert findings(source) == []
+
+
+def test_returned_schedulers_are_handed_on():
+    source = HEADER + """\
+def configure_optimizers(model):
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    sched = lr_scheduler.CosineAnnealingLR(opt, T_max=10)
+    opt.step()
+    return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
+
+
+def build(model):
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    opt.step()
+    return opt, lr_scheduler.StepLR(opt, 30)
+"""
+    assert findings(source) == []
+
+
+def test_forwarded_through_a_local_function_to_an_unknown_one():
+    source = HEADER + """\
+def run(sched):
+    fit(model, optimizer, sched)
+
+
+scheduler = lr_scheduler.StepLR(optimizer, step_size=30)
+run(scheduler)
+""" + TRAIN
+    assert findings(source) == []
+
+
+def test_children_of_a_composite_are_stepped_by_it():
+    composed = HEADER + """\
+warmup = lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=5)
+decay = lr_scheduler.CosineAnnealingLR(optimizer, T_max=85)
+scheduler = lr_scheduler.SequentialLR(optimizer, [warmup, decay], milestones=[5])
+""" + TRAIN
+    [finding] = findings(composed)  # only the parent, which nothing steps
+    assert finding.message.startswith("SequentialLR is created but never stepped")
+    assert findings(composed + "    scheduler.step()\n") == []
+
+
+def test_no_finding_when_the_optimizer_is_not_stepped_here_either():
+    source = HEADER + "scheduler = lr_scheduler.StepLR(optimizer, step_size=30)\n"
+    assert findings(source) == []
+
+
+def test_hugging_face_trainer_subclass_attribute_is_stepped_by_the_base_class():
+    source = """\
+import torch
+from transformers import Trainer, get_linear_schedule_with_warmup
+
+
+class MyTrainer(Trainer):
+    def create_optimizer_and_scheduler(self, num_training_steps):
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=5e-5)
+        self.lr_scheduler = get_linear_schedule_with_warmup(self.optimizer, 0, num_training_steps)
+        self.optimizer.step()
+"""
+    assert findings(source) == []
+
+
+TRAINER = """\
+import torch
+from torch.optim.lr_scheduler import StepLR
+
+
+class Trainer:
+    def __init__(self, model, loader):
+        self.model = model
+        self.loader = loader
+        self.optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        self.scheduler = StepLR(self.optimizer, step_size=30)
+{methods}"""
+
+
+def test_a_class_that_owns_the_epoch_loop_and_forgets_its_scheduler():
+    methods = """
+    def fit(self, epochs):
+        for epoch in range(epochs):
+            for batch in self.loader:
+                self.model(batch).mean().backward()
+                self.optimizer.step()
+"""
+    [finding] = findings(TRAINER.format(methods=methods))
+    assert finding.message.startswith("StepLR is created but never stepped")
+
+
+def test_a_class_without_the_epoch_loop_may_be_driven_from_outside():
+    methods = """
+    def train_step(self, batch):
+        self.model(batch).mean().backward()
+        self.optimizer.step()
+"""
+    assert findings(TRAINER.format(methods=methods)) == []
+
+
+def test_scheduler_passed_to_a_class_that_steps_it():
+    source = HEADER + """\
+class Runner:
+    def __init__(self, optimizer, scheduler):
+        self.optimizer = optimizer
+        self.scheduler = scheduler
+
+    def run(self):
+        for epoch in range(10):
+            self.optimizer.step()
+            self.scheduler.step()
+
+
+runner = Runner(optimizer, lr_scheduler.StepLR(optimizer, 3))
+"""
+    assert findings(source) == []
