@@ -4,7 +4,8 @@ Used by LR010 to compare a ``ReduceLROnPlateau`` mode with what it is stepped wi
 split into words (``val_acc`` -> val, acc; ``top1Accuracy`` -> top, 1, accuracy;
 ``metrics["val/f1"]`` -> val, f1), and only whole words count: ``accumulate`` and ``mapping`` are
 no metrics. A name with words of both kinds (``acc_loss``) or of neither (``metric``, ``value``)
-has no direction; a name of neither kind is followed to what was assigned to it.
+has no direction; a name of neither kind is followed to what was assigned to it, and a name
+whose assigned value says the opposite (``score = val_loss``) has no direction either.
 """
 
 from __future__ import annotations
@@ -102,9 +103,12 @@ def metric_direction(model: ModuleModel, expr: cst.BaseExpression, scope: Scope,
         return _named(value, shown) if value is not None else None
     if isinstance(expr, cst.Name):
         found = _named(expr.value, shown)
-        if found is not None:
-            return found
-        return _followed(model, expr, scope, order, shown, depth)
+        followed = _followed(model, expr, scope, order, shown, depth)
+        if found is None:
+            return followed
+        if followed is not None and followed.direction != found.direction:
+            return None  # ``score = val_loss``: the name and its value disagree
+        return found
     if isinstance(expr, cst.IfExp):
         return _agreeing([
             metric_direction(model, branch, scope, order, shown, depth + 1)

@@ -130,6 +130,16 @@ def test_neutral_name_is_followed_to_its_value():
     """) == []
 
 
+def test_a_name_contradicted_by_its_value_is_silent():
+    assert messages("""
+        scheduler = ReduceLROnPlateau(optimizer)
+        for epoch in range(3):
+            optimizer.step()
+            val_score = val_loss * 1.0
+            scheduler.step(val_score)
+    """) == []
+
+
 def test_metric_passed_through_a_helper_and_self_attribute():
     found = messages("""
         class Trainer:
