@@ -144,6 +144,13 @@ _GUARDS: dict[type, Callable[[Any, Any, cst.CSTNode], None]] = {
 }
 
 
+def _short(sequence: range) -> bool:
+    try:
+        return len(sequence) <= MAX_SEQUENCE_LENGTH
+    except OverflowError:  # longer than sys.maxsize
+        return False
+
+
 class Evaluator:
     """Evaluates expressions (and, through ``evaluate_statements``, function bodies).
 
@@ -311,6 +318,9 @@ class Evaluator:
         if type(left) in CONTAINER_TYPES or type(right) in CONTAINER_TYPES:
             check_weight(left, node)
             check_weight(right, node)
+        elif type(right) is range and type(left) not in (int, bool) and not _short(right):
+            # range's fast membership test is for ints; anything else walks the range.
+            raise LimitExceeded(f"range longer than {MAX_SEQUENCE_LENGTH}", node)
         try:
             return _COMPARISONS[op](left, right)
         except _OPERATION_ERRORS as exc:

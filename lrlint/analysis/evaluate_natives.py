@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst as cst
 
-from lrlint.analysis.evaluate_values import NotStaticError, check_weight
+from lrlint.analysis.evaluate_values import MAX_INT_BITS, NotStaticError, check_weight
 
 Impl = Callable[[Any, list, dict, cst.CSTNode], object]
 
@@ -73,11 +73,31 @@ def _sum(ev: Any, args: list, kwargs: dict, node: cst.CSTNode) -> object:
 
 
 def _pow(ev: Any, args: list, kwargs: dict, node: cst.CSTNode) -> object:
-    if len(args) == 2 and not kwargs:
-        return ev.power(args[0], args[1], node)
-    if len(args) == 3 and not kwargs and all(type(a) in (int, bool) for a in args):
-        return pow(*args)  # modular: bounded by the modulus
-    raise NotStaticError("pow() with these arguments is not supported", node)
+    bound = dict(zip(("base", "exp", "mod"), args))
+    for keyword, value in kwargs.items():
+        if keyword not in ("base", "exp", "mod") or keyword in bound:
+            raise TypeError(f"pow() got an unexpected keyword argument '{keyword}'")
+        bound[keyword] = value
+    if len(args) > 3 or "base" not in bound or "exp" not in bound:
+        raise TypeError("pow() takes 2 or 3 arguments")
+    if bound.get("mod") is None:
+        return ev.power(bound["base"], bound["exp"], node)
+    if all(type(value) in (int, bool) for value in bound.values()):
+        return pow(bound["base"], bound["exp"], bound["mod"])  # bounded by the modulus
+    raise TypeError("pow() 3rd argument not allowed unless all arguments are integers")
+
+
+# |int| < 2**MAX_INT_BITS < 10**_MAX_DECIMAL_DIGITS, so rounding to fewer digits gives 0.
+_MAX_DECIMAL_DIGITS = int(MAX_INT_BITS * math.log10(2)) + 2
+
+
+def _round(ev: Any, args: list, kwargs: dict, node: cst.CSTNode) -> object:
+    number = args[0] if args else kwargs.get("number")
+    ndigits = args[1] if len(args) > 1 else kwargs.get("ndigits")
+    if type(number) in (int, bool) and type(ndigits) in (int, bool) \
+            and ndigits < -_MAX_DECIMAL_DIGITS and len(args) + len(kwargs) == 2:
+        return 0  # CPython would first compute 10 ** -ndigits, however large
+    return round(*args, **kwargs)
 
 
 def _sequence(kind: type) -> Impl:
@@ -127,7 +147,7 @@ BUILTIN_FUNCTIONS: dict[str, NativeFunction] = {
         "min": _min_max(min),
         "pow": _pow,
         "range": _direct(range),
-        "round": _direct(round),
+        "round": _round,
         "sorted": _sorted,
         "sum": _sum,
         "tuple": _sequence(tuple),
