@@ -72,16 +72,15 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]], *, config: Config | None
                jobs: int | None = None) -> RunResult:
     """Lint files and directories (recursively, honouring excludes and ``.gitignore``)."""
     from lrlint.discovery import discover
-    from lrlint.runner import read_jobs, run
+    from lrlint.runner import lint_files
 
     paths = [os.fspath(p) for p in paths]
     if config is None:
         config = make_config(paths, select=select, ignore=ignore)
     files, problems = discover(paths, config)
     mode = ("unsafe" if unsafe_fixes else "safe") if fix else "off"
-    jobs_list, failed = read_jobs((os.fspath(f) for f in files), config.codes_for, mode, write)
-    results = [FileResult(p.path, [p]) for p in problems] + failed + run(jobs_list, jobs)
-    return RunResult(results)
+    results = lint_files([os.fspath(f) for f in files], config, mode, write, jobs)
+    return RunResult([FileResult(p.path, [p]) for p in problems] + results)
 
 
 def lint_source(source: str | bytes, filename: str = "<stdin>", *, config: Config | None = None,

@@ -25,7 +25,7 @@ from lrlint.checks.base import (
     RuleContext,
 )
 from lrlint.diagnostics import Diagnostic, Edit, FileResult, Fix, Position
-from lrlint.prefilter import ROOT_GATES
+from lrlint.prefilter import ROOT_GATES, ScanCache
 from lrlint.source import DecodeError, SourceText, decode, split_lines
 from lrlint.suppression import ignores_file, is_suppressed
 
@@ -45,7 +45,8 @@ def rules_for(data: bytes, rules: Sequence[Rule]) -> list[Rule]:
     """The rules whose vocabulary occurs in ``data`` (empty: the file needs no parse)."""
     if not any(gate in data for gate in ROOT_GATES):
         return []
-    return [rule for rule in rules if any(v.matches(data) for v in rule.vocabulary)]
+    scan = ScanCache(data)
+    return [rule for rule in rules if any(v.matches(scan) for v in rule.vocabulary)]
 
 
 def file_error(path: str, name: str, message: str, line: int = 1, column: int = 1) -> Diagnostic:

@@ -1,48 +1,73 @@
 """The byte scan that decides whether a file is worth parsing.
 
-Every rule declares one or more :class:`Vocabulary` alternatives: text that must occur in a file for the rule to be
-able to fire there (a *necessary* condition, checked on the raw bytes). A file that matches no
-enabled rule's vocabulary is never decoded or parsed; in a real repository that is nearly every
-file, which is where lrlint's speed comes from.
+Every rule declares one or more :class:`Vocabulary` alternatives: text that must occur in a file
+for the rule to be able to fire there (a *necessary* condition, checked on the raw bytes). A file
+that matches no enabled rule's vocabulary is never decoded or parsed; in a real repository that
+is nearly every file, which is where lrlint's speed comes from.
 
 A vocabulary is a few ``gates`` (plain substrings, found with ``bytes.__contains__`` at memory
-speed) and an optional ``pattern`` (a regex run only when a gate matched). Python's ``re`` is
-slow on alternations without a literal prefix, so the gates do the bulk rejection.
+speed), an optional ``pattern`` (a regex run only when a gate matched; write it literal-first,
+since Python's ``re`` scans slowly for alternations without a literal prefix) and optional
+``requires`` (further vocabularies that must match too). Each distinct gate and pattern is
+checked at most once per file, however many rules share it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Every tracked object comes from torch (the text names ``torch``) or from a Hugging Face
 # schedule factory (``get_*_schedule*`` / ``get_scheduler``). A file with neither cannot hold one.
 ROOT_GATES = (b"torch", b"schedul")
 
 
+class ScanCache:
+    """What one file's bytes contain, remembered per gate and per pattern."""
+
+    __slots__ = ("data", "gates", "patterns")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.gates: dict[bytes, bool] = {}
+        self.patterns: dict[re.Pattern[bytes], bool] = {}
+
+    def has(self, gate: bytes) -> bool:
+        found = self.gates.get(gate)
+        if found is None:
+            found = self.gates[gate] = gate in self.data
+        return found
+
+    def search(self, pattern: re.Pattern[bytes]) -> bool:
+        found = self.patterns.get(pattern)
+        if found is None:
+            found = self.patterns[pattern] = pattern.search(self.data) is not None
+        return found
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     gates: tuple[bytes, ...]
     pattern: re.Pattern[bytes] | None = None
+    requires: tuple[Vocabulary, ...] = field(default=())
 
-    def matches(self, data: bytes) -> bool:
-        if not any(gate in data for gate in self.gates):
+    def matches(self, data: bytes | ScanCache) -> bool:
+        scan = data if isinstance(data, ScanCache) else ScanCache(data)
+        if not any(scan.has(gate) for gate in self.gates):
             return False
-        return self.pattern is None or self.pattern.search(data) is not None
+        if self.pattern is not None and not scan.search(self.pattern):
+            return False
+        return all(required.matches(scan) for required in self.requires)
+
+    def also(self, *required: Vocabulary) -> Vocabulary:
+        """This vocabulary and every one of ``required``."""
+        return Vocabulary(self.gates, self.pattern, self.requires + required)
 
 
-def words(*names: str) -> re.Pattern[bytes]:
-    return re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b")
-
-
-# Any torch/HF scheduler by name (construction, subclassing or annotation all spell it): the
-# torch classes end in "LR" after a letter (StepLR, SWALR) or are named in full; the Hugging Face
-# factories by their distinctive names.
+# Any torch or Hugging Face scheduler. A torch scheduler is only reachable through the module
+# ``torch.optim.lr_scheduler`` (imported or spelled out), or ``swa_utils.SWALR``; the Hugging Face
+# factories have distinctive names (``get_linear_schedule_with_warmup``, ``get_scheduler``).
 SCHEDULER = Vocabulary(
-    gates=(b"LR", b"Restarts", b"Chained", b"schedul"),
-    pattern=re.compile(
-        rb"[A-Za-z]LR\b|LRScheduler\b|ReduceLROnPlateau|CosineAnnealingWarmRestarts"
-        rb"|ChainedScheduler|\bget_(?:constant|linear|cosine|polynomial_decay|inverse_sqrt|wsd)"
-        rb"\w*schedule\w*|\bget_scheduler\b"
-    ),
+    gates=(b"lr_scheduler", b"_schedule", b"get_scheduler", b"SWALR"),
+    pattern=re.compile(rb"lr_scheduler|SWALR|get_scheduler\b|_schedule(?:_with_warmup)?\b"),
 )

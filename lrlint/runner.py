@@ -1,8 +1,7 @@
-"""Linting many files: read and prefilter in this process, analyse the survivors in parallel.
+"""Linting many files: each worker reads, prefilters and analyses a share of them.
 
-Reading and the byte prefilter cost microseconds per file, so they stay here; only files that
-may hold a finding are handed to worker processes (forked, so libcst is imported once). A run
-with fewer such files than two stays in this process. One file's failure never stops the run.
+Workers are forked, so libcst and the rules are imported once. Small runs (pre-commit's few
+files) stay in this process. One file's failure never stops the run.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from typing import Literal
 
 from lrlint.checks import rule_by_code
 from lrlint.checks.base import Rule
+from lrlint.config import Config
 from lrlint.diagnostics import Diagnostic, FileResult
 from lrlint.engine import file_error, lint_bytes, rules_for
 from lrlint.source import DecodeError, decode, write_atomically
@@ -85,36 +85,55 @@ def _run_job(job: Job) -> FileResult:
     return result
 
 
-def read_jobs(paths: Iterable[str], codes_for, fix: FixMode, write: bool) -> tuple[list[Job], list[FileResult]]:
-    """Read every file; return the jobs worth analysing and results for unreadable files."""
-    jobs: list[Job] = []
-    failed: list[FileResult] = []
-    for path in paths:
+@dataclass(frozen=True)
+class Batch:
+    """Files one worker reads, prefilters and lints."""
+
+    paths: tuple[str, ...]
+    config: Config
+    fix: FixMode
+    write: bool
+
+
+def run_batch(batch: Batch) -> list[FileResult]:
+    """Read and prefilter each file; lint the ones that may hold a finding."""
+    results: list[FileResult] = []
+    for path in batch.paths:
         try:
             with open(path, "rb") as stream:
                 data = stream.read()
         except OSError as error:
-            failed.append(FileResult(path, [file_error(path, "io-error", error.strerror or str(error))]))
+            results.append(FileResult(path, [file_error(path, "io-error", error.strerror or str(error))]))
             continue
-        codes = tuple(sorted(codes_for(path)))
-        if not codes or not rules_for(data, rules_for_codes(codes)):
-            continue  # nothing to find here: never decoded, never parsed
-        jobs.append(Job(path, data, codes, fix, write))
-    return jobs, failed
+        codes = tuple(sorted(batch.config.codes_for(path)))
+        if codes and rules_for(data, rules_for_codes(codes)):
+            results.append(run_job(Job(path, data, codes, batch.fix, batch.write)))
+        # else: nothing to find here, the file is never decoded or parsed
+    return results
 
 
-def run(jobs: Sequence[Job], workers: int | None = None) -> list[FileResult]:
-    """Analyse the jobs, in parallel when it pays."""
+# Below this many files one process is faster than starting workers.
+_PARALLEL_MIN_FILES = 48
+
+
+def lint_files(paths: Sequence[str], config: Config, fix: FixMode = "off", write: bool = True,
+               workers: int | None = None) -> list[FileResult]:
+    """Lint files, spreading reading, prefiltering and analysis over worker processes.
+
+    Work goes out in small batches so that a worker that drew the few files worth parsing does
+    not hold up the others.
+    """
     workers = max(1, workers or os.cpu_count() or 1)
-    if workers == 1 or len(jobs) < 2:
-        return [run_job(job) for job in jobs]
-    ordered = sorted(jobs, key=lambda job: len(job.data), reverse=True)  # big files first
+    if workers == 1 or len(paths) < _PARALLEL_MIN_FILES:
+        return run_batch(Batch(tuple(paths), config, fix, write))
+    size = max(8, len(paths) // (workers * 8))
+    batches = [Batch(tuple(paths[i:i + size]), config, fix, write) for i in range(0, len(paths), size)]
     context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
     try:
-        with ProcessPoolExecutor(min(workers, len(ordered)), mp_context=context) as pool:
-            return list(pool.map(run_job, ordered))
-    except (OSError, RuntimeError):  # no process support (sandboxes): fall back to serial
-        return [run_job(job) for job in ordered]
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return [result for batch in pool.map(run_batch, batches) for result in batch]
+    except (OSError, RuntimeError):  # no process support (sandboxes): one process it is
+        return run_batch(Batch(tuple(paths), config, fix, write))
 
 
 def all_diagnostics(results: Iterable[FileResult]) -> list[Diagnostic]:

@@ -37,11 +37,13 @@ def test_every_rule_declares_a_vocabulary(rule):
 
 @pytest.mark.parametrize("text,expected", [
     (b"from torch.optim.lr_scheduler import StepLR", True),
-    (b"s = SWALR(opt, swa_lr=0.05)", True),
+    (b"import torch\ns = torch.optim.lr_scheduler.OneCycleLR(opt, 0.1, 100)", True),
+    (b"from torch.optim.swa_utils import SWALR", True),
     (b"get_linear_schedule_with_warmup(opt, 10, 100)", True),
     (b"from transformers import get_scheduler", True),
-    (b"class S(LRScheduler): pass", True),
+    (b"from diffusers.optimization import get_cosine_schedule_with_warmup", True),
     (b'graph.attr(rankdir="LR")', False),
+    (b"class S(LRScheduler): pass  # no import: not torch's", False),
     (b"node = self.get_scheduler_node_symbol_uses()", False),
     (b"cls = get_schedule_class(name)", False),
 ])

@@ -78,9 +78,9 @@ def classify(qualified: str) -> tuple[Kind, str] | None:
         if short == "Optimizer" or short in OPTIMIZER_DEFAULT_LR:
             if not inner or inner == [short.lower()] or inner == ["optimizer"]:
                 return Kind.OPTIMIZER, short
-        if short in TORCH_SCHEDULERS or short in SCHEDULER_BASES:
-            if inner in ([], ["lr_scheduler"]):
-                return Kind.SCHEDULER, short
+        # Schedulers live in torch.optim.lr_scheduler only (torch.optim does not re-export them).
+        if (short in TORCH_SCHEDULERS or short in SCHEDULER_BASES) and inner == ["lr_scheduler"]:
+            return Kind.SCHEDULER, short
         if short == "SWALR" and inner == ["swa_utils"]:
             return Kind.SCHEDULER, short
         return None
