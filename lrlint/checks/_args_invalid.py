@@ -14,7 +14,7 @@ from lrlint.analysis.model import TrackedObject
 from lrlint.analysis.torch_api import Kind
 from lrlint.checks._args_schedule import bound_arguments
 from lrlint.checks.base import RuleContext
-from lrlint.checks.common import fmt, is_number
+from lrlint.checks.common import argument, fmt, is_number
 
 # torch optimizers whose defaults hold neither ``momentum`` nor ``betas`` (torch 2.13).
 NO_MOMENTUM = frozenset({"Adagrad", "Adadelta", "ASGD", "Rprop", "LBFGS", "Adafactor"})
@@ -136,7 +136,8 @@ def tensor_lr(context: RuleContext, optimizer: TrackedObject) -> Problem | None:
     """A tensor ``lr`` torch refuses: not one element, or foreach=True without capturable."""
     if optimizer.site is None or optimizer.custom is not None or optimizer.has_star_args:
         return None
-    expr = optimizer.args.get("lr")
+    passed = argument(optimizer.site.node, "lr", None)  # by keyword: what the prefilter sees
+    expr = passed.value if passed is not None else None
     if not isinstance(expr, cst.Call) or context.model.qualified_name(expr.func) not in _TENSOR_FACTORIES:
         return None
     site = optimizer.site

@@ -66,6 +66,15 @@ def step_through(schedule: Schedule, limit: int, while_zero: bool = False) -> St
     return Stepping(lrs)
 
 
+def raises_within(schedule: Schedule, steps: int) -> bool:
+    """True when ``steps`` calls of ``step()`` raise (on the fast paths where there are some)."""
+    try:
+        schedule.values(steps)
+    except _STEP_ERRORS:
+        return True
+    return False
+
+
 def _first_lr(optimizer: Optimizer) -> float:
     value = optimizer.param_groups[0]["lr"]
     return float(value)
