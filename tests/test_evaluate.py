@@ -620,9 +620,7 @@ EXPRESSIONS = st.recursive(LEAVES, _extend, max_leaves=10)
 _REFUSED = ("exceeds 2**", "longer than", "complex numbers are not supported", "%-formatting")
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(EXPRESSIONS)
-def test_random_arithmetic_agrees_with_cpython(expression: str) -> None:
+def assert_agrees_with_cpython(expression: str) -> None:
     value = fold(cst.parse_expression(expression), MappingEnv(NAMES, {"math": "math"}))
     if isinstance(value, Unknown):
         assert "internal error" not in value.reason
@@ -635,6 +633,43 @@ def test_random_arithmetic_agrees_with_cpython(expression: str) -> None:
         assert value.error is not None and isinstance(exc, value.error), (expression, value)
         return
     assert same(value, expected), (expression, value, expected)
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(EXPRESSIONS)
+def test_random_arithmetic_agrees_with_cpython(expression: str) -> None:
+    assert_agrees_with_cpython(expression)
+
+
+SEQUENCES = st.sampled_from(["[3, 1, 2]", "(1, 'a')", "'abc'", "{'a': 1, 'b': 2.5}", "range(5)",
+                             "[]", "[[1], [2, 3]]", "(0.5, -1, True)", "{1, 2}", "W", "G"])
+
+
+def _sequence_operations(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    index = st.integers(-4, 4).map(str) | st.sampled_from(["'a'", "W", "0.5", "None"])
+    return st.one_of(
+        st.tuples(children, index).map(lambda t: f"{t[0]}[{t[1]}]"),
+        st.tuples(children, index, index).map(lambda t: f"{t[0]}[{t[1]}:{t[2]}]"),
+        st.tuples(st.sampled_from(["len", "sorted", "min", "max", "sum", "list", "tuple", "any",
+                                   "all"]), children).map(lambda t: f"{t[0]}({t[1]})"),
+        st.tuples(children, st.sampled_from(["+", "*", "in", "not in", "==", "<", "and", "or",
+                                             "|", "-"]), children).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(children, index).map(lambda t: f"({t[0]} * {t[1]})"),
+        st.tuples(st.sampled_from(["y", "y * 2", "(y, y)", "[y]", "y if y else 0"]), children,
+                  st.sampled_from(["", " if y", " if not y"])).map(
+            lambda t: f"[{t[0]} for y in {t[1]}{t[2]}]"),
+        st.tuples(children, children).map(lambda t: f"{{'k': {t[0]}}}.get('k', {t[1]})"),
+        children.map(lambda c: f"(*{c},)"),
+    )
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.recursive(SEQUENCES, _sequence_operations, max_leaves=6))
+def test_random_container_expressions_agree_with_cpython(expression: str) -> None:
+    assert_agrees_with_cpython(expression)
 
 
 TOKENS = ["1", "0", "2.5", "-", "x", "W", "e", "(", ")", "[", "]", "{", "}", ",", ":", "+",

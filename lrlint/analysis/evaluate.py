@@ -34,7 +34,12 @@ import libcst as cst
 
 from lrlint.analysis.evaluate_core import Evaluator, type_name
 from lrlint.analysis.evaluate_returns import collect_returns, public_value
-from lrlint.analysis.evaluate_scope import FunctionNode, FunctionScope, FunctionValue
+from lrlint.analysis.evaluate_scope import (
+    FunctionNode,
+    FunctionScope,
+    FunctionValue,
+    GeneratorValue,
+)
 from lrlint.analysis.evaluate_values import (
     BUILTIN,
     DivisionByZeroError,
@@ -83,7 +88,10 @@ def fold(expr: cst.BaseExpression, env: EvalEnv) -> object:
 def evaluate_binding(expr: cst.BaseExpression, env: EvalEnv) -> object:
     """Like ``fold`` but functions are values too: what ``EvalEnv.lookup`` should return
     for ``warmup = lambda e: ...`` or ``schedule = make_schedule``."""
-    return _guarded(lambda: Evaluator(env).eval(expr), expr)
+    value = _guarded(lambda: Evaluator(env).eval(expr), expr)
+    if type(value) is GeneratorValue:  # lazy: it would keep running in this evaluator
+        return Unknown("a generator is not a constant", node=expr)
+    return value
 
 
 def function_value(node: FunctionNode, env: EvalEnv) -> FunctionValue | Unknown:

@@ -11,7 +11,7 @@ would raise). Statements (the bodies of defs) are run by ``evaluate_statements``
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Sized
 from typing import Any
 
 import libcst as cst
@@ -144,7 +144,7 @@ _GUARDS: dict[type, Callable[[Any, Any, cst.CSTNode], None]] = {
 }
 
 
-def _short(sequence: range) -> bool:
+def _short(sequence: Sized) -> bool:
     try:
         return len(sequence) <= MAX_SEQUENCE_LENGTH
     except OverflowError:  # longer than sys.maxsize
@@ -281,7 +281,7 @@ class Evaluator:
         kind = type(value)
         if kind is tuple:
             return value  # type: ignore[return-value]
-        if kind in _SIZED_ITERABLES and len(value) > MAX_SEQUENCE_LENGTH:  # type: ignore
+        if kind in _SIZED_ITERABLES and not _short(value):  # type: ignore[arg-type]
             raise LimitExceeded(f"iterable longer than {MAX_SEQUENCE_LENGTH}", node)
         items = []
         for item in self.iterate(value, node):

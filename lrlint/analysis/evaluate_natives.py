@@ -62,14 +62,13 @@ def _min_max(real: Callable[..., object]) -> Impl:
 
 def _sum(ev: Any, args: list, kwargs: dict, node: cst.CSTNode) -> object:
     if not args or len(args) > 2 or set(kwargs) - {"start"}:
-        return sum(*args, **kwargs)  # CPython's own TypeError
+        return sum(*args, **kwargs)  # CPython's own TypeError, raised before iterating
     items = ev.materialize(args[0], node)
     start = args[1] if len(args) == 2 else kwargs.get("start", 0)
-    numbers = (int, float, bool)
-    if type(start) not in numbers or any(type(item) not in numbers for item in items):
-        # Summing sequences concatenates: quadratic, and rarely what a schedule does.
-        raise NotStaticError("sum() of non-numbers is not supported", node)
-    return sum(items, start)
+    if type(start) in (list, tuple):
+        # Summing sequences concatenates: quadratic, and never what a schedule does.
+        raise NotStaticError("sum() of sequences is not supported", node)
+    return sum(items, start)  # numbers, or CPython's TypeError at the first non-number
 
 
 def _pow(ev: Any, args: list, kwargs: dict, node: cst.CSTNode) -> object:

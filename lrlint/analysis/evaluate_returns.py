@@ -21,6 +21,7 @@ from lrlint.analysis.evaluate_scope import (
 )
 from lrlint.analysis.evaluate_statements import run_block
 from lrlint.analysis.evaluate_values import (
+    CONTAINER_TYPES,
     EvaluationError,
     Unknown,
     UserCodeError,
@@ -39,6 +40,8 @@ def public_value(value: object) -> object:
     """``value`` if it is plain data, else Unknown (a function is not a learning rate)."""
     if type(value) is Unknown or is_plain(value):
         return value
+    if type(value) in CONTAINER_TYPES:
+        return Unknown(f"the {type_name(value)} holds a function or another non-constant")
     return Unknown(f"the value is a {type_name(value)}, not a constant")
 
 
