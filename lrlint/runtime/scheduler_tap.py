@@ -68,7 +68,9 @@ class SchedulerTap:
             scheduler.step = step
             return
         if scheduler in _OBSERVERS:
-            raise RuntimeError("this scheduler is already watched by another lrlint watch")
+            raise RuntimeError(
+                "this scheduler is already watched by another lrlint watch: close that one first"
+            )
         original = type(scheduler)
         self._original_class = getattr(original, "_lrlint_original", original)
         _OBSERVERS[scheduler] = observer

@@ -100,6 +100,8 @@ class Watch:
         per_position = self._steps_per_position(unit, steps_per_epoch)
         if scheduler is None and is_scheduler(expect):
             scheduler = expect
+        if scheduler is not None and getattr(scheduler, "optimizer", optimizer) is not optimizer:
+            raise ValueError("the scheduler steps a different optimizer than the watched one")
         self._expectation: Expectation | None = (
             None if expect is None else make_expectation(expect, self.groups, total)
         )

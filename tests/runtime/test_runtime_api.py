@@ -77,6 +77,13 @@ def test_bad_arguments_are_refused(options, message):
         watch(optimizer, **options)
 
 
+def test_the_scheduler_must_step_the_watched_optimizer():
+    optimizer, _ = two_group_optimizer()
+    other, _ = two_group_optimizer()
+    with pytest.raises(ValueError, match="different optimizer"):
+        watch(optimizer, expect=S.StepLR(other, step_size=2))
+
+
 def test_a_plateau_schedule_needs_its_scheduler():
     optimizer, _ = two_group_optimizer()
     declared = schedules.build("ReduceLROnPlateau", [0.1, 0.01], patience=1)

@@ -3,6 +3,7 @@ stays bounded, compiled steps work. CPU tests run everywhere; ``gpu`` tests need
 
 from __future__ import annotations
 
+import gc
 import math
 import tracemalloc
 
@@ -155,10 +156,12 @@ def test_memory_is_bounded_by_the_history(tensor_lr):
 
     run(400)  # fill the history's head, the ring, the buffers and the pools
     w.check()
+    gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     run(3000)
     w.check()
+    gc.collect()
     growth = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     assert len(w.history) == 100  # the first 50 and the last 50
