@@ -12,7 +12,7 @@ import libcst as cst
 
 from lrlint.analysis.model import TrackedObject
 from lrlint.analysis.torch_api import Kind
-from lrlint.checks._args_schedule import bound_arguments
+from lrlint.checks._args_composites import bound_arguments
 from lrlint.checks.base import RuleContext
 from lrlint.checks.common import argument, fmt, is_number
 

@@ -1,36 +1,56 @@
-"""Declared schedules as LR005/LR006/LR007/LR012 need them: never raising, and replayable.
+"""Schedules as LR007 and LR012 need them: built without raising, stepped on the mirror.
 
 ``declared_schedule`` folds a scheduler's arguments and builds its schedule with
 ``lrlint.schedules``; a lambda the evaluator cannot follow makes it raise an ``EvaluationError``
 instead of answering "unknown", so every rule of ours goes through :func:`declared` here.
+``lrlint.schedules`` is imported on first use (it costs ~25 ms, and most files have no
+scheduler).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import libcst as cst
 
 from lrlint.analysis.declared import Declared, declared_schedule
-from lrlint.analysis.evaluate import EvaluationError
+from lrlint.analysis.evaluate import EvaluationError, Unknown
 from lrlint.analysis.model import ModuleModel, TrackedObject
-from lrlint.schedules import Schedule, ScheduleError
-from lrlint.schedules.schedule import instantiate
-from lrlint.schedules.torch_mirror import Optimizer
+from lrlint.analysis.torch_api import Kind
+from lrlint.checks._args_composites import bound_arguments
+from lrlint.checks.base import RuleContext
+from lrlint.checks.common import callables_of
 
-# What stepping a mirror scheduler may raise: torch's errors, the evaluator's, lrlint's own.
-_STEP_ERRORS = (ArithmeticError, ValueError, TypeError, KeyError, IndexError, EvaluationError,
-                ScheduleError)
+if TYPE_CHECKING:
+    from lrlint.schedules import Schedule
+    from lrlint.schedules.torch_mirror import Optimizer
+
+# What stepping a mirror scheduler may raise: torch's errors and the evaluator's (lrlint's own
+# ScheduleError is added where the schedules package is loaded).
+_STEP_ERRORS: tuple[type[BaseException], ...] = (
+    ArithmeticError, ValueError, TypeError, KeyError, IndexError, EvaluationError)
+
+
+def _errors() -> tuple[type[BaseException], ...]:
+    from lrlint.schedules import ScheduleError
+
+    return (*_STEP_ERRORS, ScheduleError)
 
 
 def declared(model: ModuleModel, scheduler: TrackedObject) -> Declared:
     """``declared_schedule``, with an unevaluable lambda reported as a reason, not raised."""
     try:
         return declared_schedule(model, scheduler)
-    except (EvaluationError, ScheduleError) as error:
+    except _errors() as error:
         return Declared(reason=f"cannot evaluate the schedule: {error}")
 
 
 def _start(schedule: Schedule):
+    from lrlint.schedules.schedule import instantiate
+    from lrlint.schedules.torch_mirror import Optimizer
+
     optimizer = Optimizer(schedule.base_lrs, schedule.optimizer_defaults)
     return optimizer, instantiate(schedule, optimizer, {})
 
@@ -52,7 +72,7 @@ def step_through(schedule: Schedule, limit: int, while_zero: bool = False) -> St
     lrs: list[float] = []
     try:
         optimizer, scheduler = _start(schedule)
-    except _STEP_ERRORS as error:
+    except _errors() as error:
         return Stepping(lrs, error, 0)
     lrs.append(_first_lr(optimizer))
     for count in range(1, limit + 1):
@@ -60,7 +80,7 @@ def step_through(schedule: Schedule, limit: int, while_zero: bool = False) -> St
             break
         try:
             scheduler.step()
-        except _STEP_ERRORS as error:
+        except _errors() as error:
             return Stepping(lrs, error, count)
         lrs.append(_first_lr(optimizer))
     return Stepping(lrs)
@@ -70,7 +90,7 @@ def raises_within(schedule: Schedule, steps: int) -> bool:
     """True when ``steps`` calls of ``step()`` raise (on the fast paths where there are some)."""
     try:
         schedule.values(steps)
-    except _STEP_ERRORS:
+    except _errors():
         return True
     return False
 
@@ -101,7 +121,7 @@ def _get_lr_pairs(schedule: Schedule, limit: int) -> Iterator[tuple[int, float, 
             computed = float(scheduler.get_lr()[0])
             yield step, computed, current
             scheduler.step()
-    except _STEP_ERRORS:
+    except _errors():
         return
 
 
@@ -113,7 +133,7 @@ _PER_GROUP = frozenset({"max_lr", "base_lr", "min_lr", "base_momentum", "max_mom
 _ANY_OPTIMIZER = {"momentum": 0.0}
 
 
-def placeholder_schedule(context, scheduler: TrackedObject, base_lr: float,
+def placeholder_schedule(context: RuleContext, scheduler: TrackedObject, base_lr: float,
                          depth: int = 0) -> Schedule | Exception | None:
     """The schedule with every argument folded but the optimizer's LR replaced by ``base_lr``
     (for errors that do not depend on it): a Schedule, the exception torch would raise while
@@ -126,39 +146,15 @@ def placeholder_schedule(context, scheduler: TrackedObject, base_lr: float,
     try:
         return schedules.build(scheduler.short, base_lr, optimizer_defaults=_ANY_OPTIMIZER,
                                **kwargs)
-    except ScheduleError:
+    except schedules.ScheduleError:
         return None
     except _STEP_ERRORS as error:
         return error
 
 
-def bound_arguments(scheduler: TrackedObject) -> dict:
-    """``scheduler.args``, except that ``ChainedScheduler(schedulers, optimizer=None)`` takes
-    its list first (the model binds every scheduler's first positional as ``optimizer``)."""
-    if scheduler.short != "ChainedScheduler" or scheduler.site is None:
-        return scheduler.args
-    args = {}
-    positional = iter(("schedulers", "optimizer"))
-    for arg in scheduler.site.node.args:
-        if arg.star:
-            return {}
-        if arg.keyword is not None:
-            args[arg.keyword.value] = arg.value
-        else:
-            name = next(positional, None)
-            if name is None:
-                return {}
-            args[name] = arg.value
-    return args
-
-
-def placeholder_arguments(context, scheduler: TrackedObject, base_lr: float,
+def placeholder_arguments(context: RuleContext, scheduler: TrackedObject, base_lr: float,
                           depth: int) -> dict[str, object] | None:
-    import libcst as cst
-
     from lrlint import schedules
-    from lrlint.analysis.evaluate import Unknown
-    from lrlint.analysis.torch_api import Kind
 
     if (scheduler.site is None or scheduler.custom is not None or scheduler.has_star_args
             or scheduler.short not in schedules.SCHEDULE_NAMES or depth > 4):
@@ -183,7 +179,7 @@ def placeholder_arguments(context, scheduler: TrackedObject, base_lr: float,
                                                          site.path) if r.obj.kind is Kind.SCHEDULER]
                 child = (placeholder_schedule(context, refs[0].obj, base_lr, depth + 1)
                          if len(refs) == 1 else None)
-                if not isinstance(child, Schedule):
+                if not isinstance(child, schedules.Schedule):
                     return None
                 children.append(child)
             value = children
@@ -200,54 +196,10 @@ def placeholder_arguments(context, scheduler: TrackedObject, base_lr: float,
 _UNKNOWN_FUNCTION = object()
 
 
-def _placeholder_scale_fn(context, expr, site) -> object:
+def _placeholder_scale_fn(context: RuleContext, expr: cst.BaseExpression, site) -> object:
     """``None`` for ``scale_fn=None``, a stand-in for a lambda or local function (only whether
     it is None matters to construction), else ``_UNKNOWN_FUNCTION``."""
-    from lrlint.checks.common import callables_of
-
     if callables_of(context, expr, site.scope, site.order):
         return lambda x: 1.0
     value = context.fold(expr, site.scope, site.order)
     return None if value is None else _UNKNOWN_FUNCTION
-
-
-def composed_children(context) -> set[TrackedObject]:
-    """Every scheduler listed in a SequentialLR/ChainedScheduler of the module."""
-    import libcst as cst
-
-    from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS, Kind
-
-    children: set[TrackedObject] = set()
-    for parent in context.model.schedulers:
-        if parent.torch_class not in COMPOSITE_SCHEDULERS or parent.site is None:
-            continue
-        listed = bound_arguments(parent).get("schedulers")
-        if isinstance(listed, (cst.List, cst.Tuple)):
-            site = parent.site
-            for element in listed.elements:
-                for ref in context.model.resolve(element.value, site.scope, site.order, site.path):
-                    if ref.obj.kind is Kind.SCHEDULER:
-                        children.add(ref.obj)
-    return children | context.model.composed_children()
-
-
-def last_sequential_children(context) -> set[TrackedObject]:
-    """The last child of each SequentialLR: it runs to the end of training."""
-    import libcst as cst
-
-    last: set[TrackedObject] = set()
-    for parent in context.model.schedulers:
-        listed = bound_arguments(parent).get("schedulers")
-        if parent.short != "SequentialLR" or not isinstance(listed, (cst.List, cst.Tuple)):
-            continue
-        if listed.elements:
-            site = parent.site
-            refs = context.model.resolve(listed.elements[-1].value, site.scope, site.order, site.path)
-            last.update(ref.obj for ref in refs)
-    return last
-
-
-def bounded_by_milestone(context) -> set[TrackedObject]:
-    """Children of a SequentialLR that a milestone ends (all but the last), and of a
-    ChainedScheduler (whose other factors shape the result)."""
-    return composed_children(context) - last_sequential_children(context)

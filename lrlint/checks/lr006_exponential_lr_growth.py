@@ -6,9 +6,9 @@ import libcst as cst
 
 from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS
+from lrlint.checks._args_composites import composed_children, last_sequential_children
 from lrlint.checks._args_loops import most_times_run, unit_of
 from lrlint.checks._args_range_test import is_range_test
-from lrlint.checks._args_schedule import composed_children, last_sequential_children
 from lrlint.checks.base import Rule, RuleContext
 from lrlint.checks.common import binding_names, fmt, is_number, scheduler_base_lr
 from lrlint.prefilter import Vocabulary

@@ -9,10 +9,12 @@ non-callable ``lr_lambda``, a fractional ``step_size``) are in ``_args_invalid``
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from lrlint.analysis.evaluate import EvaluationError
 from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.torch_api import TORCH_SCHEDULERS
+from lrlint.checks._args_composites import bound_arguments, composed_children
 from lrlint.checks._args_groups import param_groups
 from lrlint.checks._args_invalid import (
     Problem,
@@ -27,8 +29,6 @@ from lrlint.checks._args_invalid import (
 )
 from lrlint.checks._args_loops import most_times_run, ordinal
 from lrlint.checks._args_schedule import (
-    bound_arguments,
-    composed_children,
     declared,
     placeholder_schedule,
     raises_within,
@@ -36,7 +36,9 @@ from lrlint.checks._args_schedule import (
 )
 from lrlint.checks.base import Rule, RuleContext
 from lrlint.prefilter import SCHEDULER, Vocabulary
-from lrlint.schedules import Schedule
+
+if TYPE_CHECKING:
+    from lrlint.schedules import Schedule
 
 _SCHEDULERS = TORCH_SCHEDULERS | {"SWALR"}
 _TORCH_RAISES = (ValueError, TypeError, ArithmeticError)
@@ -186,7 +188,7 @@ def _schedule_of(context: RuleContext, scheduler: TrackedObject) -> Schedule | N
     if result.ok:
         return result.schedule
     built = placeholder_schedule(context, scheduler, 1.0)
-    return built if isinstance(built, Schedule) else None
+    return None if isinstance(built, Exception) else built
 
 
 def _stepping_problem(context: RuleContext, scheduler: TrackedObject, event: Event | None,

@@ -17,8 +17,8 @@ from lrlint.analysis.evaluate import EvaluationError
 from lrlint.analysis.evaluate_values import DivisionByZeroError
 from lrlint.analysis.model import TrackedObject
 from lrlint.analysis.values import step_function_in
+from lrlint.checks._args_composites import bounded_by_milestone
 from lrlint.checks._args_lambdas import Leaf, clamp_name, leaves, names_in, parameter
-from lrlint.checks._args_schedule import bounded_by_milestone
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
 from lrlint.checks.common import callables_of, fmt, is_number, scheduler_base_lr
 from lrlint.prefilter import Vocabulary
