@@ -167,6 +167,8 @@ def test_fold_reports_the_exception_cpython_raises(expression: str, error: type)
     ("2j", "complex"),
     ("(-8) ** 0.5", "complex"),
     ("(x := 1)", ":="),
+    ("await x", "await"),
+    ("(yield)", "yield"),
     ("lambda e: 1", "function"),
     ("min", "builtin_function_or_method"),
     ("math", "module"),
@@ -511,6 +513,57 @@ def test_function_values_from_the_env_are_callable_with_defaults_folded() -> Non
     assert value.defaults == {"w": 8}
     assert fold_source("f(4) + f(4, 2)", env) == 2.5
     assert isinstance(evaluate_binding(cst.parse_expression("f"), env), type(value))
+
+
+class RecordingEnv(MappingEnv):
+    """An env that answers per node, as the linter's scope-aware module model does."""
+
+    def __init__(self, values: dict) -> None:
+        super().__init__(values, {"math": "math"})
+        self.asked: list[tuple[str, cst.CSTNode]] = []
+
+    def lookup(self, name: str, node: cst.CSTNode) -> object:
+        self.asked.append((name, node))
+        return super().lookup(name, node)
+
+
+def test_closure_names_are_looked_up_at_their_node() -> None:
+    module = cst.parse_module("def main():\n    warm = 10\n    f = lambda e: e / warm * math.pi\n")
+    lam = module.body[0].body.body[1].body[0].value
+    env = RecordingEnv({"warm": 10})
+    step_function = make_step_function(lam, env)
+    assert step_function(5) == 5 / 10 * math.pi
+    (name, node), = env.asked
+    assert name == "warm" and node is lam.body.left.right  # the Name inside the lambda
+
+
+def test_nested_functions_nonlocal_and_late_binding() -> None:
+    source = """\
+def f(step):
+    count = 0
+    def bump(by=2):
+        nonlocal count
+        count += by
+        return count
+    bump()
+    bump(step)
+    g = lambda: count * 10
+    count += 1
+    return g()
+"""
+    module = cst.parse_module(source)
+    ours = make_step_function(module.body[0], MappingEnv())
+    real = python_namespace(source)["f"]
+    assert [ours(step) for step in range(5)] == [real(step) for step in range(5)]
+
+
+def test_nested_format_specs_and_bindings_of_generators() -> None:
+    assert fold_source("f'{LR:{WARMUP}.{2}}|{WARMUP!s:>3}'") == f"{1e-3:{5}.{2}}|{5!s:>3}"
+    generator = evaluate_binding(cst.parse_expression("(x for x in range(3))"), env_for())
+    assert isinstance(generator, Unknown) and "generator" in generator.reason
+    function = evaluate_binding(cst.parse_expression("lambda e: e * LR"), env_for())
+    assert not isinstance(function, Unknown)
+    assert fold(cst.parse_expression("f(3)"), MappingEnv({"f": function})) == 3 * 1e-3
 
 
 # -- returned_values ---------------------------------------------------------------------

@@ -16,7 +16,8 @@ Conventions
 * ``EvalEnv.qualified_name(expr)`` resolves imports: ``math.cos``, ``numpy.pi``. It is
   asked first, for names that are not locals of the function being evaluated.
 * ``fold`` returns plain data (int, float, bool, str, None, tuple, list, dict, set, range)
-  or ``Unknown``; it never raises. ``Unknown.error`` is the exception CPython would raise
+  or ``Unknown``; it never raises. A list or dict it returns may be the very object the
+  env gave it: read it, never mutate it. ``Unknown.error`` is the exception CPython would raise
   when that is certain: ``fold(1 / 0)`` is ``Unknown("division by zero",
   ZeroDivisionError)``.
 * A ``StepFunction`` call returns what CPython would return, or raises an
