@@ -9,7 +9,7 @@ Prints:
    measures the optimizer and the watch, not a model.
 2. Memory: bytes held by objects lrlint allocated (tracemalloc) after 1k, 10k and 100k steps;
    it stops growing once the bounded history (first + last ``history_size`` steps) is full. (The
-   device buffer of a tensor LR is torch memory: 2 x 1024 rows, allocated once.)
+   device buffers of a tensor LR are torch memory: 2 x 256 rows, allocated once.)
 3. GPU (when CUDA is available): step time of a small convnet on random data with and without
    the watch (CUDA events), and their ratio; tensor-LR fused Adam and float-LR AdamW.
 """

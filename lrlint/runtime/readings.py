@@ -6,15 +6,16 @@ Two readers, chosen when the watch starts:
   analysed at once; nothing touches a device.
 - ``DeviceReadings``: some LR is a tensor (``capturable``/``fused`` optimizers, compiled steps),
   or a fused optimizer on an accelerator may receive GradScaler's ``found_inf``. Tensor values
-  are copied, with device-side ops only, into a preallocated device buffer of ``capacity``
-  rows; Python numbers travel beside them on the host. When half of the buffer is full it is
-  copied to pinned host memory without blocking (``non_blocking=True`` plus a CUDA event), and
-  analysed once the event reports the copy done (``Event.query`` never waits). ``drain`` — called
-  by ``check()``/``close()`` — waits for the rest. No ``.item()``, ``.tolist()`` or ``float()`` of a
-  device tensor on the hot path, so a watched step adds no host-device synchronisation.
+  are copied, with device-side ops only, into one of two preallocated device buffers of
+  ``capacity`` rows (one row per reading); Python numbers travel beside them on the host. When a
+  buffer is full, it is copied to pinned host memory without blocking (``non_blocking=True``
+  plus a CUDA event) and the other buffer takes over; a chunk is analysed once its event reports
+  the copy done (``Event.query`` never waits). ``drain`` — called by ``check()``/``close()`` —
+  waits for the rest. No ``.item()``, ``.tolist()`` or ``float()`` of a device tensor on the hot
+  path, so a watched step adds no host-device synchronisation.
 
-  Memory is bounded: two device halves of ``capacity`` rows and a small pool of pinned host
-  buffers; only the findings and the bounded history outlive a chunk.
+  Memory is bounded: the two device buffers and a small pool of pinned host buffers; only the
+  findings and the bounded history outlive a chunk.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class DeviceReadings:
         group_count: int,
         device: torch.device,
         dtype: torch.dtype,
-        capacity: int = 1024,
+        capacity: int = 256,
     ) -> None:
         self._read_lrs = read_lrs
         self._group_count = group_count
@@ -77,8 +78,12 @@ class DeviceReadings:
         self._buffers = [
             torch.zeros((capacity, self._width), dtype=dtype, device=device) for _ in range(2)
         ]
-        # Views made once: indexing a tensor on every step costs host time.
+        # Views made once, since indexing a tensor costs host time on every step: whole rows
+        # (every LR a tensor, plus a flag) and the LR columns alone (the usual case).
         self._row_views = [[buffer[i] for i in range(capacity)] for buffer in self._buffers]
+        self._lr_views = [
+            [buffer[i, :group_count] for i in range(capacity)] for buffer in self._buffers
+        ]
         self._half = 0
         self._fill = 0
         self._rows: list[tuple] = []  # (consumer, meta, host values, device flag?, host flag)
@@ -101,16 +106,21 @@ class DeviceReadings:
         if device_flag:
             on_device.append(flag)
         if on_device:
-            self._write(self._row_views[self._half][self._fill], on_device)
+            self._write(on_device)
         host_flag = flag is not None and not device_flag and bool(flag)
         self._rows.append((consumer, meta, host, device_flag, host_flag))
         self._fill += 1
         if self._fill == self._capacity:
             self._spill()
 
-    def _write(self, row: torch.Tensor, values: list[torch.Tensor]) -> None:
+    def _write(self, values: list[torch.Tensor]) -> None:
         n = len(values)
-        target = row if n == self._width else row[:n]
+        if n == self._group_count:
+            target = self._lr_views[self._half][self._fill]
+        else:
+            target = self._row_views[self._half][self._fill]
+            if n != self._width:
+                target = target[:n]
         try:
             if n == 1:
                 target.copy_(values[0])  # a 0-d tensor broadcasts into the 1-element row

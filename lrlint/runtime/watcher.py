@@ -82,7 +82,7 @@ class Watch:
         probe_every: int | None = None,
         max_report: int = 20,
         history_size: int = 1000,
-        buffer_rows: int = 1024,
+        buffer_rows: int = 256,
     ) -> None:
         if not isinstance(optimizer, torch.optim.Optimizer):
             raise TypeError(
