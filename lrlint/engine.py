@@ -97,7 +97,7 @@ def analyse(path: str, source: SourceText, text: str, rules: Sequence[Rule]) -> 
     except Exception:
         return Analysis([internal_error(path, "building the training model")], True)
 
-    context = RuleContext(model, source)
+    context = RuleContext(model, source, path)
     diagnostics: list[Diagnostic] = []
     for rule in rules:
         context.rule = rule

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from lrlint.analysis.evaluate import Unknown
+from lrlint.analysis.evaluate import EvaluationError, Unknown
 from lrlint.analysis.torch_api import OPTIMIZER_DEFAULT_LR
 from lrlint.analysis.values import fold_in, step_function_in
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from lrlint.analysis.model import ModuleModel, TrackedObject
     from lrlint.schedules import Schedule
 
-_MOMENTUM_OPTIMIZERS = ("SGD", "RMSprop")
+_MOMENTUM_OPTIMIZERS = ("SGD", "RMSprop", "Muon")
 _BETAS_OPTIMIZERS = ("Adam", "AdamW", "Adamax", "NAdam", "RAdam", "SparseAdam")
 _TORCH_ERRORS = (ValueError, TypeError, ZeroDivisionError, KeyError, IndexError, OverflowError)
 
@@ -82,6 +82,8 @@ def _declare(model: ModuleModel, scheduler: TrackedObject, depth: int) -> Declar
                                    **kwargs)
     except schedules.ScheduleError as error:
         return Declared(reason=str(error), base_lr=base)
+    except EvaluationError as error:  # a lambda lrlint cannot evaluate (torch calls it at once)
+        return Declared(reason=f"cannot evaluate the lambda: {error.reason}", base_lr=base)
     except _TORCH_ERRORS as error:
         return Declared(reason=f"torch would raise {type(error).__name__}: {error}", error=error,
                         base_lr=base)
@@ -173,6 +175,10 @@ def optimizer_defaults(model: ModuleModel, optimizer: TrackedObject) -> dict[str
     """What CyclicLR/OneCycleLR read from the optimizer's defaults (momentum or betas)."""
     site = optimizer.site
     name = optimizer.torch_class
+    if optimizer.custom is not None or optimizer.has_star_args:
+        # Unknown defaults: assume the momentum CyclicLR/OneCycleLR look for rather than claim
+        # that torch would raise.
+        return {"momentum": 0.9}
     if name in _MOMENTUM_OPTIMIZERS:
         expr = optimizer.args.get("momentum")
         value = fold_in(model, expr, site.scope, site.order) if expr is not None else 0.0

@@ -583,7 +583,7 @@ class ModuleModel:
             return OPTIMIZER_POSITIONAL
         if obj.kind is Kind.SCALER:
             return ("device", "init_scale", "growth_factor", "backoff_factor", "growth_interval", "enabled")
-        return ("optimizer",) + scheduler_parameters(obj.short)
+        return scheduler_parameters(obj.short)
 
     # -- events --------------------------------------------------------------------------
 
@@ -707,18 +707,20 @@ _SCHEDULER_PARAMETERS: dict[str, tuple[str, ...]] = {}
 
 
 def scheduler_parameters(short: str) -> tuple[str, ...]:
-    """Positional parameter names after ``optimizer`` (from ``lrlint.schedules``)."""
+    """Positional parameter names, ``optimizer`` included where torch puts it (from
+    ``lrlint.schedules``; ``ChainedScheduler(schedulers, optimizer=None)`` takes it second)."""
     cached = _SCHEDULER_PARAMETERS.get(short)
     if cached is not None:
         return cached
     from lrlint import schedules  # pure Python; imported only when a scheduler is seen
 
     try:
-        names = tuple(p.name for p in schedules.signature(short))
+        names = [p.name for p in schedules.signature(short)]
+        names.insert(schedules.optimizer_position(short), "optimizer")
     except schedules.ScheduleError:  # a base class or a factory lrlint has no model of
-        names = ()
-    _SCHEDULER_PARAMETERS[short] = names
-    return names
+        names = ["optimizer"]
+    _SCHEDULER_PARAMETERS[short] = tuple(names)
+    return _SCHEDULER_PARAMETERS[short]
 
 
 def _enclosing_function(scope: Scope | None) -> FunctionInfo | None:

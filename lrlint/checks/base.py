@@ -92,6 +92,7 @@ class RuleContext:
 
     model: ModuleModel
     source: SourceText
+    path: str = ""
     reports: list[Report] = field(default_factory=list)
     rule: Rule | None = None
 
