@@ -72,8 +72,9 @@ class InvalidSchedulerArgument(Rule):
     summary = "scheduler arguments with which torch raises when it is built or stepped"
     severity = "error"
     # A tensor LR is checked when passed by keyword: `lr=torch.tensor(...)`.
+    # (literal-first pattern: Python's re scans fast for a leading literal)
     vocabulary = (SCHEDULER, Vocabulary(gates=(b"tensor(",),
-                                        pattern=re.compile(rb"\blr\s*=\s*torch\.(?:as_)?tensor\(")))
+                                        pattern=re.compile(rb"lr[ \t]*=[ \t]*torch\.(?:as_)?tensor\(")))
 
     def check(self, context: RuleContext) -> None:
         model = context.model
