@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# Every tracked object comes from torch (the text names ``torch``) or from a Hugging Face
-# schedule factory (``get_*_schedule*`` / ``get_scheduler``). A file with neither cannot hold one.
-ROOT_GATES = (b"torch", b"schedul")
+# Every tracked object is built by (or annotated with) a class of ``torch.optim`` — whose import
+# path spells "optim" — or comes from a Hugging Face schedule factory, whose name contains
+# "_schedule". A file with neither cannot hold one, whatever rules are enabled.
+ROOT_GATES = (b"optim", b"_schedule")
 
 
 class ScanCache:
@@ -67,7 +68,11 @@ class Vocabulary:
 # Any torch or Hugging Face scheduler. A torch scheduler is only reachable through the module
 # ``torch.optim.lr_scheduler`` (imported or spelled out), or ``swa_utils.SWALR``; the Hugging Face
 # factories have distinctive names (``get_linear_schedule_with_warmup``, ``get_scheduler``).
+# ("lr_scheduler" and every factory name contain "_schedule": one gate covers them all.)
 SCHEDULER = Vocabulary(
-    gates=(b"lr_scheduler", b"_schedule", b"get_scheduler", b"SWALR"),
-    pattern=re.compile(rb"lr_scheduler|SWALR|get_scheduler\b|_schedule(?:_with_warmup)?\b"),
+    gates=(b"_schedule", b"SWALR"),
+    pattern=re.compile(
+        rb"lr_scheduler|SWALR|get_scheduler\b|schedule_with_warmup\b"
+        rb"|get_(?:constant|inverse_sqrt|wsd)_schedule\b"
+    ),
 )
