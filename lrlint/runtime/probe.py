@@ -25,7 +25,8 @@ Comparisons allow for float rounding: an update is measured as ``after - before`
 an error of about ``eps * |param|``; steps whose update is lost in that noise are skipped.
 Probe steps clone parameters, gradients and optimizer state (about three copies of the model) and
 read a few numbers back from the device: they synchronise. Steps called with a closure are not
-probed (replaying the closure would run the model again).
+probed (replaying the closure would run the model again); a shadow step that raises (an
+optimizer that refuses a negative LR) leaves its step without a verdict.
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ class EffectiveLRProbe:
         self.judged_positive = 0
         self.uphill_count = 0
         self._uphill: list[ProbeResult] = []
+        self.shadow_failures = 0  # shadow steps that raised: those steps have no verdict
 
     def _all_params(self) -> list[torch.Tensor]:
         return [p for g in self._optimizer.param_groups for p in g["params"]]
@@ -154,6 +156,9 @@ class EffectiveLRProbe:
                 self._scale_lr(optimizer.param_groups[g])
             self._run_shadow_step(args, kwargs)
             shadow = [p.detach().clone() for p in params]
+        except Exception:  # noqa: BLE001 - e.g. an optimizer that refuses a negative LR
+            self.shadow_failures += 1  # no verdict for this step; training goes on untouched
+            return
         finally:
             self._restore(params, after, real_state)
             self._state_before = {}

@@ -21,11 +21,13 @@ that calls ``optimizer.step()`` runs them eagerly, so counters in them never bec
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
 import torch
+from torch.optim import optimizer as torch_optimizer_module
 
 from lrlint.runtime.analysis import BoundedHistory, FindingLog, StepAnalyser, StepRecord
 from lrlint.runtime.errors import LRScheduleError
@@ -37,6 +39,29 @@ from lrlint.runtime.scheduler_tap import SchedulerTap
 __all__ = ["StepRecord", "Watch", "watch"]
 
 _NOT_SET = object()
+
+# Every optimizer class's step is wrapped by torch's profile_hook_step, which runs the step
+# hooks; all those wrappers share this code object.
+_STEP_WRAPPER_CODE = torch.optim.Optimizer.profile_hook_step(lambda *a, **k: None).__code__
+_NESTING_DEPTH = 16  # frames searched above a step for an enclosing step of the same optimizer
+
+
+def _inside_another_step(optimizer: torch.optim.Optimizer) -> bool:
+    """Whether this step runs inside another step of the same optimizer. A subclass whose
+    ``step`` calls ``super().step()`` has both methods wrapped by torch, so the hooks fire twice
+    for one update; only the outer call counts. (Under torch.compile the wrapper frames may be
+    gone; then every hook call counts, as before.)"""
+    frame = sys._getframe(2)
+    own_wrapper_seen = False
+    for _ in range(_NESTING_DEPTH):
+        if frame is None:
+            return False
+        if frame.f_code is _STEP_WRAPPER_CODE:
+            if own_wrapper_seen and frame.f_locals.get("self") is optimizer:
+                return True
+            own_wrapper_seen = True
+        frame = frame.f_back
+    return False
 
 
 def _tensor_eps(lrs: Sequence[Any]) -> float:
@@ -133,7 +158,6 @@ class Watch:
         self._calls = 0  # optimizer steps that ran the pre-hook (GradScaler no-ops included)
         self._calls_since_scheduler = 0
         self._lr_attribute_key: Any = _NOT_SET
-        self._muted = False  # while the probe's shadow step runs
         self._probe_pending = False
         self._closed = False
         self._probe = (
@@ -145,14 +169,15 @@ class Watch:
         )
 
         self._reader.record(self._analyser.on_start, ())
+        # The tap first: it is the step that may refuse (a scheduler watched twice).
+        self.scheduler = scheduler  # the attached scheduler, if any
+        self._tap = None if scheduler is None else SchedulerTap(scheduler, self._on_scheduler_step)
         disable = torch.compiler.disable
         self._handles = [optimizer.register_step_pre_hook(disable(self._before_optimizer_step))]
         if self._probe is not None:
             self._handles.append(
                 optimizer.register_step_post_hook(disable(self._after_optimizer_step))
             )
-        self._scheduler = scheduler
-        self._tap = None if scheduler is None else SchedulerTap(scheduler, self._on_scheduler_step)
 
     # -- set-up helpers -------------------------------------------------------------------
 
@@ -189,7 +214,8 @@ class Watch:
         fused_amp = bool(getattr(optimizer, "_step_supports_amp_scaling", False)) and accelerated
         if not tensors and not fused_amp:
             return HostReadings(self._read_lrs)
-        device = tensors[0].device if tensors else accelerated[0]
+        # found_inf lives with the parameters; keep the buffer there so no copy crosses devices.
+        device = accelerated[0] if fused_amp else tensors[0].device
         dtype = tensors[0].dtype if tensors else torch.float32
         return DeviceReadings(self._read_lrs, len(self.groups), device, dtype, rows)
 
@@ -198,7 +224,7 @@ class Watch:
     # torch hands step hooks the step's own ``args``, the optimizer first.
 
     def _before_optimizer_step(self, optimizer: Any, args: tuple, kwargs: dict) -> None:
-        if self._muted or self._closed:
+        if self._closed or _inside_another_step(optimizer):
             return
         call = self._calls
         self._calls = call + 1
@@ -226,17 +252,30 @@ class Watch:
         return value
 
     def _after_optimizer_step(self, optimizer: Any, args: tuple, kwargs: dict) -> None:
-        if self._muted or not self._probe_pending or self._probe is None:
+        if not self._probe_pending or self._probe is None:
+            return
+        if _inside_another_step(optimizer):
             return
         self._probe_pending = False
         self._probe.after_step(self._calls - 1, args[1:], kwargs)
 
     def _shadow_step(self, args: tuple, kwargs: dict) -> None:
-        self._muted = True
+        """The probe's replayed step, with every step hook silenced: this watch's, and others'
+        (an EMA post-hook must not see a step that is thrown away)."""
+        hook_tables = [
+            self._optimizer._optimizer_step_pre_hooks,
+            self._optimizer._optimizer_step_post_hooks,
+            torch_optimizer_module._global_optimizer_pre_hooks,
+            torch_optimizer_module._global_optimizer_post_hooks,
+        ]
+        saved = [list(table.items()) for table in hook_tables]
+        for table in hook_tables:
+            table.clear()  # in place: hook handles keep references to these dicts
         try:
             self._optimizer.step(*args, **kwargs)
         finally:
-            self._muted = False
+            for table, items in zip(hook_tables, saved):
+                table.update(items)
 
     def _on_scheduler_step(self, original: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
         if self._closed:

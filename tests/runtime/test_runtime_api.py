@@ -183,3 +183,27 @@ def test_watch_is_the_class_factory():
     w = watch(optimizer)
     assert isinstance(w, Watch)
     w.close()
+
+
+class ClippingSGD(torch.optim.SGD):
+    """A subclass whose step calls super().step(): torch hooks both, so hooks fire twice."""
+
+    def step(self, closure=None):
+        for group in self.param_groups:
+            torch.nn.utils.clip_grad_norm_(group["params"], 1.0)
+        return super().step(closure)
+
+
+def test_a_subclass_calling_super_step_counts_one_step_per_update():
+    torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)  # hooks SGD.step itself
+    param = torch.nn.Parameter(torch.zeros(3))
+    optimizer = ClippingSGD([param], lr=0.1)
+    fired = []
+    optimizer.register_step_pre_hook(lambda *_: fired.append(1))
+    scheduler = S.StepLR(optimizer, step_size=2, gamma=0.5)
+    with watch(optimizer, expect=scheduler, probe_every=2) as w:
+        for _ in range(4):
+            step(optimizer, [param], scheduler)
+    assert len(fired) == 8  # torch ran the hooks twice per update...
+    assert w.optimizer_steps == 4  # ...the watch counted each update once
+    assert [r.ratio for r in w._probe.results] == pytest.approx([-0.5, -0.5])

@@ -185,3 +185,17 @@ def test_probe_every_must_be_positive():
     optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
     with pytest.raises(ValueError, match="probe_every"):
         watch(optimizer, probe_every=0)
+
+
+class RefusesNegativeLR(torch.optim.SGD):
+    def step(self, closure=None):
+        if any(group["lr"] < 0 for group in self.param_groups):
+            raise ValueError("negative learning rate")
+        return super().step(closure)
+
+
+def test_a_shadow_step_that_raises_leaves_training_alone(regression):
+    model, inputs, targets = regression()
+    w = train(model, inputs, targets, RefusesNegativeLR(model.parameters(), lr=0.05), steps=4)
+    assert w._probe.shadow_failures == 2
+    assert w.optimizer_steps == 4
