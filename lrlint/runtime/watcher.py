@@ -51,7 +51,10 @@ def _inside_another_step(optimizer: torch.optim.Optimizer) -> bool:
     ``step`` calls ``super().step()`` has both methods wrapped by torch, so the hooks fire twice
     for one update; only the outer call counts. (Under torch.compile the wrapper frames may be
     gone; then every hook call counts, as before.)"""
-    frame = sys._getframe(2)
+    try:
+        frame = sys._getframe(2)
+    except ValueError:  # a stack this shallow holds no step wrapper
+        return False
     own_wrapper_seen = False
     for _ in range(_NESTING_DEPTH):
         if frame is None:
