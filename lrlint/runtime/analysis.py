@@ -93,18 +93,37 @@ class SchedulerSkip:
         return CAUSE_EXTRA_SCHEDULER_STEP
 
 
+Order = tuple[int, ...]  # sorts findings into run order
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A finding whose cause may still be a callable (resolved when reported)."""
+
+    kind: str
+    step: int
+    group: int | None
+    expected: float | None
+    got: float | None
+    cause: Cause
+
+    def resolve(self) -> Divergence:
+        text = self.cause() if callable(self.cause) else self.cause
+        return Divergence(self.kind, self.step, self.group, self.expected, self.got, text)
+
+
 class FindingLog:
     """The first ``max_report`` findings of each kind, and how many there were in all."""
 
     def __init__(self, max_report: int) -> None:
         self.max_report = max_report
-        self._kept: dict[str, list[tuple[tuple[int, ...], Divergence | tuple]]] = {}
+        self._kept: dict[str, list[tuple[Order, _Pending]]] = {}
         self.total = 0
 
     def add(
         self,
         kind: str,
-        order: tuple[int, ...],
+        order: Order,
         step: int,
         group: int | None,
         expected: float | None,
@@ -114,20 +133,16 @@ class FindingLog:
         self.total += 1
         kept = self._kept.setdefault(kind, [])
         if len(kept) < self.max_report:
-            kept.append((order, (kind, step, group, expected, got, cause)))
+            kept.append((order, _Pending(kind, step, group, expected, got, cause)))
 
-    def first(self, extra: Sequence[tuple[tuple[int, ...], Divergence]] = ()) -> list[Divergence]:
-        """The first ``max_report`` findings of all kinds, in run order, causes resolved."""
-        rows = [row for kept in self._kept.values() for row in kept]
+    def first(self, extra: Sequence[tuple[Order, Divergence]] = ()) -> list[Divergence]:
+        """The first ``max_report`` findings of all kinds (and ``extra``), in run order."""
+        rows = [
+            (order, pending.resolve()) for kept in self._kept.values() for order, pending in kept
+        ]
+        rows.extend(extra)
         rows.sort(key=lambda row: row[0])
-        resolved = []
-        for order, fields in rows:
-            kind, step, group, expected, got, cause = fields
-            text = cause() if callable(cause) else cause
-            resolved.append((order, Divergence(kind, step, group, expected, got, text)))
-        resolved.extend(extra)
-        resolved.sort(key=lambda row: row[0])
-        return [d for _, d in resolved[: self.max_report]]
+        return [divergence for _, divergence in rows[: self.max_report]]
 
 
 def _same(a: float, b: float) -> bool:
