@@ -80,16 +80,17 @@ def _configuration(context: RuleContext, units: UnitReader,
                    if arg in scheduler.args]
         span = f"{fmt(total)} ({' × '.join(factors)})" if total is not None else " × ".join(factors)
         return Configuration(Unit.ITERATION, text, total, span)
-    present = [(arg, scheduler.args[arg]) for arg in HORIZON_ARGUMENTS.get(name, ()) if arg in scheduler.args]
-    unit = units.combined([expr for _, expr in present], site.scope, site.order) if present else None
+    present = [(arg, scheduler.args[arg]) for arg in HORIZON_ARGUMENTS.get(name, ())
+               if arg in scheduler.args]
+    each = [units.unit(expr, site.scope, site.order) for _, expr in present]
+    unit = _agreed(each) if present else None
     if name in COMPOSITE_SCHEDULERS:
         unit = _composite_unit(context, units, scheduler, unit)
     if unit not in (Unit.EPOCH, Unit.ITERATION, Unit.LITERAL):
         return None
     if unit is Unit.LITERAL and name not in _LITERAL_EPOCH_DECAYS:
         return None
-    decisive = [(arg, expr) for arg, expr in present
-                if units.unit(expr, site.scope, site.order) is not Unit.LITERAL] or present
+    decisive = [(arg, expr) for (arg, expr), u in zip(present, each) if u is unit] or present
     text = ", ".join(f"`{arg}={context.code_for(expr)}`" for arg, expr in decisive)
     horizon = _horizon(context, scheduler, present)
     if is_number(horizon):
@@ -100,6 +101,17 @@ def _configuration(context: RuleContext, units: UnitReader,
             principal = principal.elements[-1].value  # the last milestone
         span = f"`{context.code_for(principal)}`" if principal is not None else "that many"
     return Configuration(unit, text, horizon, span)
+
+
+def _agreed(units: list[Unit]) -> Unit | None:
+    """The unit several counts agree on: an unreadable warm-up length does not hide
+    ``num_training_steps=len(loader) * epochs``, but epochs against batches is no answer."""
+    known = {u for u in units if u in (Unit.EPOCH, Unit.ITERATION)}
+    if len(known) == 1:
+        return known.pop()
+    if not known and all(u is Unit.LITERAL for u in units):
+        return Unit.LITERAL
+    return None
 
 
 def _composite_unit(context, units: UnitReader, scheduler: TrackedObject, unit: Unit | None) -> Unit | None:

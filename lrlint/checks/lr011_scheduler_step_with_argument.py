@@ -13,7 +13,7 @@ from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS, is_abstract_base
 from lrlint.checks._loops_bindings import only_tracked
 from lrlint.checks._loops_kinds import blocks_inside, frames, full_path, is_conditional
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
-from lrlint.prefilter import Vocabulary
+from lrlint.prefilter import SCHEDULER, Vocabulary
 
 # step(metrics) is ReduceLROnPlateau's API; step(epoch + i / iters) is the documented
 # CosineAnnealingWarmRestarts usage (it has its own step that takes fractional epochs).
@@ -29,7 +29,8 @@ class SchedulerStepWithArgument(Rule):
     name = "scheduler-step-with-argument"
     summary = "`scheduler.step(x)` passes the deprecated `epoch` argument (a loss there is read as an epoch)"
     fixable = True
-    vocabulary = (Vocabulary(gates=(b".step(",), pattern=re.compile(rb"\.step\(\s*[^\s)]")),)
+    # A `.step(` call and a scheduler name (what the model needs to track one).
+    vocabulary = (Vocabulary(gates=(b".step(",), pattern=SCHEDULER.pattern),)
 
     def check(self, context: RuleContext) -> None:
         model = context.model

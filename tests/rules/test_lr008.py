@@ -143,6 +143,17 @@ def test_hugging_face_schedules_in_both_directions():
     assert "reaches its final value after `args.num_epochs` batches" in message
 
 
+def test_an_unreadable_warmup_length_does_not_hide_the_training_length():
+    hf = "from transformers import get_cosine_schedule_with_warmup\n"
+    build = ("scheduler = get_cosine_schedule_with_warmup(optimizer, args.warmup_steps, "
+             "len(train_loader) * EPOCHS)\n")
+    message = one(hf + HEADER + "EPOCHS = 3\n" + build + PER_EPOCH)
+    assert "(`num_training_steps=len(train_loader) * EPOCHS`)" in message
+    conflicting = ("scheduler = get_cosine_schedule_with_warmup(optimizer, args.warmup_epochs, "
+                   "len(train_loader) * EPOCHS)\n")
+    assert findings(hf + HEADER + "EPOCHS = 3\n" + conflicting + PER_EPOCH) == []
+
+
 def test_a_step_gated_to_the_last_batch_is_per_epoch():
     source = HEADER + """\
 scheduler = lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
