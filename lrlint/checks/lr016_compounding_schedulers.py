@@ -79,6 +79,8 @@ def _stepped_together(model, a: TrackedObject, b: TrackedObject) -> Pair | None:
             if relation is None or not relation.loops:
                 continue
             loop = relation.loops[-1]
+            if _built_inside(model, a, loop) or _built_inside(model, b, loop):
+                continue  # a fresh scheduler per iteration (`if epoch == 0: warmup = ...`)
             gates_a = _gates(relation.first_chain, loop, step_a)
             gates_b = _gates(relation.second_chain, loop, step_b)
             if gates_a != gates_b:
@@ -87,6 +89,13 @@ def _stepped_together(model, a: TrackedObject, b: TrackedObject) -> Pair | None:
                 return Pair(step_a, step_b, relation)
             return Pair(step_b, step_a, model.relate(step_b, step_a))
     return None
+
+
+def _built_inside(model, scheduler: TrackedObject, loop) -> bool:
+    """The scheduler's constructor runs inside ``loop`` (in some calling context)."""
+    site = scheduler.site
+    return any(any(f.loop is loop for f in frames(outer + (site,)))
+               for outer in model.contexts(site.function))
 
 
 def _own_steps(model, scheduler: TrackedObject, other: TrackedObject) -> list[Event]:

@@ -228,3 +228,44 @@ class Trainer:
     assert "OneCycleLR recomputes the LR from the base LR at every step, so the decay of " \
            "StepLR never accumulates" in finding.message
     assert "both drive `self.optimizer`" in finding.message
+
+
+def test_a_warmup_built_afresh_in_the_first_epoch_only_is_silent():
+    # The torchvision detection recipe before LinearLR: a LambdaLR warm-up created in epoch 0.
+    source = HEADER + """\
+def train_one_epoch(model, optimizer, data_loader, epoch):
+    warmup = None
+    if epoch == 0:
+        warmup = lr_scheduler.LambdaLR(optimizer, lambda x: min(1.0, (x + 1) / 1000))
+    for images, targets in data_loader:
+        model(images).mean().backward()
+        optimizer.step()
+        if warmup is not None:
+            warmup.step()
+
+
+decay = lr_scheduler.MultiStepLR(optimizer, milestones=[16, 22])
+for epoch in range(26):
+    train_one_epoch(model, optimizer, data_loader, epoch)
+    decay.step()
+"""
+    assert findings(source) == []
+    # Built once before the loop and stepped on every batch, it does fight the decay.
+    built_once = HEADER + """\
+warmup = lr_scheduler.LambdaLR(optimizer, lambda x: min(1.0, (x + 1) / 1000))
+
+
+def train_one_epoch(model, optimizer, data_loader, epoch):
+    for images, targets in data_loader:
+        model(images).mean().backward()
+        optimizer.step()
+        if warmup is not None:
+            warmup.step()
+
+
+decay = lr_scheduler.MultiStepLR(optimizer, milestones=[16, 22])
+for epoch in range(26):
+    train_one_epoch(model, optimizer, data_loader, epoch)
+    decay.step()
+"""
+    assert len(findings(built_once)) == 1
