@@ -4,7 +4,8 @@ Judged from the loops around the scheduler step and around the steps of the opti
 drives, in a shared calling context (``model.relate``):
 
 * once per EPOCH: the optimizer steps inside a batch loop that the scheduler step is *not* in,
-  and the scheduler step is in no batch loop at all (``for epoch ...: train(); sched.step()``);
+  and the scheduler step is in no batch loop at all (``for epoch ...: train(); sched.step()``,
+  or ``sched.step()`` after the batch loop of a ``train_one_epoch`` nothing here calls);
   or, when the module shows no step of that optimizer, the scheduler step's innermost loop is
   an epoch loop and no batch loop is around it;
 * once per BATCH: the scheduler step's innermost loop is a batch loop, the optimizer (when
@@ -33,7 +34,7 @@ from lrlint.checks._loops_kinds import (
 @dataclass(frozen=True)
 class Cadence:
     per: LoopKind  # EPOCH or BATCH
-    loop: Frame  # the loop the scheduler step repeats with
+    loop: Frame | None  # the loop the scheduler step repeats with (None: once per call)
     optimizer_loop: Frame | None = None  # per EPOCH: the batch loop the optimizer steps in
     epoch_loop: Frame | None = None  # per BATCH: an epoch loop around the batch loop
 
@@ -43,13 +44,16 @@ def cadence(model: ModuleModel, loops: LoopClassifier, step: Event,
     """The cadence of scheduler step ``step``, or None when the loops do not settle it."""
     optimizer_steps = [e for o in optimizers for e in o.events_named("step")]
     if optimizer_steps:
+        found = []
         for optimizer_step in optimizer_steps:
             relation = model.relate(optimizer_step, step)
-            if relation is None or not relation.loops:
-                continue
-            found = _related(loops, relation.first_chain, relation.second_chain, len(relation.loops))
-            if found is not None:
-                return found
+            if relation is not None:
+                found.append(_related(loops, relation.first_chain, relation.second_chain,
+                                      len(relation.loops)))
+        # Several optimizer loops (an LR finder, a fine-tuning phase) must tell the same story.
+        known = [c for c in found if c is not None]
+        if known and all(c.per is known[0].per for c in known):
+            return known[0]
         return None
     for outer in model.contexts(step.chain[0].function):
         found = _alone(loops, outer + step.chain)
@@ -64,14 +68,16 @@ def _related(loops: LoopClassifier, optimizer_chain: tuple[CallSite, ...],
     optimizer_frames = frames(optimizer_chain)
     if len(scheduler_frames) != shared:
         return None  # the scheduler steps in a loop of its own
-    innermost = scheduler_frames[-1]
+    innermost = scheduler_frames[-1] if scheduler_frames else None
     kinds = [loops.kind(f) for f in scheduler_frames]
     if len(optimizer_frames) > shared:
+        # Once per pass over the batch loop the optimizer steps in: in the epoch loop around
+        # it, or after it in a `train_one_epoch` that nothing here calls.
         inner = optimizer_frames[shared]
         if LoopKind.BATCH not in kinds and loops.kind(inner) is LoopKind.BATCH:
             return Cadence(LoopKind.EPOCH, innermost, optimizer_loop=inner)
         return None
-    if kinds[-1] is not LoopKind.BATCH:
+    if not kinds or kinds[-1] is not LoopKind.BATCH:
         return None
     scheduler_blocks = blocks_inside(full_path(scheduler_chain), innermost.loop) or []
     optimizer_blocks = blocks_inside(full_path(optimizer_chain), innermost.loop) or []

@@ -161,11 +161,14 @@ def _mismatch(context: RuleContext, loops: LoopClassifier, scheduler: TrackedObj
 
 
 def _per_epoch_message(context, loops, scheduler, configuration, call, found: Cadence) -> str:
-    where = f"in the loop over `{_iterable(context, found.loop)}`"
+    places = []
+    if found.loop is not None:
+        places.append(f"in the loop over `{_iterable(context, found.loop)}`")
     if found.optimizer_loop is not None:
-        where += (f", outside the loop over `{_iterable(context, found.optimizer_loop)}` "
-                  f"where the optimizer steps")
-    epochs = loops.epoch_count(found.loop, context)
+        places.append(f"outside the loop over `{_iterable(context, found.optimizer_loop)}` "
+                      f"where the optimizer steps")
+    where = ", ".join(places)
+    epochs = loops.epoch_count(found.loop, context) if found.loop is not None else None
     if not is_number(epochs):
         epochs = folded_arg(context, scheduler, "epochs", None)
     return (f"{scheduler.short} is configured for {configuration.span} batches "

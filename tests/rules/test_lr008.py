@@ -319,3 +319,30 @@ for epoch in range(args.epochs):
         scheduler.step()
 """
     assert "inside the loop over `range(len(train_loader))`" in one(per_batch)
+
+
+def test_step_after_the_batch_loop_of_an_uncalled_epoch_method():
+    source = """\
+import torch
+from torch.optim.lr_scheduler import OneCycleLR
+
+
+class Trainer:
+    def __init__(self, model, loader, epochs):
+        self.loader = loader
+        self.optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        self.scheduler = OneCycleLR(self.optimizer, max_lr=1e-3, epochs=epochs,
+                                    steps_per_epoch=len(loader))
+
+    def train_epoch(self, model):
+        for batch in self.loader:
+            model(batch).mean().backward()
+            self.optimizer.step()
+        self.scheduler.step()
+"""
+    message = one(source)
+    assert "runs once per epoch (outside the loop over `self.loader` where the optimizer steps)" \
+        in message
+    per_batch = source.replace("            self.optimizer.step()\n        self.scheduler.step()",
+                               "            self.optimizer.step()\n            self.scheduler.step()")
+    assert findings(per_batch) == []
