@@ -78,14 +78,16 @@ def _moduli(test: cst.BaseExpression, wanted: str):
         yield from _moduli(test.left, wanted)
         yield from _moduli(test.right, wanted)
         return
-    if wanted == "==" and isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+    if wanted == "==" and isinstance(test, cst.UnaryOperation) \
+            and isinstance(test.operator, cst.Not):
         inner = test.expression
         if _is_modulus(inner):
             yield inner
         return
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         operator = test.comparisons[0].operator
-        spelled = "==" if isinstance(operator, cst.Equal) else "!=" if isinstance(operator, cst.NotEqual) else None
+        spelled = "==" if isinstance(operator, cst.Equal) else \
+            "!=" if isinstance(operator, cst.NotEqual) else None
         if spelled != wanted:
             return
         for side in (test.left, test.comparisons[0].comparator):

@@ -86,7 +86,8 @@ def _related(loops: LoopClassifier, optimizer_chain: tuple[CallSite, ...],
     if any(a[0] is not b[0] or a[1] != b[1] for a, b in zip(gates, shared_gates)) \
             or len(shared_gates) < len(gates):
         return None  # gated more sparsely than the optimizer: not once per batch
-    return Cadence(LoopKind.BATCH, innermost, epoch_loop=_epoch_around(loops, scheduler_frames[:-1]))
+    return Cadence(LoopKind.BATCH, innermost,
+                   epoch_loop=_epoch_around(loops, scheduler_frames[:-1]))
 
 
 def _alone(loops: LoopClassifier, chain: tuple[CallSite, ...]) -> Cadence | None:

@@ -102,7 +102,8 @@ class EscapeAnalysis:
             receiver = site.receiver
             last = receiver.value if isinstance(receiver, cst.Name) else \
                 receiver.attr.value if isinstance(receiver, cst.Attribute) else None
-            if last in names and not self.model.resolve(receiver, site.scope, site.order, site.path):
+            resolved = self.model.resolve(receiver, site.scope, site.order, site.path)
+            if last in names and not resolved:
                 return True
         return False
 

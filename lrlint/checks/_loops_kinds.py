@@ -80,7 +80,10 @@ def is_conditional(block: Block) -> bool:
     return not (isinstance(node, (cst.For, cst.While)) and branch == "body")
 
 
-def range_bounds(expr: cst.BaseExpression | None) -> tuple[cst.BaseExpression, cst.BaseExpression | None] | None:
+Bounds = tuple[cst.BaseExpression, "cst.BaseExpression | None"]
+
+
+def range_bounds(expr: cst.BaseExpression | None) -> Bounds | None:
     """(stop, start) of ``range(...)``/``trange(...)``, also inside enumerate/tqdm wrappers."""
     expr = _unwrap(expr)
     if not isinstance(expr, cst.Call):
@@ -181,7 +184,8 @@ class LoopClassifier:
             container = expr.value
             spelled = container.attr.value if isinstance(container, cst.Attribute) else \
                 container.value if isinstance(container, cst.Name) else ""
-            return bool(_LOADERS_NAME.search(spelled)) or self.is_loader(container, scope, order, depth + 1)
+            return bool(_LOADERS_NAME.search(spelled)) or \
+                self.is_loader(container, scope, order, depth + 1)
         if isinstance(expr, cst.Attribute):
             if _LOADER_NAME.search(expr.attr.value):
                 return True

@@ -131,7 +131,9 @@ class UnitReader:
             return self._name(expr, scope, order, depth)
         if isinstance(expr, cst.Attribute):
             spelled = name_unit(expr.attr.value)
-            return spelled if spelled is not Unit.UNKNOWN else self._self_attribute(expr, scope, depth)
+            if spelled is not Unit.UNKNOWN:
+                return spelled
+            return self._self_attribute(expr, scope, depth)
         if isinstance(expr, cst.Subscript):
             key = _string_key(expr)
             return name_unit(key) if key is not None else Unit.UNKNOWN
@@ -188,9 +190,10 @@ class UnitReader:
         spelled = name_unit(expr.value)
         values: list[Unit] = []
         for assignment in model.assignments_reaching(expr.value, scope, order):
-            if assignment.kind in ("assign", "annassign", "walrus") and assignment.value is not None \
+            value = assignment.value
+            if assignment.kind in ("assign", "annassign", "walrus") and value is not None \
                     and not assignment.unpack:
-                values.append(self.unit(assignment.value, assignment.scope, assignment.order, depth + 1))
+                values.append(self.unit(value, assignment.scope, assignment.order, depth + 1))
             else:
                 values.append(Unit.UNKNOWN)
         traced = values[0] if values and all(v is values[0] for v in values) else Unit.UNKNOWN

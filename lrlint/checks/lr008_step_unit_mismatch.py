@@ -35,7 +35,8 @@ class Configuration:
 class StepUnitMismatch(Rule):
     code = "LR008"
     name = "step-unit-mismatch"
-    summary = "a scheduler counted in epochs is stepped per batch, or one counted in batches per epoch"
+    summary = ("a scheduler counted in epochs is stepped per batch, or one counted in batches "
+               "per epoch")
     vocabulary = (SCHEDULER,)
 
     def check(self, context: RuleContext) -> None:
@@ -78,7 +79,8 @@ def _configuration(context: RuleContext, units: UnitReader,
         factors = [fmt(v) if is_number(v) else f"`{context.code_for(scheduler.args[arg])}`"
                    for arg, v in (("epochs", epochs), ("steps_per_epoch", per_epoch))
                    if arg in scheduler.args]
-        span = f"{fmt(total)} ({' × '.join(factors)})" if total is not None else " × ".join(factors)
+        product = " × ".join(factors)
+        span = f"{fmt(total)} ({product})" if total is not None else product
         return Configuration(Unit.ITERATION, text, total, span)
     present = [(arg, scheduler.args[arg]) for arg in HORIZON_ARGUMENTS.get(name, ())
                if arg in scheduler.args]
@@ -114,7 +116,8 @@ def _agreed(units: list[Unit]) -> Unit | None:
     return None
 
 
-def _composite_unit(context, units: UnitReader, scheduler: TrackedObject, unit: Unit | None) -> Unit | None:
+def _composite_unit(context, units: UnitReader, scheduler: TrackedObject,
+                    unit: Unit | None) -> Unit | None:
     """A SequentialLR/ChainedScheduler counts in the unit its children (and milestones) agree on."""
     found = [unit] if unit is not None else []
     for child in context.model.children_of(scheduler):
@@ -205,7 +208,8 @@ def _per_batch_consequence(context, scheduler: TrackedObject, configuration: Con
     if name == "StepLR":
         gamma = folded_arg(context, scheduler, "gamma", 0.1)
         shown = fmt(gamma) if is_number(gamma) else "gamma"
-        text = f"the LR is multiplied by {shown} every {span} batches instead of every {span} epochs"
+        text = (f"the LR is multiplied by {shown} every {span} batches instead of every {span} "
+                f"epochs")
         if is_number(horizon):
             after = int(horizon) * 3
             value = _value_at(context, scheduler, after)
@@ -214,7 +218,7 @@ def _per_batch_consequence(context, scheduler: TrackedObject, configuration: Con
         return text
     if name == "MultiStepLR":
         value = _value_at(context, scheduler, int(horizon)) if is_number(horizon) else None
-        rest = f", leaving the LR at {fmt(value)} for the rest of training" if value is not None else ""
+        rest = "" if value is None else f", leaving the LR at {fmt(value)} for the rest of training"
         return f"every milestone has passed after {span} batches{rest}"
     if name == "CosineAnnealingLR":
         period = fmt(2 * horizon) if is_number(horizon) else f"2 × {span}"
@@ -225,11 +229,13 @@ def _per_batch_consequence(context, scheduler: TrackedObject, configuration: Con
     if name == "PolynomialLR":
         return f"the LR decays to 0 after {span} batches and stays 0 for the rest of training"
     if name == "OneCycleLR":
-        return f"torch raises ValueError once it has been stepped {span} times, i.e. after {span} batches"
+        return (f"torch raises ValueError once it has been stepped {span} times, i.e. after "
+                f"{span} batches")
     if name in ("get_linear_schedule_with_warmup", "get_polynomial_decay_schedule_with_warmup"):
         return (f"the LR reaches its final value after {span} batches and stays there for the "
                 f"rest of training")
-    if name in ("get_cosine_schedule_with_warmup", "get_cosine_with_hard_restarts_schedule_with_warmup"):
+    if name in ("get_cosine_schedule_with_warmup",
+                "get_cosine_with_hard_restarts_schedule_with_warmup"):
         return f"the cosine is over after {span} batches and the LR then rises again"
     return f"its whole schedule is spent after {span} batches instead of {span} epochs"
 

@@ -26,7 +26,8 @@ _NOT_SCHEDULES = frozenset({"ReduceLROnPlateau", "SWALR"})
 _TAILS = {
     "OneCycleLR": ", and torch raises ValueError when it is stepped past `total_steps`",
     "get_linear_schedule_with_warmup": ", and the LR is 0 for the rest of it",
-    "get_polynomial_decay_schedule_with_warmup": ", and the LR sits at its end value for the rest of it",
+    "get_polynomial_decay_schedule_with_warmup":
+        ", and the LR sits at its end value for the rest of it",
     "get_cosine_schedule_with_warmup": ", and the cosine then climbs back up",
     "CosineAnnealingLR": ", and the cosine then climbs back up",
 }
@@ -53,7 +54,7 @@ class AccumulationStepMismatch(Rule):
     summary = ("`optimizer.step()` runs every k micro-batches (gradient accumulation) but "
                "`scheduler.step()` on every micro-batch")
     fixable = True
-    vocabulary = (Vocabulary(gates=(b"%",), pattern=SCHEDULER.pattern),)
+    vocabulary = (SCHEDULER.also(Vocabulary(gates=(b"%",))),)
 
     def check(self, context: RuleContext) -> None:
         model = context.model
@@ -62,7 +63,8 @@ class AccumulationStepMismatch(Rule):
         for scheduler in model.schedulers:
             if scheduler in composed or scheduler.torch_class in _NOT_SCHEDULES:
                 continue
-            optimizer_steps = [e for o in model.optimizers_of(scheduler) for e in o.events_named("step")]
+            optimizer_steps = [e for o in model.optimizers_of(scheduler)
+                               for e in o.events_named("step")]
             for step in scheduler.events_named("step"):
                 if step.node.args or not only_tracked(model, step.site):
                     continue
@@ -166,8 +168,9 @@ def _horizon(context: RuleContext, units: UnitReader, scheduler: TrackedObject,
     counts_micro_batches = False
     for name, expr in expressions:
         for node, scope, order in traced_nodes(model, expr, site.scope, site.order):
-            if isinstance(node, cst.BinaryOperation) and isinstance(
-                    node.operator, (cst.Divide, cst.FloorDivide)) and is_divisor(node.right, scope, order):
+            divides = isinstance(node, cst.BinaryOperation) and isinstance(
+                node.operator, (cst.Divide, cst.FloorDivide))
+            if divides and is_divisor(node.right, scope, order):
                 argument = f"`{name}={context.code_for(expr)}`, " if name != "lr_lambda" else ""
                 return Horizon.OPTIMIZER_STEPS, f"({argument}`{context.code_for(node)}`)"
             counts_micro_batches |= _is_len(node)
@@ -186,7 +189,8 @@ def _divisor_matcher(context: RuleContext, finding: Finding):
     site = finding.optimizer_step.site
     text = _normalised(context.code_for(divisor))
     value = context.fold(divisor, site.scope, site.order)
-    constant = value if isinstance(value, int) and not isinstance(value, bool) and value >= 2 else None
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    constant = value if whole and value >= 2 else None
 
     def is_divisor(expr: cst.BaseExpression, scope, order: int) -> bool:
         if _normalised(context.code_for(expr)) == text:

@@ -27,10 +27,11 @@ _METRIC_LIKE = re.compile(r"loss|metric|acc|score|err|ppl|perplexity|f1|auc|bleu
 class SchedulerStepWithArgument(Rule):
     code = "LR011"
     name = "scheduler-step-with-argument"
-    summary = "`scheduler.step(x)` passes the deprecated `epoch` argument (a loss there is read as an epoch)"
+    summary = ("`scheduler.step(x)` passes the deprecated `epoch` argument (a loss there is read "
+               "as an epoch)")
     fixable = True
     # A `.step(` call and a scheduler name (what the model needs to track one).
-    vocabulary = (Vocabulary(gates=(b".step(",), pattern=SCHEDULER.pattern),)
+    vocabulary = (SCHEDULER.also(Vocabulary(gates=(b".step(",))),)
 
     def check(self, context: RuleContext) -> None:
         model = context.model
@@ -120,22 +121,25 @@ def _counter_consequence(context: RuleContext, site: CallSite, loop: Loop,
         # the argument it would step per batch.
         return "", None
     if any(len(frames(outer + (site,))) > 1 for outer in model.contexts(site.function)):
-        return (f"; `{text}` restarts at 0 on every pass of the outer loop, so the schedule "
-                f"restarts with it", None)
+        restarts = (f"; `{text}` restarts at 0 on every pass of the outer loop, so the schedule "
+                    f"restarts with it")
+        return restarts, None
     blocks = blocks_inside(full_path((site,)), loop) or []
     if any(is_conditional(b) for b in blocks):
         return "", None
     start = _counter_start(context, site, loop)
     after = _after_optimizer_step(context, site)
     if after is False:
-        return (f"; here it runs before the optimizer steps of the iteration, so dropping the "
-                f"argument alone would shift the schedule: call `step()` after "
-                f"`optimizer.step()` instead", None)
+        before = ("; here it runs before the optimizer steps of the iteration, so dropping the "
+                  "argument alone would shift the schedule: call `step()` after "
+                  "`optimizer.step()` instead")
+        return before, None
     if start == 0:
         consequence = (f"; called after the optimizer steps with `{text}` counting from 0, it "
                        f"lags one step behind `step()`: the first LR is used twice")
     elif start == 1:
-        consequence = f"; `{text}` counts from 1, so `step()` gives the same LRs without the warning"
+        consequence = (f"; `{text}` counts from 1, so `step()` gives the same LRs without the "
+                       f"warning")
     else:
         consequence = (f"; `{text}` does not start at 0, so without it the schedule restarts "
                        f"unless its state_dict is restored")

@@ -8,7 +8,13 @@ import libcst as cst
 
 from lrlint.analysis.model import Event, Relation, TrackedObject
 from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS, HF_SCHEDULES
-from lrlint.checks._loops_kinds import blocks_inside, frames, full_path, is_conditional, range_bounds
+from lrlint.checks._loops_kinds import (
+    blocks_inside,
+    frames,
+    full_path,
+    is_conditional,
+    range_bounds,
+)
 from lrlint.checks.base import Rule, RuleContext
 from lrlint.checks.common import fmt, folded_arg, is_number
 from lrlint.prefilter import SCHEDULER
@@ -139,8 +145,8 @@ def _message(context: RuleContext, pair: Pair, optimizer: TrackedObject) -> str 
     first, second = pair.first.obj, pair.second.obj
     forms = (_form(model, first), _form(model, second))
     names = f"{first.short} and {second.short}"
-    where = f"both drive `{_name(context, optimizer)}` and are both stepped in every iteration of " \
-            f"{_loop_text(context, pair)} without SequentialLR/ChainedScheduler"
+    where = (f"both drive `{_name(context, optimizer)}` and are both stepped in every iteration "
+             f"of {_loop_text(context, pair)} without SequentialLR/ChainedScheduler")
     if forms == ("chainable", "chainable"):
         if _is_warmup(context, first) or _is_warmup(context, second):
             return None
@@ -178,7 +184,7 @@ def _numbers(context: RuleContext, pair: Pair) -> str:
         together = schedules.build("ChainedScheduler", declared[0].base_lr,
                                    schedulers=[d.schedule for d in declared]).values(count)[-1]
         alone = [d.schedule.values(count)[-1] for d in declared]
-    except Exception:  # torch would raise while stepping: another rule's finding
+    except Exception:  # noqa: BLE001 - torch would raise while stepping: another rule's finding
         return ""
     if not all(is_number(v) for v in (together, *alone)):
         return ""
@@ -193,5 +199,5 @@ def _name(context: RuleContext, optimizer: TrackedObject) -> str:
 
 def _loop_text(context: RuleContext, pair: Pair) -> str:
     loop = pair.relation.loops[-1]
-    header = context.code_for(loop.iter) if loop.iter is not None else context.code_for(loop.node.test)
+    header = context.code_for(loop.iter if loop.iter is not None else loop.node.test)
     return f"the loop over `{header}`"
