@@ -31,7 +31,7 @@ class ScanCache:
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.gates: dict[bytes, bool] = {}
-        self.patterns: dict[re.Pattern[bytes], bool] = {}
+        self.patterns: dict[object, bool] = {}
 
     def has(self, gate: bytes) -> bool:
         found = self.gates.get(gate)
@@ -39,17 +39,47 @@ class ScanCache:
             found = self.gates[gate] = gate in self.data
         return found
 
-    def search(self, pattern: re.Pattern[bytes]) -> bool:
+    def search(self, pattern: re.Pattern[bytes] | OutsideStrings) -> bool:
         found = self.patterns.get(pattern)
         if found is None:
-            found = self.patterns[pattern] = pattern.search(self.data) is not None
+            found = self.patterns[pattern] = bool(pattern.search(self.data))
         return found
+
+
+class OutsideStrings:
+    """A regex whose match counts only where it can be code.
+
+    Skipped: a match inside a quoted dotted name (``"torch.optim.lr_scheduler.StepLR"`` in a table
+    of names), a file name (``optim/lr_scheduler.py``), and a match in a comment (a ``#`` earlier
+    on its line, with no quote before that ``#``). Never a false "no": anything else counts.
+    """
+
+    __slots__ = ("regex",)
+    _NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./")
+
+    def __init__(self, regex: re.Pattern[bytes]) -> None:
+        self.regex = regex
+
+    def search(self, data: bytes) -> bool:
+        return any(self._is_code(data, match) for match in self.regex.finditer(data))
+
+    def _is_code(self, data: bytes, match: re.Match[bytes]) -> bool:
+        if data.startswith(b".py", match.end()):
+            return False
+        start = match.start()
+        while start > 0 and data[start - 1] in self._NAME_CHARS:
+            start -= 1
+        if start > 0 and data[start - 1] in b"\"'":
+            return False
+        line = data[data.rfind(b"\n", 0, start) + 1 : start]
+        hash_at = line.find(b"#")
+        return hash_at < 0 or b'"' in line[:hash_at] or b"'" in line[:hash_at]
 
 
 @dataclass(frozen=True)
 class Vocabulary:
     gates: tuple[bytes, ...]
-    pattern: re.Pattern[bytes] | None = None
+    pattern: re.Pattern[bytes] | OutsideStrings | None = None
     requires: tuple[Vocabulary, ...] = field(default=())
 
     def matches(self, data: bytes | ScanCache) -> bool:
@@ -71,8 +101,8 @@ class Vocabulary:
 # ("lr_scheduler" and every factory name contain "_schedule": one gate covers them all.)
 SCHEDULER = Vocabulary(
     gates=(b"_schedule", b"SWALR"),
-    pattern=re.compile(
+    pattern=OutsideStrings(re.compile(
         rb"lr_scheduler|SWALR|get_scheduler\b|schedule_with_warmup\b"
         rb"|get_(?:constant|inverse_sqrt|wsd)_schedule\b"
-    ),
+    )),
 )

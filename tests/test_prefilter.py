@@ -46,6 +46,11 @@ def test_every_rule_declares_a_vocabulary(rule):
     (b"class S(LRScheduler): pass  # no import: not torch's", False),
     (b"node = self.get_scheduler_node_symbol_uses()", False),
     (b"cls = get_schedule_class(name)", False),
+    (b'SKIP = {"torch.optim.lr_scheduler.StepLR.step"}', False),
+    (b'FILES = {f"{root}optim/lr_scheduler.py"}', False),
+    (b"x = 1  # see torch.optim.lr_scheduler", False),
+    (b'x = "#"; from torch.optim.lr_scheduler import StepLR', True),
+    (b"import torch.optim.lr_scheduler as S", True),
 ])
 def test_scheduler_vocabulary(text, expected):
     assert SCHEDULER.matches(text) is expected

@@ -32,7 +32,7 @@ class SchedulerNotCheckpointed(Rule):
     # Every recognised save is a ``save(`` call (a space before the parenthesis is not worth a
     # scan of every file); the KeyError needs ``last_epoch``. The literal gates are rare enough
     # that the scheduler regex behind them runs on few files.
-    vocabulary = (Vocabulary(gates=(b"save(", b"last_epoch"), pattern=SCHEDULER.pattern),)
+    vocabulary = (SCHEDULER.also(Vocabulary(gates=(b"save(", b"last_epoch"))),)
 
     def check(self, context: RuleContext) -> None:
         self._checkpoints(context)

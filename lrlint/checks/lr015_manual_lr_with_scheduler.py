@@ -29,7 +29,7 @@ class ManualLrWithScheduler(Rule):
     name = "manual-lr-with-scheduler"
     summary = "a param group's `lr` is written by hand while a scheduler drives that optimizer"
     # ``param_groups`` is rare, so the scheduler regex behind it runs on few files.
-    vocabulary = (Vocabulary(gates=(b"param_groups",), pattern=SCHEDULER.pattern),)
+    vocabulary = (SCHEDULER.also(Vocabulary(gates=(b"param_groups",))),)
 
     def check(self, context: RuleContext) -> None:
         model = context.model
