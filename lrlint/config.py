@@ -25,7 +25,6 @@ per-file-ignores key may start with ``!`` to apply to files that do *not* match.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -35,11 +34,6 @@ from pathlib import Path
 from typing import Any
 
 from lrlint.gitignore import IgnoreRules, compile_pattern
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 __all__ = ["Config", "ConfigError", "find_config", "load_config", "resolve_selection"]
 
@@ -237,6 +231,10 @@ def resolve_selection(
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):  # imported here: most runs find no config to parse
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     try:
         with open(path, "rb") as f:
             return tomllib.load(f)
@@ -280,6 +278,8 @@ def _show(value: object) -> str:
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
