@@ -8,6 +8,7 @@ import libcst as cst
 
 from lrlint.analysis.model import Event, Relation, TrackedObject
 from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS, HF_SCHEDULES
+from lrlint.checks._loops_bindings import optimizers_of
 from lrlint.checks._loops_kinds import (
     blocks_inside,
     frames,
@@ -16,12 +17,12 @@ from lrlint.checks._loops_kinds import (
     range_bounds,
 )
 from lrlint.checks.base import Rule, RuleContext
-from lrlint.checks.common import fmt, folded_arg, is_number
+from lrlint.checks.common import argument, fmt, folded_arg, is_number
 from lrlint.prefilter import SCHEDULER
 
 # Recompute the LR from the base LRs at every step (they overwrite whatever is in the group).
 _ABSOLUTE = frozenset({"LambdaLR", "OneCycleLR", "CyclicLR", "CosineAnnealingWarmRestarts",
-                       "get_scheduler", *HF_SCHEDULES})
+                       *HF_SCHEDULES})
 # Multiply the group's current LR by a per-step ratio (torch's chainable form).
 _CHAINABLE = frozenset({"StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
                         "PolynomialLR", "LinearLR", "ConstantLR", "MultiplicativeLR",
@@ -49,9 +50,9 @@ class CompoundingSchedulers(Rule):
                       if s not in composed and s.site is not None and _form(model, s) is not None
                       and s.events_named("step")]
         for index, a in enumerate(candidates):
-            optimizers = set(model.optimizers_of(a))
+            optimizers = set(optimizers_of(model, a))
             for b in candidates[index + 1:]:
-                if not optimizers or set(model.optimizers_of(b)) != optimizers:
+                if not optimizers or set(optimizers_of(model, b)) != optimizers:
                     continue
                 pair = _stepped_together(model, a, b)
                 if pair is not None:
@@ -70,6 +71,12 @@ def _form(model, scheduler: TrackedObject) -> str | None:
         if not forms or None in forms:
             return None
         return "absolute" if "absolute" in forms else "chainable"
+    if name == "get_scheduler":
+        # transformers' factory: a LambdaLR for every name but "reduce_lr_on_plateau".
+        kind = argument(scheduler.site.node, "name", 0)
+        if kind is None or not isinstance(kind.value, cst.SimpleString):
+            return None
+        return "chainable" if "plateau" in kind.value.evaluated_value else "absolute"
     if name in _ABSOLUTE:
         return "absolute"
     if name in _CHAINABLE:

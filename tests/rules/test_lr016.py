@@ -269,3 +269,19 @@ for epoch in range(26):
     decay.step()
 """
     assert len(findings(built_once)) == 1
+
+
+def test_transformers_get_scheduler_binds_its_optimizer_second():
+    source = HEADER + """\
+from transformers import get_scheduler
+warmup = get_scheduler("linear", optimizer, num_warmup_steps=100, num_training_steps=1000)
+decay = lr_scheduler.StepLR(optimizer, step_size=300)
+for step, batch in enumerate(loader):
+    optimizer.step()
+    warmup.step()
+    decay.step()
+"""
+    [finding] = findings(source)
+    assert "get_scheduler recomputes the LR from the base LR at every step" in finding.message
+    unknown_name = source.replace('"linear"', "args.lr_scheduler_type")
+    assert findings(unknown_name) == []

@@ -187,3 +187,12 @@ class Runner:
 runner = Runner(optimizer, lr_scheduler.StepLR(optimizer, 3))
 """
     assert findings(source) == []
+
+
+def test_transformers_get_scheduler_never_stepped():
+    source = HEADER + """\
+from transformers import get_scheduler
+lr_scheduler = get_scheduler("cosine", optimizer, num_warmup_steps=0, num_training_steps=100)
+""" + TRAIN
+    [finding] = findings(source)
+    assert finding.message.startswith("get_scheduler is created but never stepped")
