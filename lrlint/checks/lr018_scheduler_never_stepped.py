@@ -55,6 +55,8 @@ def _message(context: RuleContext, scheduler: TrackedObject, optimizer_steps) ->
     if scheduler.torch_class == "ReduceLROnPlateau":
         return f"{head}, so the LR is never reduced"
     values = schedule_values(context, scheduler, 1)
+    if values and values[0] == 0:
+        return f"{head}: its warm-up starts at LR 0 and stays there, so the model does not train"
     if values and is_number(values[0]):
         return f"{head}: the LR stays at its initial {fmt(values[0])} for the whole run"
     return f"{head}: the LR stays at its initial value for the whole run"

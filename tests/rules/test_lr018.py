@@ -196,3 +196,13 @@ lr_scheduler = get_scheduler("cosine", optimizer, num_warmup_steps=0, num_traini
 """ + TRAIN
     [finding] = findings(source)
     assert finding.message.startswith("get_scheduler is created but never stepped")
+
+
+def test_a_warmup_from_zero_never_stepped_never_trains():
+    source = HEADER + """\
+from transformers import get_linear_schedule_with_warmup
+scheduler = get_linear_schedule_with_warmup(optimizer, 100, 1000)
+""" + TRAIN
+    [finding] = findings(source)
+    assert finding.message.endswith("its warm-up starts at LR 0 and stays there, so the model "
+                                    "does not train")
