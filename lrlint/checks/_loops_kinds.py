@@ -216,3 +216,10 @@ def _values_of(model: ModuleModel, name: cst.Name, scope: Scope, order: int):
                 yield argument, site.scope, site.order
         elif assignment.value is not None and not assignment.unpack:
             yield assignment.value, assignment.scope, assignment.order
+
+
+def loop_phrase(code_for, loop: Loop) -> str:
+    """How a message names a loop: "the loop over `train_loader`", "the loop `while step < n`"."""
+    if loop.iter is not None:
+        return f"the loop over `{code_for(loop.iter)}`"
+    return f"the loop `while {code_for(loop.node.test)}`"

@@ -10,7 +10,7 @@ from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS
 from lrlint.checks._loops_bindings import only_tracked, optimizers_of
 from lrlint.checks._loops_cadence import Cadence, cadence
-from lrlint.checks._loops_kinds import Frame, LoopClassifier, LoopKind
+from lrlint.checks._loops_kinds import LoopClassifier, LoopKind, loop_phrase
 from lrlint.checks._loops_units import HORIZON_ARGUMENTS, Unit, UnitReader
 from lrlint.checks.base import Rule, RuleContext
 from lrlint.checks.common import fmt, folded_arg, is_number, schedule_values
@@ -158,7 +158,7 @@ def _mismatch(context: RuleContext, loops: LoopClassifier, scheduler: TrackedObj
         counted = f"{configuration.evidence} counts epochs"
     else:
         return None
-    where = f"inside the loop over `{_iterable(context, found.loop)}`"
+    where = f"inside {loop_phrase(context.code_for, found.loop.loop)}"
     return (f"{scheduler.short} is configured in epochs ({counted}) but `{call}` runs once per "
             f"batch ({where}): {_per_batch_consequence(context, scheduler, configuration)}")
 
@@ -166,9 +166,9 @@ def _mismatch(context: RuleContext, loops: LoopClassifier, scheduler: TrackedObj
 def _per_epoch_message(context, loops, scheduler, configuration, call, found: Cadence) -> str:
     places = []
     if found.loop is not None:
-        places.append(f"in the loop over `{_iterable(context, found.loop)}`")
+        places.append(f"in {loop_phrase(context.code_for, found.loop.loop)}")
     if found.optimizer_loop is not None:
-        places.append(f"outside the loop over `{_iterable(context, found.optimizer_loop)}` "
+        places.append(f"outside {loop_phrase(context.code_for, found.optimizer_loop.loop)} "
                       f"where the optimizer steps")
     where = ", ".join(places)
     epochs = loops.epoch_count(found.loop, context) if found.loop is not None else None
@@ -245,10 +245,3 @@ def _value_at(context, scheduler: TrackedObject, step: int) -> float | None:
         return None
     values = schedule_values(context, scheduler, step + 1)
     return values[step] if values else None
-
-
-def _iterable(context, frame: Frame) -> str:
-    loop = frame.loop
-    if loop.iter is not None:
-        return context.code_for(loop.iter)
-    return context.code_for(loop.node.test)

@@ -14,6 +14,7 @@ from lrlint.checks._loops_kinds import (
     frames,
     full_path,
     is_conditional,
+    loop_phrase,
     range_bounds,
 )
 from lrlint.checks.base import Rule, RuleContext
@@ -153,7 +154,8 @@ def _message(context: RuleContext, pair: Pair, optimizer: TrackedObject) -> str 
     forms = (_form(model, first), _form(model, second))
     names = f"{first.short} and {second.short}"
     where = (f"both drive `{_name(context, optimizer)}` and are both stepped in every iteration "
-             f"of {_loop_text(context, pair)} without SequentialLR/ChainedScheduler")
+             f"of {loop_phrase(context.code_for, pair.relation.loops[-1])} without "
+             f"SequentialLR/ChainedScheduler")
     if forms == ("chainable", "chainable"):
         if _is_warmup(context, first) or _is_warmup(context, second):
             return None
@@ -202,9 +204,3 @@ def _numbers(context: RuleContext, pair: Pair) -> str:
 def _name(context: RuleContext, optimizer: TrackedObject) -> str:
     targets = optimizer.site.assigned_to if optimizer.site is not None else ()
     return context.code_for(targets[0]) if targets else optimizer.short
-
-
-def _loop_text(context: RuleContext, pair: Pair) -> str:
-    loop = pair.relation.loops[-1]
-    header = context.code_for(loop.iter if loop.iter is not None else loop.node.test)
-    return f"the loop over `{header}`"

@@ -346,3 +346,18 @@ class Trainer:
     per_batch = source.replace("            self.optimizer.step()\n        self.scheduler.step()",
                                "            self.optimizer.step()\n            self.scheduler.step()")
     assert findings(per_batch) == []
+
+
+def test_a_while_epoch_loop():
+    source = HEADER + """\
+scheduler = lr_scheduler.OneCycleLR(optimizer, 0.1, epochs=args.epochs,
+                                    steps_per_epoch=len(train_loader))
+epoch = 0
+while epoch < args.epochs:
+    for inputs in train_loader:
+        optimizer.step()
+    scheduler.step()
+    epoch += 1
+"""
+    assert "once per epoch (in the loop `while epoch < args.epochs`, outside the loop over " \
+           "`train_loader` where the optimizer steps)" in one(source)
