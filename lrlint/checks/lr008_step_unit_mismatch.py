@@ -153,6 +153,8 @@ def _mismatch(context: RuleContext, loops: LoopClassifier, scheduler: TrackedObj
         horizon = configuration.horizon
         if not (is_number(horizon) and is_number(epochs) and 0 < horizon <= epochs):
             return None
+        if not _collapses_within(context, scheduler, epochs):
+            return None  # `StepLR(step_size=1, gamma=0.999)` per batch is a deliberate decay
         counted = f"{configuration.evidence} fits inside the {epochs} epochs of the training loop"
     elif configuration.unit is Unit.EPOCH:
         counted = f"{configuration.evidence} counts epochs"
@@ -161,6 +163,25 @@ def _mismatch(context: RuleContext, loops: LoopClassifier, scheduler: TrackedObj
     where = f"inside {loop_phrase(context.code_for, found.loop.loop)}"
     return (f"{scheduler.short} is configured in epochs ({counted}) but `{call}` runs once per "
             f"batch ({where}): {_per_batch_consequence(context, scheduler, configuration)}")
+
+
+def _collapses_within(context, scheduler: TrackedObject, batches: int) -> bool:
+    """Stepped per batch, a literal step decay has cut the LR at least tenfold within as many
+    batches as there are epochs: no per-iteration intent explains that."""
+    name = scheduler.torch_class
+    if name not in ("StepLR", "MultiStepLR"):
+        return True  # cosine minimum, polynomial zero, OneCycleLR's ValueError: all within it
+    gamma = folded_arg(context, scheduler, "gamma", 0.1)
+    if not is_number(gamma) or not 0 <= gamma < 1:
+        return False
+    if name == "StepLR":
+        step_size = folded_arg(context, scheduler, "step_size", None)
+        decays = batches // step_size if isinstance(step_size, int) and step_size > 0 else 0
+    else:
+        milestones = folded_arg(context, scheduler, "milestones", ())
+        decays = sum(1 for m in milestones if is_number(m) and m <= batches) \
+            if isinstance(milestones, (list, tuple)) else 0
+    return decays > 0 and gamma ** decays <= 0.1
 
 
 def _per_epoch_message(context, loops, scheduler, configuration, call, found: Cadence) -> str:

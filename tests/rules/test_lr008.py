@@ -361,3 +361,11 @@ while epoch < args.epochs:
 """
     assert "once per epoch (in the loop `while epoch < args.epochs`, outside the loop over " \
            "`train_loader` where the optimizer steps)" in one(source)
+
+
+@pytest.mark.parametrize("build", [
+    "lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.999)",  # an exponential decay per batch
+    "lr_scheduler.MultiStepLR(optimizer, milestones=[50, 80], gamma=0.5)",  # a quarter: mild
+])
+def test_literal_step_decays_that_stay_mild_per_batch_are_silent(build):
+    assert findings(HEADER + "EPOCHS = 90\nscheduler = " + build + "\n" + PER_BATCH) == []
