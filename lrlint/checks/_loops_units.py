@@ -41,7 +41,8 @@ HORIZON_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "OneCycleLR": ("total_steps", "epochs", "steps_per_epoch"),
     "CyclicLR": ("step_size_up", "step_size_down"),
     "SequentialLR": ("milestones",),
-    **{name: ("num_warmup_steps", "num_training_steps", "num_stable_steps", "num_decay_steps")
+    # The schedule's total length first: messages quote the first argument that decides.
+    **{name: ("num_training_steps", "num_warmup_steps", "num_stable_steps", "num_decay_steps")
        for name in (*HF_SCHEDULES, "get_scheduler")},
 }
 

@@ -98,7 +98,7 @@ def _configuration(context: RuleContext, units: UnitReader,
     if is_number(horizon):
         span = fmt(horizon)
     else:
-        principal = decisive[-1][1] if decisive else None
+        principal = decisive[0][1] if decisive else None
         if isinstance(principal, (cst.List, cst.Tuple)) and principal.elements:
             principal = principal.elements[-1].value  # the last milestone
         span = f"`{context.code_for(principal)}`" if principal is not None else "that many"
