@@ -714,11 +714,14 @@ def scheduler_parameters(short: str) -> tuple[str, ...]:
         return cached
     from lrlint import schedules  # pure Python; imported only when a scheduler is seen
 
-    try:
-        names = [p.name for p in schedules.signature(short)]
-        names.insert(schedules.optimizer_position(short), "optimizer")
-    except schedules.ScheduleError:  # a base class or a factory lrlint has no model of
-        names = ["optimizer"]
+    if short == "get_scheduler":  # transformers/diffusers: the schedule's name comes first
+        names = ["name", "optimizer", "num_warmup_steps", "num_training_steps"]
+    else:
+        try:
+            names = [p.name for p in schedules.signature(short)]
+            names.insert(schedules.optimizer_position(short), "optimizer")
+        except schedules.ScheduleError:  # a base class lrlint has no model of
+            names = ["optimizer"]
     _SCHEDULER_PARAMETERS[short] = tuple(names)
     return _SCHEDULER_PARAMETERS[short]
 

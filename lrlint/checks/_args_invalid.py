@@ -12,7 +12,6 @@ import libcst as cst
 
 from lrlint.analysis.model import TrackedObject
 from lrlint.analysis.torch_api import Kind
-from lrlint.checks._args_composites import bound_arguments
 from lrlint.checks.base import RuleContext
 from lrlint.checks.common import argument, fmt, is_number
 
@@ -66,7 +65,7 @@ def foreign_child(context: RuleContext, scheduler: TrackedObject) -> Problem | N
         return None
     model = context.model
     site = scheduler.site
-    args = bound_arguments(scheduler)
+    args = scheduler.args
     expr = args.get("schedulers")
     if not isinstance(expr, (cst.List, cst.Tuple)):
         return None

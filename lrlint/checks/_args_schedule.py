@@ -19,7 +19,6 @@ from lrlint.analysis.declared import Declared, declared_schedule
 from lrlint.analysis.evaluate import EvaluationError, Unknown
 from lrlint.analysis.model import ModuleModel, TrackedObject
 from lrlint.analysis.torch_api import Kind
-from lrlint.checks._args_composites import bound_arguments
 from lrlint.checks.base import RuleContext
 from lrlint.checks.common import callables_of
 
@@ -161,7 +160,7 @@ def placeholder_arguments(context: RuleContext, scheduler: TrackedObject, base_l
         return None
     site = scheduler.site
     kwargs: dict[str, object] = {}
-    for name, expr in bound_arguments(scheduler).items():
+    for name, expr in scheduler.args.items():
         if name == "optimizer":
             continue
         if name == "lr_lambda":

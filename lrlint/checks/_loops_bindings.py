@@ -72,20 +72,3 @@ def _assignment(model: ModuleModel, assignment: Assignment, depth: int) -> bool:
         return bool(model.resolve(assignment.node, assignment.scope, assignment.order + 1))
     return _expr(model, assignment.value, assignment.scope, assignment.order, assignment.path,
                  depth + 1)
-
-
-def optimizers_of(model: ModuleModel, scheduler) -> list:
-    """``model.optimizers_of``, and for transformers' ``get_scheduler(name, optimizer, ...)``
-    the optimizer that really is its second argument (the model binds by the signature of the
-    schedules it knows, which ``get_scheduler`` is not among)."""
-    from lrlint.analysis.torch_api import Kind
-    from lrlint.checks.common import argument
-
-    site = scheduler.site
-    if scheduler.short != "get_scheduler" or site is None:
-        return model.optimizers_of(scheduler)
-    arg = argument(site.node, "optimizer", 1)
-    if arg is None:
-        return []
-    return [r.obj for r in model.resolve(arg.value, site.scope, site.order, site.path)
-            if r.obj.kind is Kind.OPTIMIZER]

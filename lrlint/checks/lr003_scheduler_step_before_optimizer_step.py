@@ -27,6 +27,10 @@ class SchedulerStepBeforeOptimizerStep(Rule):
                 continue
             optimizers = model.optimizers_of(scheduler)
             for sched_step in scheduler.events_named("step"):
+                if sched_step.node.args:
+                    # step(epoch) sets the position outright, so nothing is skipped (LR011
+                    # reports the deprecated argument).
+                    continue
                 found = self._first_optimizer_step_after(context, sched_step, optimizers)
                 if found is not None:
                     optimizer, opt_step = found

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from lrlint.analysis.evaluate import EvaluationError
 from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.torch_api import TORCH_SCHEDULERS
-from lrlint.checks._args_composites import bound_arguments, composed_children
+from lrlint.checks._args_composites import composed_children
 from lrlint.checks._args_groups import param_groups
 from lrlint.checks._args_invalid import (
     Problem,
@@ -208,7 +208,7 @@ def _stepping_problem(context: RuleContext, scheduler: TrackedObject, event: Eve
 
 def _argument_in(scheduler: TrackedObject, message: str) -> str | None:
     """The passed argument a torch message is about."""
-    args = bound_arguments(scheduler)
+    args = scheduler.args
     for fragment, name in _MESSAGE_ARGUMENT:
         if fragment in message and name in args:
             return name
@@ -220,7 +220,7 @@ def _argument_in(scheduler: TrackedObject, message: str) -> str | None:
 
 def _anchor(context: RuleContext, scheduler: TrackedObject, argument: str | None):
     """The node to report on and how to show the call: ``StepLR(step_size=0)``."""
-    args = bound_arguments(scheduler)
+    args = scheduler.args
     if argument is not None and argument in args:
         expr = args[argument]
         return expr, f"{scheduler.short}({argument}={short_code(context, expr)})"

@@ -8,7 +8,7 @@ import libcst as cst
 
 from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS
-from lrlint.checks._loops_bindings import only_tracked, optimizers_of
+from lrlint.checks._loops_bindings import only_tracked
 from lrlint.checks._loops_cadence import Cadence, cadence
 from lrlint.checks._loops_kinds import LoopClassifier, LoopKind, loop_phrase
 from lrlint.checks._loops_units import HORIZON_ARGUMENTS, Unit, UnitReader
@@ -50,7 +50,7 @@ class StepUnitMismatch(Rule):
             configuration = _configuration(context, units, scheduler)
             if configuration is None:
                 continue
-            optimizers = optimizers_of(model, scheduler)
+            optimizers = model.optimizers_of(scheduler)
             reported: set[cst.Call] = set()
             for step in scheduler.events_named("step"):
                 if step.node.args or step.node in reported or not only_tracked(model, step.site):

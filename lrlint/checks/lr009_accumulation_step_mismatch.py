@@ -11,7 +11,7 @@ import libcst as cst
 from lrlint.analysis.facts import CallSite
 from lrlint.analysis.model import Event, TrackedObject
 from lrlint.checks._loops_accumulation import Gate, depends_on, gate_of, loop_names, traced_nodes
-from lrlint.checks._loops_bindings import only_tracked, optimizers_of
+from lrlint.checks._loops_bindings import only_tracked
 from lrlint.checks._loops_kinds import Frame, blocks_inside, frames, full_path, is_conditional
 from lrlint.checks._loops_units import HORIZON_ARGUMENTS, Unit, UnitReader
 from lrlint.checks.base import DeleteLines, FixPlan, InsertLinesAfter, Rule, RuleContext
@@ -63,7 +63,7 @@ class AccumulationStepMismatch(Rule):
         for scheduler in model.schedulers:
             if scheduler in composed or scheduler.torch_class in _NOT_SCHEDULES:
                 continue
-            optimizer_steps = [e for o in optimizers_of(model, scheduler)
+            optimizer_steps = [e for o in model.optimizers_of(scheduler)
                                for e in o.events_named("step")]
             for step in scheduler.events_named("step"):
                 if step.node.args or not only_tracked(model, step.site):

@@ -10,7 +10,7 @@ import libcst as cst
 from lrlint.analysis.facts import CallSite, Loop
 from lrlint.analysis.model import TrackedObject
 from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS, is_abstract_base
-from lrlint.checks._loops_bindings import only_tracked, optimizers_of
+from lrlint.checks._loops_bindings import only_tracked
 from lrlint.checks._loops_kinds import blocks_inside, frames, full_path, is_conditional
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
 from lrlint.prefilter import SCHEDULER, Vocabulary
@@ -173,7 +173,7 @@ def _after_optimizer_step(context: RuleContext, site: CallSite) -> bool | None:
     schedulers = [e for s in model.schedulers for e in s.events_named("step") if e.site is site]
     seen = None
     for event in schedulers:
-        for optimizer in optimizers_of(model, event.obj):
+        for optimizer in model.optimizers_of(event.obj):
             for optimizer_step in optimizer.events_named("step"):
                 relation = model.relate(optimizer_step, event)
                 if relation is None or not relation.loops:

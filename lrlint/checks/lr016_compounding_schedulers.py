@@ -8,7 +8,6 @@ import libcst as cst
 
 from lrlint.analysis.model import Event, Relation, TrackedObject
 from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS, HF_SCHEDULES
-from lrlint.checks._loops_bindings import optimizers_of
 from lrlint.checks._loops_kinds import (
     blocks_inside,
     frames,
@@ -51,9 +50,9 @@ class CompoundingSchedulers(Rule):
                       if s not in composed and s.site is not None and _form(model, s) is not None
                       and s.events_named("step")]
         for index, a in enumerate(candidates):
-            optimizers = set(optimizers_of(model, a))
+            optimizers = set(model.optimizers_of(a))
             for b in candidates[index + 1:]:
-                if not optimizers or set(optimizers_of(model, b)) != optimizers:
+                if not optimizers or set(model.optimizers_of(b)) != optimizers:
                     continue
                 pair = _stepped_together(model, a, b)
                 if pair is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from lrlint.analysis.model import TrackedObject
-from lrlint.checks._loops_bindings import optimizers_of
 from lrlint.checks._loops_escape import EscapeAnalysis
 from lrlint.checks._loops_kinds import LoopClassifier, LoopKind, frames
 from lrlint.checks._loops_units import UnitReader
@@ -25,7 +24,7 @@ class SchedulerNeverStepped(Rule):
         for scheduler in model.schedulers:
             if scheduler.site is None or scheduler in composed or scheduler.events_named("step"):
                 continue
-            optimizers = optimizers_of(model, scheduler)
+            optimizers = model.optimizers_of(scheduler)
             stepped = [e for o in optimizers for e in o.events_named("step")]
             if not stepped:
                 continue  # the training loop is elsewhere: so may be the scheduler's step

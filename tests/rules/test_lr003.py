@@ -169,3 +169,14 @@ def test_no_fix_when_the_optimizer_step_is_conditional():
                 opt.step()
     """)
     assert d.fix is None
+
+
+def test_step_with_an_epoch_argument_is_left_to_lr011():
+    assert findings("""
+        import torch
+        opt = torch.optim.SGD(params, lr=0.1)
+        sched = torch.optim.lr_scheduler.MultiStepLR(opt, milestones=[60, 120])
+        for epoch in range(200):
+            sched.step(epoch)
+            opt.step()
+    """) == []
