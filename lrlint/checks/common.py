@@ -156,3 +156,13 @@ def schedule_values(context, scheduler: TrackedObject, n: int) -> list[float] | 
     except Exception:  # torch would raise while stepping: LR007's business
         return None
     return [v[0] if isinstance(v, list) else v for v in values]
+
+
+def move_statement_after(line: cst.SimpleStatementLine, anchor: cst.CSTNode, message: str,
+                         applicability: str = "safe"):
+    """A fix that moves a one-statement line (with its trailing comment) to just after the
+    statement ``anchor``, indented like it."""
+    from lrlint.checks.base import DeleteLines, FixPlan, InsertLinesAfter
+
+    text = cst.Module(body=[line.with_changes(leading_lines=())]).code.rstrip("\r\n")
+    return FixPlan(message, (DeleteLines(line), InsertLinesAfter(anchor, text)), applicability)

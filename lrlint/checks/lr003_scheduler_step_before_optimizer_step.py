@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from lrlint.analysis.model import Event, TrackedObject
-from lrlint.checks.base import DeleteLines, FixPlan, InsertLinesAfter, Rule, RuleContext
-from lrlint.checks.common import fmt, schedule_values
+from lrlint.checks.base import FixPlan, Rule, RuleContext
+from lrlint.checks.common import fmt, move_statement_after, schedule_values
 from lrlint.prefilter import SCHEDULER
 
 # ReduceLROnPlateau has no schedule to skip: it reacts to the metric it is given.
@@ -70,11 +70,8 @@ class SchedulerStepBeforeOptimizerStep(Rule):
             return None
         if first.statement.index >= second.statement.index:
             return None
-        line = first.statement.line
-        return FixPlan(
-            "Move `scheduler.step()` after the optimizer step",
-            (DeleteLines(line), InsertLinesAfter(second.statement.line, _statement_text(line))),
-        )
+        return move_statement_after(first.statement.line, second.statement.line,
+                                    "Move `scheduler.step()` after the optimizer step")
 
 
 def _consequence(context, scheduler: TrackedObject) -> str:
@@ -89,10 +86,3 @@ def _consequence(context, scheduler: TrackedObject) -> str:
         return ""
     return (f": the LR changes to {fmt(values[change])} at step {change - 1} instead of "
             f"{change}, and every later change comes one step early")
-
-
-def _statement_text(line) -> str:
-    import libcst as cst
-
-    # The statement with its trailing comment, without the line's indentation or newline.
-    return cst.Module(body=[line.with_changes(leading_lines=())]).code.rstrip("\r\n")

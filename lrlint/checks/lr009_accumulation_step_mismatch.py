@@ -14,8 +14,8 @@ from lrlint.checks._loops_accumulation import Gate, depends_on, gate_of, loop_na
 from lrlint.checks._loops_bindings import only_tracked
 from lrlint.checks._loops_kinds import Frame, blocks_inside, frames, full_path, is_conditional
 from lrlint.checks._loops_units import HORIZON_ARGUMENTS, Unit, UnitReader
-from lrlint.checks.base import DeleteLines, FixPlan, InsertLinesAfter, Rule, RuleContext
-from lrlint.checks.common import callables_of, fmt
+from lrlint.checks.base import FixPlan, Rule, RuleContext
+from lrlint.checks.common import callables_of, fmt, move_statement_after
 from lrlint.prefilter import SCHEDULER, Vocabulary
 
 # Not step schedules: a plateau counts metrics, SWALR is switched on per epoch by design.
@@ -234,10 +234,10 @@ def _move_under_gate(context: RuleContext, finding: Finding, horizon: Horizon) -
         return None
     anchor = _after_scaler_update(context, optimizer_site)
     line = scheduler_site.statement.line
-    text = cst.Module(body=[line.with_changes(leading_lines=())]).code.rstrip("\r\n")
     applicability = "safe" if horizon is Horizon.OPTIMIZER_STEPS else "unsafe"
-    return FixPlan("Step the scheduler with the optimizer, under the accumulation condition",
-                   (DeleteLines(line), InsertLinesAfter(anchor, text)), applicability)
+    return move_statement_after(
+        line, anchor, "Step the scheduler with the optimizer, under the accumulation condition",
+        applicability)
 
 
 def _after_scaler_update(context: RuleContext, optimizer_site: CallSite) -> cst.SimpleStatementLine:
