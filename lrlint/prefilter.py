@@ -36,7 +36,12 @@ class ScanCache:
     def has(self, gate: bytes) -> bool:
         found = self.gates.get(gate)
         if found is None:
-            found = self.gates[gate] = gate in self.data
+            # Scheduler class names all contain "LR": one scan for "LR" rules out all of them.
+            if gate != b"LR" and b"LR" in gate and not self.has(b"LR"):
+                found = False
+            else:
+                found = gate in self.data
+            self.gates[gate] = found
         return found
 
     def search(self, pattern: re.Pattern[bytes] | OutsideStrings) -> bool:

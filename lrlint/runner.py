@@ -120,14 +120,16 @@ def lint_files(paths: Sequence[str], config: Config, fix: FixMode = "off", write
                workers: int | None = None) -> list[FileResult]:
     """Lint files, spreading reading, prefiltering and analysis over worker processes.
 
-    Work goes out in small batches so that a worker that drew the few files worth parsing does
-    not hold up the others.
+    Work goes out in several interleaved batches per worker so that a worker that drew the few
+    files worth parsing does not hold up the others.
     """
     workers = max(1, workers or os.cpu_count() or 1)
     if workers == 1 or len(paths) < _PARALLEL_MIN_FILES:
         return run_batch(Batch(tuple(paths), config, fix, write))
-    size = max(8, len(paths) // (workers * 8))
-    batches = [Batch(tuple(paths[i:i + size]), config, fix, write) for i in range(0, len(paths), size)]
+    # Interleaved batches: the few files worth parsing tend to sit together (one package), and
+    # interleaving spreads them over the workers.
+    count = min(workers * 8, max(1, len(paths) // 8))
+    batches = [Batch(tuple(paths[i::count]), config, fix, write) for i in range(count)]
     context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
     try:
         with ProcessPoolExecutor(workers, mp_context=context) as pool:

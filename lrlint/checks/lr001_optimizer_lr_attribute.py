@@ -22,7 +22,8 @@ class OptimizerLrAttribute(Rule):
     name = "optimizer-lr-attribute"
     summary = "`optimizer.lr` is not the learning rate: torch reads `param_groups[i]['lr']`"
     fixable = True
-    vocabulary = (Vocabulary(gates=(b".lr", b". lr"), pattern=re.compile(rb"\.[ \t]*lr\b")),)
+    # `optimizer.lr` as it is written (`optimizer. lr`, legal but never seen, is not looked for).
+    vocabulary = (Vocabulary(gates=(b".lr",), pattern=re.compile(rb"\.lr\b")),)
 
     def check(self, context: RuleContext) -> None:
         model = context.model

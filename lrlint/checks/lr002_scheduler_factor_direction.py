@@ -7,7 +7,7 @@ import re
 from lrlint.analysis.model import TrackedObject
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
 from lrlint.checks.common import argument, binding_names, fmt, is_number, scheduler_base_lr
-from lrlint.prefilter import Vocabulary
+from lrlint.prefilter import SCHEDULER, Vocabulary
 
 _WARMUP = re.compile(r"warm", re.IGNORECASE)
 
@@ -17,7 +17,7 @@ class SchedulerFactorDirection(Rule):
     name = "scheduler-factor-direction"
     summary = "a standalone LinearLR/ConstantLR raises the LR (its factors multiply the base LR)"
     fixable = True
-    vocabulary = (Vocabulary(gates=(b"LinearLR", b"ConstantLR")),)
+    vocabulary = (SCHEDULER.also(Vocabulary(gates=(b"LinearLR", b"ConstantLR"))),)
 
     def check(self, context: RuleContext) -> None:
         model = context.model

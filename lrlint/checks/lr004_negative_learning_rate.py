@@ -11,13 +11,14 @@ from lrlint.analysis.model import TrackedObject
 from lrlint.analysis.values import ModelEnv, step_function_in
 from lrlint.checks.base import Rule, RuleContext
 from lrlint.checks.common import callables_of, fmt, folded_arg, is_number, optimizer_lr
-from lrlint.prefilter import Vocabulary
+from lrlint.prefilter import SCHEDULER, Vocabulary
 
 # How far a lambda is evaluated to find the first step with a negative LR.
 _HORIZON = 10_000
 
 # The schedulers whose lambda or gamma can turn the LR negative.
-_SCHEDULER_WORDS = Vocabulary(gates=(b"LambdaLR", b"MultiplicativeLR", b"StepLR", b"ExponentialLR"))
+_SCHEDULER_WORDS = SCHEDULER.also(
+    Vocabulary(gates=(b"LambdaLR", b"MultiplicativeLR", b"StepLR", b"ExponentialLR")))
 # A negative literal written as an LR: `lr=-0.1`, `BASE_LR = -1e-3` (a constant named like an LR),
 # or `group["lr"] = -0.1`. A negative value reached any other way is outside this rule's scope
 # (documented on its page). Three literal-first patterns scan fast.

@@ -15,7 +15,7 @@ from lrlint.checks._args_groups import param_groups
 from lrlint.checks._args_lambdas import factors, leaves
 from lrlint.checks.base import Rule, RuleContext
 from lrlint.checks.common import callables_of, fmt, is_number, optimizer_lr
-from lrlint.prefilter import Vocabulary
+from lrlint.prefilter import SCHEDULER, Vocabulary
 
 # Steps at which a lambda is sampled to find the largest factor it returns.
 _SAMPLES = (*range(101), 200, 500, 1_000, 2_000, 5_000, 10_000, 100_000)
@@ -27,7 +27,7 @@ class LambdaReturnsAbsoluteLr(Rule):
     code = "LR005"
     name = "lambda-returns-absolute-lr"
     summary = "an lr_lambda returns an LR (the optimizer's own, or 1e-4), so the LR is applied twice"
-    vocabulary = (Vocabulary(gates=(b"LambdaLR", b"MultiplicativeLR")),)
+    vocabulary = (SCHEDULER.also(Vocabulary(gates=(b"LambdaLR", b"MultiplicativeLR"))),)
 
     def check(self, context: RuleContext) -> None:
         for scheduler in context.model.schedulers:

@@ -11,7 +11,7 @@ from lrlint.checks._args_loops import most_times_run, unit_of
 from lrlint.checks._args_range_test import is_range_test
 from lrlint.checks.base import Rule, RuleContext
 from lrlint.checks.common import binding_names, fmt, is_number, scheduler_base_lr
-from lrlint.prefilter import Vocabulary
+from lrlint.prefilter import SCHEDULER, Vocabulary
 
 _GROWING = frozenset({"ExponentialLR", "StepLR", "MultiStepLR"})
 
@@ -20,7 +20,7 @@ class ExponentialLrGrowth(Rule):
     code = "LR006"
     name = "exponential-lr-growth"
     summary = "`gamma > 1` in ExponentialLR/StepLR/MultiStepLR makes the LR grow, not decay"
-    vocabulary = (Vocabulary(gates=(b"ExponentialLR", b"StepLR")),)
+    vocabulary = (SCHEDULER.also(Vocabulary(gates=(b"ExponentialLR", b"StepLR"))),)
 
     def check(self, context: RuleContext) -> None:
         model = context.model

@@ -12,7 +12,7 @@ from lrlint.analysis.walk import iter_tree
 from lrlint.checks._state_metrics import Metric, metric_direction
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
 from lrlint.checks.common import argument, fmt, folded_arg, is_number
-from lrlint.prefilter import Vocabulary
+from lrlint.prefilter import SCHEDULER, Vocabulary
 
 _PLATEAU = "ReduceLROnPlateau"
 # The mode a metric needs: an accuracy improves upwards, a loss downwards.
@@ -25,7 +25,7 @@ class PlateauModeMismatch(Rule):
     name = "plateau-mode-mismatch"
     summary = "`ReduceLROnPlateau` mode does not match its metric (or `.step()` gets no metric)"
     fixable = True
-    vocabulary = (Vocabulary(gates=(b"ReduceLROnPlateau",)),)
+    vocabulary = (SCHEDULER.also(Vocabulary(gates=(b"ReduceLROnPlateau",))),)
 
     def check(self, context: RuleContext) -> None:
         for scheduler in context.model.schedulers:

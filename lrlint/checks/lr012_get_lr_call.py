@@ -12,7 +12,7 @@ from lrlint.analysis.torch_api import Kind, is_abstract_base
 from lrlint.checks._args_schedule import first_get_lr_difference
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
 from lrlint.checks.common import fmt
-from lrlint.prefilter import Vocabulary
+from lrlint.prefilter import SCHEDULER, Vocabulary
 
 # torch's own get_lr() of these raises NotImplementedError: only get_last_lr() exists.
 _NO_GET_LR = frozenset({"SequentialLR", "ChainedScheduler", "ReduceLROnPlateau"})
@@ -25,7 +25,8 @@ class GetLrCall(Rule):
     name = "get-lr-call"
     summary = "`scheduler.get_lr()` computes the next chainable value; read `get_last_lr()`"
     fixable = True
-    vocabulary = (Vocabulary(gates=(b"get_lr",), pattern=re.compile(rb"\.\s*get_lr\s*\(")),)
+    vocabulary = (SCHEDULER.also(
+        Vocabulary(gates=(b"get_lr",), pattern=re.compile(rb"\.\s*get_lr\s*\("))),)
 
     def check(self, context: RuleContext) -> None:
         model = context.model

@@ -21,7 +21,7 @@ from lrlint.checks._args_composites import bounded_by_milestone
 from lrlint.checks._args_lambdas import Leaf, clamp_name, leaves, names_in, parameter
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
 from lrlint.checks.common import callables_of, fmt, is_number, scheduler_base_lr
-from lrlint.prefilter import Vocabulary
+from lrlint.prefilter import SCHEDULER, Vocabulary
 
 _CASTS = frozenset({"float", "int"})
 
@@ -42,7 +42,7 @@ class WarmupStartsAtZero(Rule):
     name = "warmup-starts-at-zero"
     summary = "a warmup lambda `step / warmup_steps` gives the first step LR 0 (and divides by 0)"
     fixable = True
-    vocabulary = (Vocabulary(gates=(b"LambdaLR",)),)
+    vocabulary = (SCHEDULER.also(Vocabulary(gates=(b"LambdaLR",))),)
 
     def check(self, context: RuleContext) -> None:
         milestoned = None
