@@ -27,6 +27,10 @@ class SchedulerFactorDirection(Rule):
                 continue
             if scheduler.custom is not None or scheduler in composed or self._is_warmup(context, scheduler):
                 continue
+            if not scheduler.events_named("step") and not model.optimizers_of(scheduler):
+                # A factory in a table of configurations (`lambda opt: LinearLR(opt, ...)`):
+                # nothing here says how it is used.
+                continue
             if scheduler.torch_class == "LinearLR":
                 self._linear(context, scheduler)
             else:

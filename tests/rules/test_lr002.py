@@ -20,6 +20,7 @@ def test_seed_article_linear_lr_quotes_the_rise():
 
 def test_unknown_base_lr_speaks_in_factors():
     (d,) = findings("""
+        import torch
         from torch.optim import lr_scheduler as S
         optimizer = torch.optim.SGD(model.parameters(), lr=args.lr)
         sched = S.LinearLR(optimizer, 0.25, 0.75, 40)
@@ -84,3 +85,30 @@ def test_unsafe_fix_swaps_explicit_factors():
     assert lint_source(dedent(source), "t.py", select=["LR002"], fix=True).fixed_source is None
     fixed = lint_source(dedent(source), "t.py", select=["LR002"], unsafe_fixes=True, fix=True).fixed_source
     assert "LinearLR(opt, start_factor=0.8, end_factor=0.2, total_iters=9)" in fixed
+
+
+def test_table_of_scheduler_factories_is_silent():
+    # torch's own test-configuration tables (testing/_internal/common_optimizers.py).
+    assert findings("""
+        from torch.optim.lr_scheduler import ConstantLR, ExponentialLR, LinearLR
+        scheduler_inputs = (
+            [lambda opt: ExponentialLR(opt, gamma=0.9)],
+            [lambda opt: LinearLR(opt, start_factor=0.4, total_iters=4)],
+            [lambda opt: ConstantLR(opt, factor=0.4, total_iters=4), lambda opt: ExponentialLR(opt, gamma=0.9)],
+        )
+    """) == []
+
+
+def test_factory_stepped_elsewhere_in_the_file_is_found():
+    (d,) = findings("""
+        import torch
+        from torch.optim.lr_scheduler import LinearLR
+        def make_scheduler(opt):
+            return LinearLR(opt, start_factor=0.5, total_iters=10)
+        optimizer = torch.optim.SGD(params, lr=0.1)
+        scheduler = make_scheduler(optimizer)
+        for epoch in range(10):
+            optimizer.step()
+            scheduler.step()
+    """)
+    assert "from 0.05 to 0.1" in d.message
