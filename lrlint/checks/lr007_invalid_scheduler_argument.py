@@ -110,8 +110,10 @@ class InvalidSchedulerArgument(Rule):
         if error is None:
             return None
         node, shown = _anchor(context, scheduler, _argument_in(scheduler, str(error)))
+        removed = ("unexpected keyword argument" in str(error)
+                   and " (an argument older torch versions accepted; lrlint models torch 2.13)")
         return Problem(node, f"{shown}: torch raises {type(error).__name__} when it is built: "
-                             f"{error}")
+                             f"{error}{removed or ''}")
 
     # -- stepping --------------------------------------------------------------------------
 

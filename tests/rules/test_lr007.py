@@ -236,3 +236,16 @@ SILENT = [
 @pytest.mark.parametrize("source", SILENT)
 def test_silent_near_misses(source):
     assert findings(source) == []
+
+
+def test_argument_removed_from_torch_names_the_modelled_version():
+    from lrlint import lint_source
+
+    (d,) = lint_source(
+        "import torch\n"
+        "from torch.optim.lr_scheduler import MultiStepLR\n"
+        "opt = torch.optim.SGD(params, lr=0.1)\n"
+        "sched = MultiStepLR(opt, milestones=[50, 100], gamma=0.1, verbose=False)\n",
+        "bic.py", select=["LR007"]).diagnostics
+    assert "unexpected keyword argument 'verbose'" in d.message
+    assert "torch 2.13" in d.message
