@@ -456,3 +456,20 @@ for i in range(20):
     assert opaque["error"].startswith("lrlint cannot evaluate the schedule after step 5 "
                                       "(scheduler.step() call 6): ")
     assert len(opaque["curve"]["lr"]) == 6
+
+
+def test_header_drops_comments_of_a_multi_line_call(tmp_path, capsys):
+    from lrlint.cli import main
+
+    script = tmp_path / "anneal.py"
+    script.write_text(
+        "import torch\n"
+        "optimizer = torch.optim.Adam(params, lr=2.5e-4)\n"
+        "annealing = torch.optim.lr_scheduler.LinearLR(  # anneal to half\n"
+        "    optimizer, start_factor=1.0, end_factor=0.5, total_iters=10\n"
+        ")\n"
+    )
+    assert main(["explain", str(script)]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "#" not in header
+    assert header.startswith("annealing = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=1.0")

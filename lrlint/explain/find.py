@@ -40,9 +40,27 @@ class Pair:
 
 def one_line(code: str) -> str:
     """Source text on one line: a call split over several lines reads as it would on one."""
-    code = _SPACE_AFTER_OPEN.sub(r"\1", code.strip())
+    code = _SPACE_AFTER_OPEN.sub(r"\1", _without_comments(code).strip())
     code = _SPACE_BEFORE_CLOSE.sub(r"\1", code)
     return _SPACES.sub(" ", code)
+
+
+def _without_comments(code: str) -> str:
+    """``code`` with its comments removed (they would land mid-line once lines are joined)."""
+    import io
+    import tokenize
+
+    try:
+        comments = [token.start for token in tokenize.generate_tokens(io.StringIO(code).readline)
+                    if token.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return code
+    lines = code.splitlines(keepends=True)
+    for row, column in comments:
+        line = lines[row - 1]
+        ending = line[len(line.rstrip("\r\n")):]
+        lines[row - 1] = line[:column].rstrip() + ending
+    return "".join(lines)
 
 
 def construction(module: cst.Module, obj: TrackedObject, positions) -> Construction:
