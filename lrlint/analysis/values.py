@@ -77,11 +77,41 @@ class ModelEnv:
                     value = Unknown(f"cannot unpack the value of '{assignment.name}'")
                     break
         elif assignment.kind == "param":
-            value = Unknown(f"'{assignment.name}' is a parameter")
+            value = self._parameter_value(assignment)
         else:
             value = Unknown(f"'{assignment.name}' is bound by {assignment.kind}")
         cache[key] = value
         return value
+
+
+    def _parameter_value(self, assignment: Assignment) -> object:
+        """A parameter's value when every call in the module passes the same constant (or leaves
+        the same default): ``build_optimizer(model, LEARNING_RATE)`` folds ``lr`` inside it."""
+        model = self.model
+        function, param = assignment.scope.function, assignment.param
+        unknown = Unknown(f"'{assignment.name}' is a parameter")
+        if function is None or param is None or param.star:
+            return unknown
+        callers = model.callers(function)
+        if not callers:
+            return unknown  # called from outside the module, with anything
+        passed = {}
+        for site, argument in model.arguments_for(function, param):
+            passed[site] = fold(argument, ModelEnv(model, site.scope, site.order, self.depth + 1))
+        values = []
+        for site in callers:
+            if site in passed:
+                values.append(passed[site])
+            elif param.default is not None and not any(arg.star for arg in site.node.args):
+                outer = assignment.scope.parent or assignment.scope
+                values.append(fold(param.default, ModelEnv(model, outer, assignment.order,
+                                                           self.depth + 1)))
+            else:
+                return unknown
+        first = values[0]
+        if isinstance(first, Unknown) or not all(_same(first, other) for other in values[1:]):
+            return unknown
+        return first
 
 
 def _same(a: object, b: object) -> bool:

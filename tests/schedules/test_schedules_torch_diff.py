@@ -44,7 +44,9 @@ def compare(spec: Spec, base_lrs: list[float], n: int, **extra: Any) -> None:
         schedule = lrlint_schedule(spec, base, **extra)
         values = schedule.values(n, metrics=metrics)
         mirrored = list(islice(schedule.iter(metrics=metrics), n))
-        assert mirrored == values, "iter() and values() differ"
+        # repr compares floats exactly and treats nan as equal to itself (a ConstantLR with a
+        # subnormal factor inside a ChainedScheduler reaches nan in torch too).
+        assert repr(mirrored) == repr(values), "iter() and values() differ"
         return values if nested else [[v] for v in values]
 
     actual = outcome(ours)
