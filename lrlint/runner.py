@@ -6,11 +6,9 @@ files) stay in this process. One file's failure never stops the run.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -130,6 +128,9 @@ def lint_files(paths: Sequence[str], config: Config, fix: FixMode = "off", write
     # interleaving spreads them over the workers.
     count = min(workers * 8, max(1, len(paths) // 8))
     batches = [Batch(tuple(paths[i::count]), config, fix, write) for i in range(count)]
+    import multiprocessing  # here, not at import: a one-file run never starts workers
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
     try:
         with ProcessPoolExecutor(workers, mp_context=context) as pool:

@@ -14,24 +14,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
+from importlib import import_module
 from typing import TextIO
 
 from lrlint.diagnostics import Diagnostic
 from lrlint.reporting.common import Report, RuleInfo, SourceLines, ordered
-from lrlint.reporting.github import write_github
-from lrlint.reporting.json_output import write_json
-from lrlint.reporting.sarif import write_sarif
-from lrlint.reporting.text import write_text
 
 __all__ = ["FORMATS", "RuleInfo", "SourceLines", "write_report"]
 
 FORMATS = ("text", "json", "github", "sarif")
 
-_WRITERS: dict[str, Callable[[Report, TextIO], None]] = {
-    "text": write_text,
-    "json": write_json,
-    "github": write_github,
-    "sarif": write_sarif,
+# format -> (module, function); imported on use, so a run pays only for the format it writes.
+_WRITERS: dict[str, tuple[str, str]] = {
+    "text": ("text", "write_text"),
+    "json": ("json_output", "write_json"),
+    "github": ("github", "write_github"),
+    "sarif": ("sarif", "write_sarif"),
 }
 
 
@@ -48,9 +46,11 @@ def write_report(
     cwd: str | os.PathLike[str] | None = None,
 ) -> None:
     """Write ``diagnostics`` to ``out`` in format ``fmt`` (one of ``FORMATS``)."""
-    writer = _WRITERS.get(fmt)
-    if writer is None:
+    if fmt not in _WRITERS:
         raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    module_name, function_name = _WRITERS[fmt]
+    writer: Callable[[Report, TextIO], None] = getattr(
+        import_module(f"lrlint.reporting.{module_name}"), function_name)
     report = Report(
         diagnostics=ordered(diagnostics),
         rules=rules,
