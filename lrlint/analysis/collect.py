@@ -51,6 +51,13 @@ def string_value(expr: cst.BaseExpression) -> str | None:
     return None
 
 
+def subscript_key(expr: cst.Subscript) -> str | None:
+    """The string key of ``x["key"]``, else None."""
+    if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+        return None
+    return string_value(expr.slice[0].slice.value)
+
+
 class Collector:
     def __init__(self, module: cst.Module) -> None:
         self.module = module
@@ -223,18 +230,15 @@ class Collector:
         self.visit(target.value)
 
     def _store_item(self, target: cst.Subscript, value, operator) -> None:
-        if value is not None and len(target.slice) == 1:
-            index = target.slice[0].slice
-            if isinstance(index, cst.Index):
-                key = string_value(index.value)
-                if key is not None:
-                    self.item_writes.append(
-                        ItemWrite(
-                            node=target, key=key, container=target.value, value=value,
-                            operator=operator, scope=self.scope, order=self.order,
-                            path=self.path, loops=self.loops, statement=self.statement,
-                        )
-                    )
+        key = subscript_key(target) if value is not None else None
+        if key is not None:
+            self.item_writes.append(
+                ItemWrite(
+                    node=target, key=key, container=target.value, value=value,
+                    operator=operator, scope=self.scope, order=self.order,
+                    path=self.path, loops=self.loops, statement=self.statement,
+                )
+            )
         self.visit(target.value)
         self.visit_all(target.slice)
 

@@ -22,7 +22,7 @@ from enum import Enum
 
 import libcst as cst
 
-from lrlint.analysis.collect import dotted_name, string_value
+from lrlint.analysis.collect import dotted_name, subscript_key
 from lrlint.analysis.facts import Scope
 from lrlint.analysis.model import ModuleModel
 from lrlint.analysis.torch_api import HF_SCHEDULES
@@ -136,7 +136,7 @@ class UnitReader:
                 return spelled
             return self._self_attribute(expr, scope, depth)
         if isinstance(expr, cst.Subscript):
-            key = _string_key(expr)
+            key = subscript_key(expr)
             return name_unit(key) if key is not None else Unit.UNKNOWN
         if isinstance(expr, cst.BinaryOperation):
             left = self.unit(expr.left, scope, order, depth + 1)
@@ -217,7 +217,3 @@ class UnitReader:
         return units[0] if units and all(u is units[0] for u in units) else Unit.UNKNOWN
 
 
-def _string_key(expr: cst.Subscript) -> str | None:
-    if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
-        return None
-    return string_value(expr.slice[0].slice.value)

@@ -16,7 +16,7 @@ from typing import Literal
 
 import libcst as cst
 
-from lrlint.analysis.collect import string_value
+from lrlint.analysis.collect import string_value, subscript_key
 from lrlint.analysis.facts import Scope
 from lrlint.analysis.model import ModuleModel
 
@@ -94,7 +94,7 @@ def metric_direction(model: ModuleModel, expr: cst.BaseExpression, scope: Scope,
             return metric_direction(model, expr.value, scope, order, shown, depth + 1)
         return _named(expr.attr.value, shown)
     if isinstance(expr, cst.Subscript):
-        key = _string_key(expr)
+        key = subscript_key(expr)
         if key is not None:
             return _named(key, shown)
         return metric_direction(model, expr.value, scope, order, shown, depth + 1)
@@ -167,10 +167,6 @@ def _call(model, call: cst.Call, scope, order, shown, depth) -> Metric | None:
     return _named(name, shown)  # ``compute_accuracy(out, y)``
 
 
-def _string_key(expr: cst.Subscript) -> str | None:
-    if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
-        return None
-    return string_value(expr.slice[0].slice.value)
 
 
 def _followed(model: ModuleModel, name: cst.Name, scope: Scope, order: int, shown: str,
