@@ -136,23 +136,25 @@ def _children(model, expr, site, depth: int) -> object:
     return children
 
 
-def optimizer_base_lrs(model: ModuleModel, optimizer: TrackedObject) -> object:
-    """The optimizer's LR (a float) or one LR per param group when the groups set their own."""
+def optimizer_lr(model: ModuleModel, optimizer: TrackedObject) -> object:
+    """The LR an optimizer was built with: its folded ``lr`` argument, or torch's default."""
     if optimizer.site is None:
         return Unknown("the optimizer is a parameter")
-    site = optimizer.site
     expr = optimizer.args.get("lr")
-    if expr is None:
-        if optimizer.custom is not None or optimizer.has_star_args:
-            return Unknown("lr is not given")
-        default = OPTIMIZER_DEFAULT_LR.get(optimizer.torch_class)
-        if default is None:
-            return Unknown("no default lr")
-        lr: object = default
-    else:
-        lr = fold_in(model, expr, site.scope, site.order)
-        if isinstance(lr, Unknown):
-            return lr
+    if expr is not None:
+        return fold_in(model, expr, optimizer.site.scope, optimizer.site.order)
+    if optimizer.custom is not None or optimizer.has_star_args:
+        return Unknown("lr is not given")
+    default = OPTIMIZER_DEFAULT_LR.get(optimizer.torch_class)
+    return default if default is not None else Unknown("no default lr")
+
+
+def optimizer_base_lrs(model: ModuleModel, optimizer: TrackedObject) -> object:
+    """The optimizer's LR (a float) or one LR per param group when the groups set their own."""
+    lr = optimizer_lr(model, optimizer)
+    if isinstance(lr, Unknown):
+        return lr
+    site = optimizer.site
     params = optimizer.args.get("params")
     if isinstance(params, (cst.List, cst.Tuple)) and params.elements and all(
         isinstance(e.value, cst.Dict) for e in params.elements

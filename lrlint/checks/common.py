@@ -89,17 +89,9 @@ def binding_names(model: ModuleModel, obj: TrackedObject) -> list[str]:
 
 def optimizer_lr(context, optimizer: TrackedObject) -> object:
     """The LR an optimizer was built with: its folded ``lr`` argument, or torch's default."""
-    from lrlint.analysis.evaluate import Unknown
-    from lrlint.analysis.torch_api import OPTIMIZER_DEFAULT_LR
+    from lrlint.analysis.declared import optimizer_lr as constructor_lr
 
-    if optimizer.site is None:
-        return Unknown("the optimizer is a parameter")
-    expr = optimizer.args.get("lr")
-    if expr is None:
-        if optimizer.custom is None and not optimizer.has_star_args:
-            return OPTIMIZER_DEFAULT_LR.get(optimizer.torch_class, Unknown("no default lr"))
-        return Unknown("lr not given")
-    return context.fold(expr, optimizer.site.scope, optimizer.site.order)
+    return constructor_lr(context.model, optimizer)
 
 
 def scheduler_base_lr(context, scheduler: TrackedObject) -> object:

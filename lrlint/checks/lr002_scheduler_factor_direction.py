@@ -6,7 +6,14 @@ import re
 
 from lrlint.analysis.model import TrackedObject
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
-from lrlint.checks.common import argument, binding_names, fmt, is_number, scheduler_base_lr
+from lrlint.checks.common import (
+    argument,
+    binding_names,
+    fmt,
+    folded_arg,
+    is_number,
+    scheduler_base_lr,
+)
 from lrlint.prefilter import SCHEDULER, Vocabulary
 
 _WARMUP = re.compile(r"warm", re.IGNORECASE)
@@ -49,24 +56,18 @@ class SchedulerFactorDirection(Rule):
             for other in context.model.schedulers
         )
 
-    def _fold(self, context, scheduler, name, default):
-        expr = scheduler.args.get(name)
-        if expr is None:
-            return default
-        return context.fold(expr, scheduler.site.scope, scheduler.site.order)
-
     def _linear(self, context: RuleContext, scheduler: TrackedObject) -> None:
         if "start_factor" not in scheduler.args:
             return  # the defaults (1/3 -> 1) are torch's documented warmup
-        start = self._fold(context, scheduler, "start_factor", 1.0 / 3)
-        end = self._fold(context, scheduler, "end_factor", 1.0)
-        total = self._fold(context, scheduler, "total_iters", 5)
+        start = folded_arg(context, scheduler, "start_factor", 1.0 / 3)
+        end = folded_arg(context, scheduler, "end_factor", 1.0)
+        total = folded_arg(context, scheduler, "total_iters", 5)
         if not (is_number(start) and is_number(end)) or not start < end:
             return
         if start <= 0 or end > 1:  # LR007 reports invalid factors
             return
         base = scheduler_base_lr(context, scheduler)
-        span = f"over {fmt(total)} steps" if is_number(total) else "over `total_iters` steps"
+        span = f"over {_steps(total)}"
         if is_number(base):
             rise = f"raises the LR from {fmt(base * start)} to {fmt(base * end)} {span}"
         else:
@@ -96,12 +97,12 @@ class SchedulerFactorDirection(Rule):
         return FixPlan("Swap the factors so the LR decays", edits, "unsafe")
 
     def _constant(self, context: RuleContext, scheduler: TrackedObject) -> None:
-        factor = self._fold(context, scheduler, "factor", 1.0 / 3)
-        total = self._fold(context, scheduler, "total_iters", 5)
+        factor = folded_arg(context, scheduler, "factor", 1.0 / 3)
+        total = folded_arg(context, scheduler, "total_iters", 5)
         if not is_number(factor) or not 0 < factor < 1:
             return
         base = scheduler_base_lr(context, scheduler)
-        steps = f"{fmt(total)} steps" if is_number(total) else "`total_iters` steps"
+        steps = _steps(total)
         if is_number(base):
             detail = f"holds the LR at {fmt(base * factor)} for {steps}, then raises it to {fmt(base)}"
         else:
@@ -111,3 +112,7 @@ class SchedulerFactorDirection(Rule):
             f"ConstantLR {detail}: `factor` scales the LR only until `total_iters`, "
             "it does not decay it",
         )
+
+
+def _steps(total: object) -> str:
+    return f"{fmt(total)} steps" if is_number(total) else "`total_iters` steps"
