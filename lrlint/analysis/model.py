@@ -28,6 +28,7 @@ from lrlint.analysis.facts import (
     Param,
     Scope,
 )
+from lrlint.analysis.queries import ModelQueries
 from lrlint.analysis.torch_api import (
     COMPOSITE_SCHEDULERS,
     OPTIMIZER_POSITIONAL,
@@ -127,7 +128,7 @@ class Relation:
         return self.loops[-1] if self.loops else None
 
 
-class ModuleModel:
+class ModuleModel(ModelQueries):
     def __init__(self, module: cst.Module) -> None:
         self.module = module
         facts = Collector(module).run()

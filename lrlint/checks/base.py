@@ -105,10 +105,8 @@ class RuleContext:
         self.reports.append(Report(self.rule.code, node, message, fix))
 
     def code_for(self, node: cst.CSTNode) -> str:
-        return self.module.code_for_node(node)
+        return self.model.code_for(node)
 
     def fold(self, expr: cst.BaseExpression | None, scope: Scope, order: int) -> object:
         """The constant value of ``expr`` as seen at (scope, order), or ``Unknown``."""
-        from lrlint.analysis.values import fold_in
-
-        return fold_in(self.model, expr, scope, order)
+        return self.model.fold(expr, scope, order)

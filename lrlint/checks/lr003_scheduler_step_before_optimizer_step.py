@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lrlint.analysis.model import Event, TrackedObject
 from lrlint.checks.base import FixPlan, Rule, RuleContext
-from lrlint.checks.common import fmt, move_statement_after, schedule_values
+from lrlint.checks.common import fmt, move_statement_after
 from lrlint.prefilter import SCHEDULER
 
 # ReduceLROnPlateau has no schedule to skip: it reacts to the metric it is given.
@@ -76,7 +76,7 @@ class SchedulerStepBeforeOptimizerStep(Rule):
 
 def _consequence(context, scheduler: TrackedObject) -> str:
     """What the one-step shift does to this schedule, in its own numbers."""
-    values = schedule_values(context, scheduler, _HORIZON)
+    values = context.model.schedule_values(scheduler, _HORIZON)
     if not values or len(values) < 2:
         return ""
     if values[0] != values[1]:
