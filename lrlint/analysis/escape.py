@@ -94,7 +94,7 @@ class EscapeAnalysis:
             return False
         for cls in self.model.class_lineage(function.class_info):
             for base in cls.bases:
-                if self.model.local_class(base, cls.outer) is not None:
+                if self.model.class_for(base, cls.outer) is not None:
                     continue
                 name = self.model.qualified_name(base) or dotted_name(base)
                 if name not in _HARMLESS_BASES:
@@ -154,7 +154,7 @@ class EscapeAnalysis:
             return False
         index = positional.index(arg)
         called_as_function = isinstance(call.func, cst.Name) and \
-            self.model.local_function(call.func, scope) is function
+            self.model.function_for(call.func, scope) is function
         if function.is_method and not called_as_function:
             index += 1  # `self` (or the new instance of a class call)
         params = [p for p in function.params if p.index is not None]

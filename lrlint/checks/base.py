@@ -101,7 +101,13 @@ class RuleContext:
         return self.model.module
 
     def report(self, node: cst.CSTNode, message: str, fix: FixPlan | None = None) -> None:
+        """Report a finding at ``node``. A rule looking at an object of another module may
+        reach that module's nodes: findings there belong to that module's own run."""
         assert self.rule is not None
+        if not self.model.owns(node):
+            return
+        if fix is not None and not all(self.model.owns(edit.node) for edit in fix.edits):
+            fix = None
         self.reports.append(Report(self.rule.code, node, message, fix))
 
     def code_for(self, node: cst.CSTNode) -> str:

@@ -180,3 +180,19 @@ def test_step_with_an_epoch_argument_is_left_to_lr011():
             sched.step(epoch)
             opt.step()
     """) == []
+
+
+def test_one_off_step_before_the_loop_is_reported_once_and_not_per_iteration():
+    [finding] = findings("""
+        import torch
+        optimizer = torch.optim.SGD(params, lr=0.1)
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30)
+        scheduler.step()
+        for epoch in range(90):
+            for batch in loader:
+                optimizer.step()
+            scheduler.step()
+    """)
+    assert finding.start.line == 5
+    assert "in each iteration" not in finding.message
+    assert "before the training loop" in finding.message
