@@ -92,7 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--plot", default=None, metavar="FILE.png")
     explain.add_argument("--output-format", choices=("text", "json"), default="text")
 
-    server = commands.add_parser("server", help="run the language server for editors (LSP)")
+    server = commands.add_parser("server", help="run the language server for editors (LSP)",
+                                 description='A language server over stdio; needs '
+                                             'pip install "lrlint[lsp]".')
     server.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
     return parser
 

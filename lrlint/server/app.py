@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_DEBOUNCE_MS = 200
 _LINTED_LANGUAGES = ("python",)
+# Files and unsaved buffers. Not notebook cells (one cell alone would make false alarms: a
+# scheduler built in one cell and stepped in another is "never stepped"), nor diff views.
+_LINTED_SCHEMES = ("file", "untitled")
 
 
 @dataclass
@@ -62,7 +65,7 @@ class LrlintServer(LanguageServer):
         self.documents: dict[str, Document] = {}
         self.linted: dict[str, Linted] = {}
         self.pending: dict[str, asyncio.TimerHandle] = {}
-        self.shown_config_error: str | None = None
+        self.shown_config_errors: set[str] = set()
         self.shut_down = False  # the exit status depends on a shutdown before exit
 
     # --- state -------------------------------------------------------------------------------
@@ -101,12 +104,13 @@ class LrlintServer(LanguageServer):
         pending = self.pending.pop(uri, None)
         if pending is not None:
             pending.cancel()
-        loop = asyncio.get_running_loop()
-        self.pending[uri] = loop.call_later(
-            delay, lambda: asyncio.ensure_future(self.publish(uri)))
+        def fire() -> None:
+            del self.pending[uri]
+            asyncio.ensure_future(self.publish(uri))
+
+        self.pending[uri] = asyncio.get_running_loop().call_later(delay, fire)
 
     async def publish(self, uri: str) -> None:
-        self.pending.pop(uri, None)
         document = self.documents.get(uri)
         linted = await self.current(uri)
         if linted is None or self.documents.get(uri) is not document:
@@ -118,8 +122,8 @@ class LrlintServer(LanguageServer):
     def report_problems(self, linted: Linted) -> None:
         """Configuration errors once as a message; internal errors to the log. Syntax errors
         are left to the editor's Python support: they come and go as the user types."""
-        if linted.config_error and linted.config_error != self.shown_config_error:
-            self.shown_config_error = linted.config_error
+        if linted.config_error and linted.config_error not in self.shown_config_errors:
+            self.shown_config_errors.add(linted.config_error)
             self.window_show_message(types.ShowMessageParams(
                 types.MessageType.Error, f"lrlint: {linted.config_error}"))
         for problem in linted.problems:
@@ -155,7 +159,8 @@ def build_server() -> LrlintServer:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     async def did_open(ls: LrlintServer, params: types.DidOpenTextDocumentParams) -> None:
         item = params.text_document
-        if item.language_id not in _LINTED_LANGUAGES:
+        if (item.language_id not in _LINTED_LANGUAGES
+                or item.uri.partition(":")[0].lower() not in _LINTED_SCHEMES):
             return
         ls.documents[item.uri] = Document.open(item.uri, item.version, item.text)
         await ls.publish(item.uri)

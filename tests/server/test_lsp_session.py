@@ -9,10 +9,10 @@ import pytest
 
 pytest.importorskip("pygls.lsp.server")  # the `lsp` extra (part of `test`)
 
-from lsp_client import LspClient, apply_text_edits, edits_for  # noqa: E402
+from lsp_client import LspClient, apply_text_edits, edits_for
 
-from lrlint.api import lint_source  # noqa: E402
-from lrlint.docs import rule_page  # noqa: E402
+from lrlint.api import lint_source
+from lrlint.docs import rule_page
 
 DEBOUNCE_MS = 150
 
@@ -261,6 +261,9 @@ def test_an_invalid_config_is_reported_once_as_a_message(server, uri_of, workspa
     message = server.wait_for("window/showMessage")
     assert message["type"] == 1  # Error
     assert "unknown key 'selec'" in message["message"] and "did you mean 'select'" in message["message"]
+    server.change(uri, TRAIN + "\n", version=2)
+    assert server.diagnostics(uri, version=2) == []
+    assert [m for m in server.notifications if m["method"] == "window/showMessage"] == []
 
 
 def test_error_severity_rules_are_errors(server, uri_of):
@@ -291,14 +294,35 @@ def test_an_unsaved_buffer_is_linted(server):
     assert set(by_code(server.diagnostics(uri))) == {"LR001", "LR003"}
 
 
-def test_a_non_python_document_is_not_linted(server, uri_of):
-    other, python = uri_of("notes.md"), uri_of()
-    server.open(other, TRAIN, language="markdown")
+# Notebook cells are not linted one by one: a scheduler built in one cell and stepped in
+# another would be "never stepped" (a false alarm).
+@pytest.mark.parametrize(("other", "language"), [
+    ("notes.md", "markdown"),
+    ("vscode-notebook-cell:/work/explore.ipynb#W0sZmlsZQ%3D%3D", "python"),
+])
+def test_documents_that_are_not_python_files_are_not_linted(server, uri_of, other, language):
+    other = other if ":" in other else uri_of(other)
+    python = uri_of()
+    server.open(other, TRAIN, language=language)
     server.open(python, TRAIN)
     server.diagnostics(python)
+    on_lr003 = {"line": 11, "character": 14}
+    assert server.request("textDocument/hover", {"textDocument": {"uri": python},
+                                                 "position": on_lr003}) is not None
     assert server.request("textDocument/hover", {"textDocument": {"uri": other},
-                                                 "position": {"line": 11, "character": 14}}) is None
+                                                 "position": on_lr003}) is None
     assert server.published(other) == []
+
+
+def test_a_save_rereads_the_config(server, uri_of, workspace):
+    project = workspace / "saved"
+    project.mkdir()
+    uri = uri_of(folder=project)
+    server.open(uri, TRAIN)
+    assert set(by_code(server.diagnostics(uri))) == {"LR001", "LR003"}
+    (project / "pyproject.toml").write_text('[tool.lrlint]\nignore = ["LR003"]\n', encoding="utf-8")
+    server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    assert set(by_code(server.diagnostics(uri))) == {"LR001"}
 
 
 def test_a_coding_cookie_does_not_shift_columns(server, uri_of):

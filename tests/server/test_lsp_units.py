@@ -134,8 +134,8 @@ def test_replacement_edit_covers_only_what_differs():
 def test_server_without_pygls_says_what_to_install():
     probe = ("import sys; sys.modules['pygls'] = None\n"
              "from lrlint.cli import main; sys.exit(main(['server']))")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True,
+                          text=True, timeout=60)
     assert done.returncode == 2
     assert 'pip install "lrlint[lsp]"' in done.stderr
     assert done.stdout == ""
@@ -146,6 +146,6 @@ def test_version_does_not_import_the_server():
              "try: main(['--version'])\nexcept SystemExit: pass\n"
              "print(sorted(m for m in sys.modules if m.split('.')[0] in "
              "('pygls', 'lsprotocol', 'cattrs') or m.startswith('lrlint.server')))")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True,
+                          text=True, timeout=60)
     assert done.stdout.strip().endswith("[]"), done.stdout
