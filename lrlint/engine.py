@@ -118,9 +118,9 @@ def analyse_workspace(workspace: Workspace, sources: dict[str, SourceText],
                       rules: dict[str, Sequence[Rule]]) -> dict[str, Analysis]:
     """Model every member of ``workspace`` together and run each member's rules on it.
 
-    The byte prefilter chose each file's rules from its own text; a file that works on an
-    object of another module (a scheduler built elsewhere and stepped here) may need any rule,
-    so it gets every enabled rule."""
+    Every enabled rule runs on every member: a value or an object can come from another module
+    (``lr=settings.LEARNING_RATE``), so a file's own text does not tell which rules may fire
+    in it. (The byte prefilter decides which files are worth parsing at all.)"""
     try:
         built = workspace.project()
     except RecursionError:
@@ -129,14 +129,8 @@ def analyse_workspace(workspace: Workspace, sources: dict[str, SourceText],
     except Exception:
         return {path: Analysis([internal_error(path, "building the training model")], True)
                 for path in sources}
-    analyses: dict[str, Analysis] = {}
-    for path, source in sources.items():
-        model = built.models[path]
-        enabled = rules[path]
-        active = rules_for(source.encode(source.text), enabled) if not model.sees_other_modules \
-            else list(enabled)
-        analyses[path] = check(path, source, source.text, model, active)
-    return analyses
+    return {path: check(path, source, source.text, built.models[path], rules[path])
+            for path, source in sources.items()}
 
 
 def check(path: str, source: SourceText, text: str, model, rules: Sequence[Rule]) -> Analysis:

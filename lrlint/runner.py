@@ -7,6 +7,7 @@ files) stay in this process. One file's failure never stops the run.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from lrlint.diagnostics import Diagnostic, FileResult
 from lrlint.engine import file_error, lint_bytes, rules_for
 from lrlint.prefilter import ROOT_GATES
 from lrlint.source import DecodeError, decode, write_atomically
+
+_BUILDS_OPTIMIZER = re.compile(rb"optim\.[A-Z]\w*\(")
 
 FixMode = Literal["off", "safe", "unsafe"]
 
@@ -125,8 +128,10 @@ def read_batch(batch: Batch) -> tuple[list[Candidate], list[FileResult]]:
         codes = tuple(sorted(batch.config.codes_for(path)))
         if not codes or not any(gate in data for gate in ROOT_GATES):
             continue  # nothing to find here, the file is never decoded or parsed
-        # A file that steps something may step a scheduler of a class defined elsewhere.
-        direct = b".step(" in data or bool(rules_for(data, rules_for_codes(codes)))
+        # A file that steps something may step a scheduler of a class defined elsewhere; one
+        # that builds an optimizer may take its arguments from elsewhere.
+        direct = b".step(" in data or _BUILDS_OPTIMIZER.search(data) is not None or \
+            bool(rules_for(data, rules_for_codes(codes)))
         candidates.append(Candidate(path, data, codes, direct))
     return candidates, problems
 

@@ -164,7 +164,7 @@ def test_lambda_with_a_local_warmup_function(capsys):
 def test_arguments_that_do_not_fold_are_listed_with_the_reason(capsys):
     code, out, _ = explain(capsys, INPUTS / "args_lr_unfolded.py")
     assert code == 0
-    assert out.startswith("scheduler = CosineAnnealingLR(optimizer, T_max=args.epochs)")
+    assert out.startswith("scheduler = CosineAnnealingLR(optimizer, T_max=args[\"epochs\"])")
     assert "the optimizer's lr is not a constant" in field(out, "not shown")
     assert "(log scale)" not in out and "(linear scale)" not in out
     document = explain_json(capsys, INPUTS / "args_lr_unfolded.py")

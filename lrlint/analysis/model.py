@@ -93,10 +93,14 @@ class TrackedObject:
 
 @dataclass(frozen=True, eq=False)
 class Ref:
-    """An object an expression evaluates to, and the caller sites it was passed through."""
+    """An object an expression evaluates to, the caller sites it was passed through (``via``),
+    and the factory calls that returned it (``made_by``, innermost last: the calls of local
+    functions that built it, so that a factory called twice builds two distinguishable
+    objects: ``t_sched = make(t_opt)``, ``s_sched = make(s_opt)``)."""
 
     obj: TrackedObject
     via: tuple[CallSite, ...] = ()
+    made_by: tuple[CallSite, ...] = ()
 
 
 @dataclass(eq=False)
@@ -108,6 +112,7 @@ class Event:
     site: CallSite
     via: tuple[CallSite, ...]
     scaler: TrackedObject | None = None  # set for ``scaler.step(optimizer)``
+    made_by: tuple[CallSite, ...] = ()  # the factory calls that built the object (see Ref)
 
     @property
     def chain(self) -> tuple[CallSite, ...]:
@@ -377,7 +382,7 @@ class ModuleModel(ModelQueries):
         if function is not None:
             for site, argument in self.arguments_for(function, param, depth):
                 for ref in self.resolve(argument, site.scope, site.order, site.path, depth + 1):
-                    refs.append(Ref(ref.obj, (site,) + ref.via))
+                    refs.append(Ref(ref.obj, (site,) + ref.via, ref.made_by))
         if not refs:
             obj = self.object_at.get(param.node)
             if obj is not None:
@@ -399,9 +404,15 @@ class ModuleModel(ModelQueries):
 
     def _resolve_call_result(self, call: cst.Call, scope, depth) -> list[Ref]:
         refs: list[Ref] = []
+        site = self.facts.calls_by_node.get(call)
         for function in self.called_functions(call, scope, depth):
             for value, order in function.returns:
-                refs.extend(self.resolve(value, function.scope, order, (), depth + 1))
+                for ref in self.resolve(value, function.scope, order, (), depth + 1):
+                    made_by = ref.made_by
+                    if site is not None and ref.obj.site is not None \
+                            and _inside(ref.obj.site.scope, function.scope):
+                        made_by = (site,) + made_by
+                    refs.append(Ref(ref.obj, ref.via, made_by))
         return refs
 
     # -- classes and functions -----------------------------------------------------------
@@ -761,7 +772,7 @@ class ModuleModel(ModelQueries):
             if method is None:
                 continue
             for ref in self.resolve(site.receiver, site.scope, site.order, site.path):
-                event = Event(ref.obj, method, site, ref.via)
+                event = Event(ref.obj, method, site, ref.via, made_by=ref.made_by)
                 ref.obj.events.append(event)
                 self._see(ref.obj)
                 if ref.obj.kind is Kind.SCALER and method == "step" and site.node.args:
@@ -799,13 +810,6 @@ class ModuleModel(ModelQueries):
     def scalers(self) -> list[TrackedObject]:
         return [o for o in self.visible_objects if o.kind is Kind.SCALER]
 
-    @property
-    def sees_other_modules(self) -> bool:
-        """True when objects of other modules are at work here (stepped, or built from a class
-        defined elsewhere): rules may fire whatever this module's own text mentions."""
-        return bool(self._seen) or any(
-            o.custom is not None and o.custom.outer.module_model is not self for o in self.objects)
-
     def owns(self, node: cst.CSTNode) -> bool:
         """True when ``node`` is part of this module (rules report only on their own module)."""
         if self._node_ids is None:
@@ -814,14 +818,34 @@ class ModuleModel(ModelQueries):
             self._node_ids = {id(n) for n in iter_tree(self.module)}
         return id(node) in self._node_ids
 
-    def optimizers_of(self, scheduler: TrackedObject) -> list[TrackedObject]:
-        """The optimizers a scheduler drives (through its ``optimizer`` argument)."""
+    def optimizers_of(self, scheduler: TrackedObject,
+                      made_by: tuple[CallSite, ...] = ()) -> list[TrackedObject]:
+        """The optimizers a scheduler drives (through its ``optimizer`` argument); with
+        ``made_by`` (an event's factory calls), those of the scheduler one call built."""
         expr = scheduler.args.get("optimizer")
         if expr is None or scheduler.site is None:
             return []
         site = scheduler.site
-        return [r.obj for r in self.resolve(expr, site.scope, site.order, site.path)
-                if r.obj.kind is Kind.OPTIMIZER]
+        expr, scope, order, path = self._through_factories(expr, site.scope, site.order, site.path,
+                                                            made_by)
+        return _unique_objects(r.obj for r in self.resolve(expr, scope, order, path)
+                               if r.obj.kind is Kind.OPTIMIZER)
+
+    def _through_factories(self, expr, scope, order, path, made_by):
+        """Follow a factory's parameter to the argument the given factory call passed."""
+        for call in reversed(made_by):
+            if not isinstance(expr, cst.Name):
+                break
+            assignments = self.assignments_reaching(expr.value, scope, order, path)
+            if len(assignments) != 1 or assignments[0].kind != "param":
+                break
+            function = assignments[0].scope.function
+            arguments = [arg for site, arg in self.arguments_for(function, assignments[0].param)
+                         if site is call] if function is not None else []
+            if len(arguments) != 1:
+                break
+            expr, scope, order, path = arguments[0], call.scope, call.order, call.path
+        return expr, scope, order, path
 
     def children_of(self, scheduler: TrackedObject) -> list[TrackedObject]:
         """The schedulers a SequentialLR / ChainedScheduler composes."""
@@ -948,11 +972,24 @@ def _tuple_element(value: cst.BaseExpression, index: int) -> cst.BaseExpression 
     return None
 
 
+def _inside(scope: Scope | None, outer: Scope) -> bool:
+    """True when ``scope`` is ``outer`` or nested in it."""
+    while scope is not None:
+        if scope is outer:
+            return True
+        scope = scope.parent
+    return False
+
+
+def _unique_objects(objects: Iterable[TrackedObject]) -> list[TrackedObject]:
+    return list(dict.fromkeys(objects))
+
+
 def _unique(refs: Iterable[Ref]) -> list[Ref]:
     seen: set[tuple] = set()
     unique: list[Ref] = []
     for ref in refs:
-        key = (id(ref.obj), tuple(id(s) for s in ref.via))
+        key = (id(ref.obj), tuple(id(s) for s in ref.via), tuple(id(s) for s in ref.made_by))
         if key not in seen:
             seen.add(key)
             unique.append(ref)

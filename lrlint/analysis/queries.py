@@ -89,13 +89,21 @@ class ModelQueries:
         return names
 
     def callables_of(self: ModuleModel, expr: cst.BaseExpression, scope: Scope,
-                     order: int) -> list[cst.CSTNode]:
-        """The lambdas / local ``def``s an ``lr_lambda`` argument refers to (one or a list)."""
+                     order: int, depth: int = 0) -> list[cst.CSTNode]:
+        """The lambdas / ``def``s an ``lr_lambda`` argument refers to (one or a list), also
+        when a function returns them (``make_lambda(warmup, total)`` returning its inner
+        ``def``)."""
+        if depth > 4:
+            return []
         if isinstance(expr, (cst.List, cst.Tuple)):
             found: list[cst.CSTNode] = []
             for element in expr.elements:
-                found.extend(self.callables_of(element.value, scope, order))
+                found.extend(self.callables_of(element.value, scope, order, depth))
             return found
+        if isinstance(expr, cst.Call):
+            return [node for function in self.called_functions(expr, scope)
+                    for value, value_order in function.returns
+                    for node in self.callables_of(value, function.scope, value_order, depth + 1)]
         if isinstance(expr, cst.Lambda):
             return [expr]
         if isinstance(expr, cst.Name):

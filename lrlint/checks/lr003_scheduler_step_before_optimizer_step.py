@@ -27,12 +27,12 @@ class SchedulerStepBeforeOptimizerStep(Rule):
         for scheduler in model.schedulers:
             if scheduler.torch_class in _NOT_SKIPPING:
                 continue
-            optimizers = model.optimizers_of(scheduler)
             for sched_step in scheduler.events_named("step"):
                 if sched_step.node.args:
                     # step(epoch) sets the position outright, so nothing is skipped (LR011
                     # reports the deprecated argument).
                     continue
+                optimizers = model.optimizers_of(scheduler, sched_step.made_by)
                 first = self._first_optimizer_step_after(context, sched_step, optimizers)
                 if first is not None:
                     optimizer, opt_step, relation = first

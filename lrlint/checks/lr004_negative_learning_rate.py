@@ -7,6 +7,7 @@ import re
 import libcst as cst
 
 from lrlint.analysis.evaluate import EvaluationError, returned_values
+from lrlint.analysis.groups import param_groups
 from lrlint.analysis.model import TrackedObject
 from lrlint.analysis.queries import is_number
 from lrlint.analysis.values import ModelEnv, step_function_in
@@ -27,6 +28,7 @@ _LR_MINUS = (
     Vocabulary(gates=(b"lr",), pattern=re.compile(rb"lr[ \t]*=[ \t]*-")),
     Vocabulary(gates=(b"LR",), pattern=re.compile(rb"LR[ \t]*=[ \t]*-")),
     Vocabulary(gates=(b"param_groups",), pattern=re.compile(rb"""lr["'][ \t]*\][ \t]*=[ \t]*-""")),
+    Vocabulary(gates=(b"lr",), pattern=re.compile(rb"""lr["'][ \t]*:[ \t]*-""")),
 )
 
 
@@ -52,7 +54,10 @@ class NegativeLearningRate(Rule):
                 self._gamma(context, scheduler)
 
     def _constructor(self, context: RuleContext, optimizer: TrackedObject) -> None:
-        if optimizer.site is None or "lr" not in optimizer.args:
+        if optimizer.site is None:
+            return
+        self._group_dicts(context, optimizer)
+        if "lr" not in optimizer.args:
             return
         value = context.model.optimizer_lr(optimizer)
         if not is_number(value) or value >= 0:
@@ -64,6 +69,18 @@ class NegativeLearningRate(Rule):
             consequence = (f"{optimizer.short} does not check it: every step moves the weights "
                            "up the gradient (gradient ascent) from step 1")
         context.report(optimizer.args["lr"], f"lr={fmt(value)} is negative: {consequence}")
+
+    def _group_dicts(self, context: RuleContext, optimizer: TrackedObject) -> None:
+        """``{"params": ..., "lr": -1e-4}``: torch checks only the optimizer's own ``lr``."""
+        site = optimizer.site
+        for group in param_groups(context.model, optimizer) or ():
+            if group.lr is None:
+                continue
+            value = context.fold(group.lr, site.scope, site.order)
+            if is_number(value) and value < 0:
+                context.report(group.lr, f"this param group's lr={fmt(value)} is negative: torch "
+                               "checks only the optimizer's own lr, so from the first step this "
+                               "group's weights move up the gradient (gradient ascent)")
 
     def _group_write(self, context: RuleContext, write) -> None:
         model = context.model

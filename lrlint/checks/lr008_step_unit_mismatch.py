@@ -50,12 +50,11 @@ class StepUnitMismatch(Rule):
             configuration = _configuration(context, units, scheduler)
             if configuration is None:
                 continue
-            optimizers = model.optimizers_of(scheduler)
             reported: set[cst.Call] = set()
             for step in scheduler.events_named("step"):
                 if step.node.args or step.node in reported or not only_tracked(model, step.site):
                     continue  # `step(epoch)` is LR011's
-                found = cadence(model, loops, step, optimizers)
+                found = cadence(model, loops, step, model.optimizers_of(scheduler, step.made_by))
                 if found is None:
                     continue
                 message = _mismatch(context, loops, scheduler, configuration, step, found)

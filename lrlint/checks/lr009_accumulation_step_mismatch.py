@@ -63,11 +63,11 @@ class AccumulationStepMismatch(Rule):
         for scheduler in model.schedulers:
             if scheduler in composed or scheduler.torch_class in _NOT_SCHEDULES:
                 continue
-            optimizer_steps = [e for o in model.optimizers_of(scheduler)
-                               for e in o.events_named("step")]
             for step in scheduler.events_named("step"):
                 if step.node.args or not only_tracked(model, step.site):
                     continue
+                optimizer_steps = [e for o in model.optimizers_of(scheduler, step.made_by)
+                                   for e in o.events_named("step")]
                 finding = _finding(context, step, optimizer_steps)
                 if finding is None:
                     continue

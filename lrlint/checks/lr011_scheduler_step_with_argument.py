@@ -173,7 +173,7 @@ def _after_optimizer_step(context: RuleContext, site: CallSite) -> bool | None:
     schedulers = [e for s in model.schedulers for e in s.events_named("step") if e.site is site]
     seen = None
     for event in schedulers:
-        for optimizer in model.optimizers_of(event.obj):
+        for optimizer in model.optimizers_of(event.obj, event.made_by):
             for optimizer_step in optimizer.events_named("step"):
                 relation = model.relate(optimizer_step, event)
                 if relation is None or not relation.loops:

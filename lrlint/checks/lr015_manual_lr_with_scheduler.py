@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
+from lrlint.analysis.accumulation import traced_nodes
 from lrlint.analysis.chains import (
     chain_loops,
     conditions_inside,
@@ -114,8 +117,20 @@ def _conflict(context, write: ItemWrite, chain, step: Event, update: str) -> str
 def _is_relative(context, write: ItemWrite) -> bool:
     if write.operator is not None:
         return True
-    text = context.code_for(write.value).replace(" ", "")
+    text = _value_text(context.model, write).replace(" ", "")
     return any(marker in text for marker in _RELATIVE_MARKERS)
+
+
+def _value_text(model, write: ItemWrite) -> str:
+    """The written value's source, and that of what the names it reads were assigned
+    (``lr = warmup(step)`` then ``g["lr"] = lr``)."""
+    expressions = [write.value] + [
+        assignment.value
+        for node, scope, order in traced_nodes(model, write.value, write.scope, write.order)
+        if isinstance(node, cst.Name)
+        for assignment in model.assignments_reaching(node.value, scope, order)
+        if assignment.value is not None and assignment.kind in ("assign", "annassign")]
+    return " ".join(model.code_for(expr) for expr in expressions)
 
 
 def _is_warmup(context, write: ItemWrite, chain) -> bool:
@@ -123,7 +138,8 @@ def _is_warmup(context, write: ItemWrite, chain) -> bool:
     leading to it, or a function it is reached through."""
     model = context.model
     conditions = [c.test for site in chain for c in site.conditions]
-    if text_mentions(model.module, [write.value, *conditions], _WARMUP):
+    if text_mentions(model.module, conditions, _WARMUP) or \
+            _WARMUP in _value_text(model, write).lower():
         return True
     return any(
         (function := site.function) is not None and _WARMUP in function.name.lower()
