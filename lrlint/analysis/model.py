@@ -366,13 +366,30 @@ class ModuleModel(ModelQueries):
                     if element is not None:
                         next_candidates.append((element, scope, order))
                 elif isinstance(value, cst.Call):
+                    site = self.facts.calls_by_node.get(value)
                     for function in self.called_functions(value, scope, depth):
                         for returned, returned_order in function.returns:
                             element = _tuple_element(returned, index)
                             if element is not None:
-                                next_candidates.append((element, function.scope, returned_order))
+                                next_candidates.append(self._returned(
+                                    function, element, returned_order, site))
             candidates = next_candidates
         return candidates
+
+    def _returned(self, function: FunctionInfo, value: cst.BaseExpression, order: int,
+                  site: CallSite | None) -> tuple[cst.BaseExpression, Scope, int]:
+        """Where a returned value comes from for this call: a function that returns one of its
+        parameters (``return model, optimizer, scheduler`` after loading them) returns what
+        this call passed, not what every caller passes."""
+        if site is not None and isinstance(value, cst.Name):
+            bindings = self.assignments_reaching(value.value, function.scope, order)
+            if len(bindings) == 1 and bindings[0].kind == "param" \
+                    and bindings[0].scope is function.scope:
+                passed = [argument for caller, argument in
+                          self.arguments_for(function, bindings[0].param) if caller is site]
+                if len(passed) == 1:
+                    return passed[0], site.scope, site.order
+        return value, function.scope, order
 
     def _resolve_param(self, assignment: Assignment, depth: int) -> list[Ref]:
         param = assignment.param
@@ -407,7 +424,8 @@ class ModuleModel(ModelQueries):
         site = self.facts.calls_by_node.get(call)
         for function in self.called_functions(call, scope, depth):
             for value, order in function.returns:
-                for ref in self.resolve(value, function.scope, order, (), depth + 1):
+                value, value_scope, order = self._returned(function, value, order, site)
+                for ref in self.resolve(value, value_scope, order, (), depth + 1):
                     made_by = ref.made_by
                     if site is not None and ref.obj.site is not None \
                             and _inside(ref.obj.site.scope, function.scope):

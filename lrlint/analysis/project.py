@@ -131,6 +131,7 @@ class Project:
         self.object_at: dict = {}
         self._callers: dict[FunctionInfo, list[CallSite]] | None = None
         self.finished = False
+        self.memo: dict[str, object] = {}  # project-wide derived facts (e.g. every save)
 
     # -- modules -----------------------------------------------------------------------------
 
