@@ -104,7 +104,7 @@ def analyse(path: str, source: SourceText, text: str, rules: Sequence[Rule],
         return Analysis([error], parsed=False)
     try:
         if workspace is None:
-            model = ModuleModel(module)
+            model = ModuleModel(module, path=path)
         else:
             model = workspace.project(replace=(path, module)).models[path]
     except RecursionError:

@@ -19,7 +19,7 @@ def fmt(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, int):
-        return str(value)
+        return str(value) if abs(value) < 10**15 else fmt(float(value))
     if value == 0 or not math.isfinite(value):
         return repr(value)
     if 1e-2 <= abs(value) < 1e5:

@@ -6,6 +6,7 @@ import re
 
 from lrlint.analysis.model import TrackedObject
 from lrlint.analysis.queries import argument, is_number
+from lrlint.analysis.test_code import deliberate_in_a_test
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
 from lrlint.checks.common import fmt
 from lrlint.prefilter import SCHEDULER, Vocabulary
@@ -26,6 +27,8 @@ class SchedulerFactorDirection(Rule):
             if scheduler.torch_class not in ("LinearLR", "ConstantLR"):
                 continue
             if scheduler.custom is not None or self._is_warmup(context, scheduler):
+                continue
+            if deliberate_in_a_test(model, scheduler.site):
                 continue
             if not scheduler.events_named("step") and not model.optimizers_of(scheduler):
                 # A factory in a table of configurations (`lambda opt: LinearLR(opt, ...)`):

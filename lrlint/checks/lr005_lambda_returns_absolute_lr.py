@@ -12,6 +12,7 @@ from lrlint.analysis.groups import param_groups
 from lrlint.analysis.lambdas import factors, leaves
 from lrlint.analysis.model import ModuleModel, TrackedObject
 from lrlint.analysis.queries import is_number
+from lrlint.analysis.test_code import deliberate_in_a_test
 from lrlint.analysis.torch_api import Kind
 from lrlint.analysis.values import step_function_in
 from lrlint.checks.base import Rule, RuleContext
@@ -36,7 +37,7 @@ class LambdaReturnsAbsoluteLr(Rule):
                     or "lr_lambda" not in scheduler.args):
                 continue
             optimizers = context.model.optimizers_of(scheduler)
-            if len(optimizers) != 1:
+            if len(optimizers) != 1 or deliberate_in_a_test(context.model, scheduler.site):
                 continue
             optimizer = optimizers[0]
             groups = param_groups(context.model, optimizer)

@@ -8,6 +8,7 @@ from lrlint.analysis.composites import last_sequential_children
 from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.queries import is_number
 from lrlint.analysis.range_test import is_range_test
+from lrlint.analysis.test_code import deliberate_in_a_test
 from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS
 from lrlint.analysis.trips import most_times_run, unit_of
 from lrlint.checks.base import Rule, RuleContext
@@ -42,13 +43,16 @@ class ExponentialLrGrowth(Rule):
                 continue
             if is_range_test(context.model, scheduler):
                 continue
+            known = most_times_run(model, scheduler.events_named("step"))
+            if deliberate_in_a_test(model, scheduler.site, known[0] if known else None):
+                continue  # a unit test of the scheduler: the growth is what it checks
             context.report(scheduler.args["gamma"], _message(context, scheduler, gamma))
 
 
 def _message(context: RuleContext, scheduler: TrackedObject, gamma: float) -> str:
     base = context.model.scheduler_base_lr(scheduler)
     known = most_times_run(context.model, scheduler.events_named("step"))
-    shown = f"{scheduler.short}(gamma={_code_and_value(context, scheduler.args['gamma'], gamma)})"
+    shown = _shown(context, scheduler, gamma)
     site = scheduler.site
     if scheduler.short == "MultiStepLR":
         milestones = context.fold(scheduler.args.get("milestones"), site.scope, site.order)
@@ -67,10 +71,8 @@ def _message(context: RuleContext, scheduler: TrackedObject, gamma: float) -> st
         return (f"{shown} multiplies the LR by {gamma:.6g} {every}: "
                 f"{_times(growth)} over {count} {unit_of(context.model, event)}"
                 f"{_from_to(base, growth)}")
-    steps = max(100, 3 * period)
-    growth = gamma ** (steps // period)
-    return (f"{shown} multiplies the LR by {gamma:.6g} {every}: it grows without bound, "
-            f"{_times(growth)} after {steps} steps{_from_to(base, growth)}")
+    # How many times it is stepped is not known: no horizon is invented.
+    return f"{shown} multiplies the LR by {gamma:.6g} {every}: it grows without bound"
 
 
 def _milestones_message(shown: str, gamma: float, milestones: object, base: object,
@@ -92,12 +94,15 @@ def _is_count(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _code_and_value(context: RuleContext, expr: cst.BaseExpression, value: float) -> str:
-    """``1.0489`` as written; ``(END / START) ** (1 / N)`` with its value."""
+def _shown(context: RuleContext, scheduler: TrackedObject, value: float) -> str:
+    """``ExponentialLR(gamma=1.0489)`` as written; ``ExponentialLR(gamma=growth)`` (with
+    gamma = 1.0489) when gamma is computed."""
+    expr = scheduler.args["gamma"]
     code = " ".join(context.code_for(expr).split())
+    head = f"{scheduler.short}(gamma={code})"
     if isinstance(expr, (cst.Float, cst.Integer)):
-        return code
-    return f"{code} = {fmt(value)}"
+        return head
+    return f"{head} (with gamma = {fmt(value)})"
 
 
 def _times(growth: float) -> str:

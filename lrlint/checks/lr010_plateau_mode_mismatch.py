@@ -70,10 +70,10 @@ class PlateauModeMismatch(Rule):
         patience_text = (f"{fmt(patience)} steps" if is_number(patience) else "`patience` steps")
         shown = metric.shown
         if metric.direction == "higher":
-            stops = "stops DEcreasing"
+            stops = "stops decreasing"
             meaning = "i.e. while the model improves"
         else:
-            stops = "stops INcreasing"
+            stops = "stops increasing"
             meaning = "i.e. while the loss falls as it should"
         context.report(
             node,

@@ -13,6 +13,7 @@ from lrlint.analysis.model import TrackedObject
 from lrlint.analysis.receivers import only_tracked
 from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS, is_abstract_base
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
+from lrlint.checks.common import fmt
 from lrlint.prefilter import SCHEDULER, Vocabulary
 
 # step(metrics) is ReduceLROnPlateau's API; step(epoch + i / iters) is the documented
@@ -64,7 +65,10 @@ class SchedulerStepWithArgument(Rule):
         head = (f"`{call}` passes `{text}` as the deprecated `epoch` argument of "
                 f"{scheduler.short}.step(): torch warns on every call, sets `last_epoch = {text}` "
                 f"and recomputes the LR from {recompute}")
-        counter = _loop_counter(site, argument)
+        counter, offset = _loop_counter(site, argument)
+        if counter is not None and offset:
+            context.report(site.node, head + _lag(context, site, counter, offset, scheduler, text))
+            return
         if counter is None:
             if _METRIC_LIKE.search(text):
                 head += (f"; `{text}` looks like a metric, not an epoch: the LR follows its value "
@@ -102,14 +106,59 @@ def _takes_epoch(model, scheduler: TrackedObject) -> bool:
     return True
 
 
-def _loop_counter(site: CallSite, argument: cst.BaseExpression) -> Loop | None:
-    """The enclosing loop (of the call's own function) whose counter ``argument`` is."""
+def _loop_counter(site: CallSite, argument: cst.BaseExpression) -> tuple[Loop | None, int]:
+    """The enclosing loop (of the call's own function) whose counter ``argument`` is, and the
+    constant added to it (``step(epoch - 1)``: -1)."""
+    offset = 0
+    if isinstance(argument, cst.BinaryOperation) and isinstance(argument.right, cst.Integer) \
+            and isinstance(argument.operator, (cst.Add, cst.Subtract)):
+        offset = int(argument.right.value) * (1 if isinstance(argument.operator, cst.Add) else -1)
+        argument = argument.left
     if not isinstance(argument, cst.Name):
-        return None
+        return None, 0
     for loop in reversed(site.loops):
         if loop.target_names[:1] == (argument.value,):
-            return loop
-    return None
+            return loop, offset
+    return None, 0
+
+
+def _lag(context: RuleContext, site: CallSite, loop: Loop, offset: int,
+         scheduler: TrackedObject, text: str) -> str:
+    """What ``step(epoch + k)`` does to the curve: after iteration i the scheduler sits at
+    ``start + i + k`` instead of the ``i + 1`` that ``step()`` after the optimizer gives."""
+    start = _counter_start(context, site, loop)
+    if not isinstance(start, int):
+        return ""
+    behind = 1 - start - offset
+    if behind == 0:
+        return f"; `{text}` counts the epochs `step()` would count, so `step()` gives the same LRs"
+    where = f"{abs(behind)} epoch{'s' if abs(behind) != 1 else ''} " + \
+        ("behind" if behind > 0 else "ahead of")
+    consequence = f"; the schedule runs {where} the training loop"
+    bounds = _range_stop(context, site, loop)
+    if bounds is None or not 0 < bounds - start <= 100_000:
+        return consequence
+    iterations = bounds - start
+    final_used, final_meant = start + iterations - 1 + offset, iterations
+    values = context.model.schedule_values(scheduler, max(final_used, final_meant) + 1)
+    if not values or min(final_used, final_meant) < 0 or not values[0]:
+        return consequence
+    base = values[0]
+    return (f"{consequence}: after the last of its {iterations} epochs the LR is "
+            f"{fmt(values[final_used])} ({values[final_used] / base:.2g}× the base LR) instead of "
+            f"{fmt(values[final_meant])} ({values[final_meant] / base:.2g}×)")
+
+
+def _range_stop(context: RuleContext, site: CallSite, loop: Loop) -> int | None:
+    iterable = loop.iter
+    if not (isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name)
+            and iterable.func.value == "range"):
+        return None
+    positional = [a.value for a in iterable.args if a.keyword is None and not a.star]
+    if not positional:
+        return None
+    stop = context.fold(positional[0 if len(positional) == 1 else 1], site.scope, loop.order_start)
+    return stop if isinstance(stop, int) and not isinstance(stop, bool) else None
 
 
 def _counter_consequence(context: RuleContext, site: CallSite, loop: Loop,

@@ -30,14 +30,20 @@ class GetLrCall(Rule):
 
     def check(self, context: RuleContext) -> None:
         model = context.model
+        # One finding per call, whichever of its possible schedulers it reads.
+        calls: dict[cst.Call, list[tuple[TrackedObject, Event]]] = {}
         for scheduler in model.schedulers:
-            if not _uses_torch_get_lr(model, scheduler):
-                continue
             for event in scheduler.events_named("get_lr"):
-                if _inside_scheduler_class(model, event.site.scope):
-                    continue  # a subclass computing its own schedule: get_lr is its API
-                context.report(event.node, _message(context, scheduler, event),
-                               _rename(model, event))
+                calls.setdefault(event.node, []).append((scheduler, event))
+        for candidates in calls.values():
+            if not all(_uses_torch_get_lr(model, scheduler) for scheduler, _ in candidates):
+                continue  # one of them may be a subclass with a get_lr of its own
+            event = candidates[0][1]
+            if _inside_scheduler_class(model, event.site.scope):
+                continue  # a subclass computing its own schedule: get_lr is its API
+            # The claim that holds for every scheduler it may be: a wrong value if any gives one.
+            scheduler = max((s for s, _ in candidates), key=_severity)
+            context.report(event.node, _message(context, scheduler, event), _rename(model, event))
 
 
 def _uses_torch_get_lr(model: ModuleModel, scheduler: TrackedObject) -> bool:
@@ -67,9 +73,9 @@ def _message(context: RuleContext, scheduler: TrackedObject, event: Event) -> st
         return (f"`{call}`: {name} has no get_lr() of its own (torch raises "
                 "NotImplementedError); the current LRs are `get_last_lr()`")
     if name in _CLOSED_FORM or scheduler.kind is Kind.SCHEDULER and name.startswith("get_"):
-        return (f"`{call}` is {scheduler.short}'s internal computation, not the current LR: it "
-                "recomputes it (torch warns \"please use `get_last_lr()`\" on every call); "
-                "read `get_last_lr()`")
+        return (f"`{call}` happens to return the current LR here ({scheduler.short} recomputes "
+                "it from its closed form), but it is torch's internal computation and torch "
+                "warns \"please use `get_last_lr()`\" on every call; read `get_last_lr()`")
     difference = first_get_lr_difference(context.model, scheduler)
     detail = ""
     if difference is not None:
@@ -78,6 +84,16 @@ def _message(context: RuleContext, scheduler: TrackedObject, event: Event) -> st
                   f"{fmt(current)}")
     return (f"`{call}` returns the value {name}'s next chainable step would compute, not the "
             f"current LR{detail}; read `get_last_lr()`")
+
+
+def _severity(scheduler: TrackedObject) -> int:
+    """How wrong get_lr() is for this scheduler: raises (2), a wrong value (1), a warning (0)."""
+    name = scheduler.torch_class
+    if name in _NO_GET_LR:
+        return 2
+    if name in _CLOSED_FORM or name.startswith("get_"):
+        return 0
+    return 1
 
 
 def _rename(model: ModuleModel, event: Event) -> FixPlan | None:

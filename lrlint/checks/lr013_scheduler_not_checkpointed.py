@@ -97,8 +97,9 @@ class SchedulerNotCheckpointed(Rule):
                      f"{loaded_key(context.model, load.node.args[0].value, load.site)!r}")
         context.report(
             save.site.node,
-            f"this checkpoint saves the {optimizer.short}'s state but not the "
-            f"{name} scheduler's: {what}; save `scheduler.state_dict()` too and load it on resume",
+            f"this checkpoint saves the state of {_called(context, optimizer, 'optimizer')} but "
+            f"not that of {_called(context, scheduler, 'scheduler')}: {what}; save "
+            "`scheduler.state_dict()` too and load it on resume",
         )
 
     # -- a chainable scheduler fast-forwarded onto an optimizer that holds the decayed LR ------
@@ -304,3 +305,9 @@ def _load_of_a_missing_key(context, save: Save, scheduler: TrackedObject) -> Eve
 def _short(context, node: cst.CSTNode) -> str:
     owner = context.model
     return " ".join(owner.code_for(node).split())
+
+
+def _called(context, obj: TrackedObject, kind: str) -> str:
+    """"`g_optimizer` (Adam)", or "the Adam optimizer" when it has no name."""
+    names = context.model.binding_names(obj)
+    return f"`{names[0]}` ({obj.short})" if names else f"the {obj.short} {kind}"

@@ -19,6 +19,7 @@ from lrlint.analysis.evaluate_values import DivisionByZeroError
 from lrlint.analysis.lambdas import Leaf, clamp_name, leaves, names_in, parameter
 from lrlint.analysis.model import TrackedObject
 from lrlint.analysis.queries import is_number
+from lrlint.analysis.test_code import deliberate_in_a_test
 from lrlint.analysis.values import step_function_in
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
 from lrlint.checks.common import fmt
@@ -53,6 +54,8 @@ class WarmupStartsAtZero(Rule):
                 continue
             if _stepped_before_the_optimizer(context, scheduler):
                 continue  # the first optimizer step already sees lr_lambda(1) (LR003's finding)
+            if deliberate_in_a_test(context.model, scheduler.site):
+                continue
             if milestoned is None:
                 milestoned = bounded_by_milestone(context.model)
             site = scheduler.site

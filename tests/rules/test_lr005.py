@@ -224,3 +224,18 @@ scheduler = lr_scheduler.LambdaLR(optimizer, lambda e: args.lr * 0.95 ** e)
 @pytest.mark.parametrize("name", SILENT)
 def test_silent_near_misses(name):
     assert findings(HEADER + SILENT[name]) == []
+
+
+def test_a_constant_lambda_in_a_test_that_asserts_the_lr_is_deliberate():
+    source = """
+import torch
+
+
+def test_lambda_lr_scales_the_base_lr():
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 0.1)
+    assert scheduler.get_last_lr() == [0.1 * 0.1]
+"""
+    assert findings(source) == []
+    assert len(findings(source.replace("def test_lambda_lr_scales_the_base_lr", "def build")
+                        .replace("    assert scheduler", "    print(scheduler"))) == 1

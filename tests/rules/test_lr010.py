@@ -50,7 +50,7 @@ def test_min_mode_with_accuracy_quotes_factor_and_patience():
     message = found[0]
     assert "mode 'min' (the default)" in message
     assert "`val_acc`" in message and "by factor 0.5" in message
-    assert "more than 3 steps" in message and "stops DEcreasing" in message
+    assert "more than 3 steps" in message and "stops decreasing" in message
     assert 'mode="max"' in message
 
 
@@ -62,7 +62,7 @@ def test_max_mode_with_a_loss():
             scheduler.step(val_loss.item())
     """)
     assert len(found) == 1
-    assert "mode 'max' but" in found[0] and "stops INcreasing" in found[0]
+    assert "mode 'max' but" in found[0] and "stops increasing" in found[0]
     assert "by factor 0.1" in found[0] and "more than 10 steps" in found[0]
 
 

@@ -257,3 +257,19 @@ class Trainer:
             self.scheduler.step(epoch)
 """
     assert fixed(source) == source.replace("self.scheduler.step(epoch)", "self.scheduler.step()")
+
+
+def test_a_lagging_epoch_argument_says_what_it_does_to_the_curve():
+    from lintkit import findings as lint
+
+    [finding] = lint("""
+        import torch
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)
+        for epoch in range(91):
+            for batch in loader:
+                optimizer.step()
+            scheduler.step(epoch - 1)
+    """, "LR011")
+    assert "the schedule runs 2 epochs behind the training loop" in finding.message
+    assert "the LR is 1e-3 (0.01× the base LR) instead of 1e-4 (0.001×)" in finding.message

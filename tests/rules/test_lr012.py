@@ -214,3 +214,19 @@ print(scheduler.get_lr())
 """
     [finding] = findings(source)
     assert finding.fix is not None and finding.fix.applicability == "unsafe"
+
+
+def test_lambda_lr_get_lr_is_only_a_warning_and_says_so():
+    from lintkit import findings as lint
+
+    [finding] = lint("""
+        import torch
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda e: 0.95 ** e)
+        for epoch in range(10):
+            optimizer.step()
+            scheduler.step()
+            print(scheduler.get_lr())
+    """, "LR012")
+    assert "happens to return the current LR" in finding.message
+    assert "not the current LR" not in finding.message

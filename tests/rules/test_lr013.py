@@ -39,7 +39,8 @@ def test_dict_literal_without_the_scheduler_chainable_message():
     """)
     assert len(found) == 1
     message = found[0]
-    assert message.startswith("this checkpoint saves the SGD's state but not the StepLR scheduler's")
+    assert message.startswith("this checkpoint saves the state of `optimizer` (SGD) but not that "
+                              "of `scheduler` (StepLR)")
     assert "step count at 0" in message and "gamma=0.5 decay every 30 steps" in message
 
 
@@ -165,7 +166,7 @@ def test_recognised_saves(save):
     """ + LOOP + f"""
             {save}
     """)
-    assert len(found) == 1 and "AdamW's state but not the StepLR" in found[0]
+    assert len(found) == 1 and "(AdamW) but not that of" in found[0] and "(StepLR)" in found[0]
 
 
 def test_scheduler_handed_to_accelerate_is_silent():
