@@ -3,7 +3,8 @@
     python benchmarks/schedules_speed.py [--steps N] [--groups G]
 
 Prints one line per schedule: the CPU and wall milliseconds of ``Schedule.values(N)``
-(best of 3) and the rate. Pure Python; torch is not imported.
+(best of 3) and the rate; for timm's schedules, of ``values_by_update(N,
+updates_per_epoch=1000)``, the loop of timm's train.py. Pure Python; torch is not imported.
 """
 
 from __future__ import annotations
@@ -60,6 +61,38 @@ CLOSED_FORM: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+# timm schedules, driven as timm's train.py drives them: step_update(num_updates) after
+# every update and step(epoch + 1) after every UPDATES_PER_EPOCH updates.
+UPDATES_PER_EPOCH = 1000
+TIMM: list[tuple[str, dict[str, Any]]] = [
+    ("timm.CosineLRScheduler", {"t_initial": M, "warmup_t": 10_000, "t_in_epochs": False}),
+    (
+        "timm.CosineLRScheduler",
+        {"t_initial": 100_000, "cycle_limit": 10, "cycle_decay": 0.5, "t_in_epochs": False},
+    ),
+    ("timm.CosineLRScheduler", {"t_initial": 1000, "warmup_t": 5}),  # moves once an epoch
+    ("timm.PolyLRScheduler", {"t_initial": M, "power": 2.0, "t_in_epochs": False}),
+    ("timm.TanhLRScheduler", {"t_initial": M, "warmup_t": 10_000, "t_in_epochs": False}),
+    ("timm.StepLRScheduler", {"decay_t": 30_000, "decay_rate": 0.5, "t_in_epochs": False}),
+    (
+        "timm.MultiStepLRScheduler",
+        {"decay_t": [300_000, 600_000, 900_000], "decay_rate": 0.1, "t_in_epochs": False},
+    ),
+    ("timm.WSDLRScheduler", {"t_initial": M, "decay_t": 200_000, "t_in_epochs": False}),
+    (
+        "timm.create_scheduler_v2",
+        {
+            "num_epochs": 1000,
+            "warmup_epochs": 5,
+            "step_on_epochs": False,
+            "updates_per_epoch": 1000,
+        },
+    ),
+    # No fast table: the mirror's _get_lr for every update.
+    ("timm.CosineLRScheduler", {"t_initial": 1000, "cycle_mul": 2.0, "t_in_epochs": False}),
+]
+
+
 def best_of(runs: int, fn: Any) -> tuple[float, float]:
     """Best (CPU seconds, wall seconds) of ``runs`` calls: CPU time ignores other
     processes competing for the machine, wall time is what a user waits."""
@@ -84,6 +117,15 @@ def main() -> None:
     for name, kwargs in CLOSED_FORM:
         schedule = build(name, base_lr, **kwargs)
         cpu, wall = best_of(3, lambda s=schedule: s.values(args.steps))
+        rate = args.steps / cpu / 1e6
+        print(f"{name:<{width}}  {cpu * 1000:8.1f}  {wall * 1000:8.1f}  {rate:9.1f}")
+    print(f"timm, values_by_update(N, updates_per_epoch={UPDATES_PER_EPOCH})")
+    for name, kwargs in TIMM:
+        schedule = build(name, base_lr, **kwargs)
+        cpu, wall = best_of(
+            3,
+            lambda s=schedule: s.values_by_update(args.steps, updates_per_epoch=UPDATES_PER_EPOCH),
+        )
         rate = args.steps / cpu / 1e6
         print(f"{name:<{width}}  {cpu * 1000:8.1f}  {wall * 1000:8.1f}  {rate:9.1f}")
 

@@ -11,7 +11,8 @@ from typing import Any
 from lrlint.schedules.errors import ResumeNotModelled, ScheduleError
 from lrlint.schedules.fast import FAST_PATHS, lambda_lr
 from lrlint.schedules.hf_mirror import HF_FUNCTIONS
-from lrlint.schedules.signatures import SCHEDULE_NAMES, signature
+from lrlint.schedules.signatures import SCHEDULE_NAMES, TIMM_NAMES, known_names, signature
+from lrlint.schedules.timm_factory import construct as construct_timm
 from lrlint.schedules.torch_mirror import TORCH_CLASSES, Optimizer
 
 COMPOSITES = frozenset({"SequentialLR", "ChainedScheduler"})
@@ -71,8 +72,7 @@ class Schedule:
         ``n - 1`` of them (the ``n``-th only affects the LR after the loop; it is used
         when given). Other schedules take no metrics.
         """
-        if type(n) is not int or n < 0:
-            raise ValueError(f"n must be a non-negative int, got {n!r}")
+        check_count(n)
         if n == 0:
             return []
         if self.name == PLATEAU:
@@ -173,6 +173,11 @@ class Schedule:
         return [self._shape_row(row) for row in rows]
 
 
+def check_count(n: Any) -> None:
+    if type(n) is not int or n < 0:
+        raise ValueError(f"n must be a non-negative int, got {n!r}")
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     was_enabled = gc.isenabled()
@@ -211,6 +216,8 @@ def instantiate(schedule: Schedule, optimizer: Optimizer, made: dict[int, Any]) 
         scheduler = TORCH_CLASSES["ChainedScheduler"](**kwargs)
     elif schedule.name in TORCH_CLASSES:
         scheduler = TORCH_CLASSES[schedule.name](optimizer, **kwargs)
+    elif schedule.name in TIMM_NAMES:
+        scheduler = construct_timm(schedule.name, optimizer, kwargs)[0]
     else:
         scheduler = HF_FUNCTIONS[schedule.name](optimizer, **kwargs)
     made[id(schedule)] = scheduler
@@ -256,7 +263,9 @@ def build(
     """The schedule torch's ``name(optimizer, **kwargs)`` gives an optimizer at ``base_lr``.
 
     ``name``: a scheduler class of ``torch.optim.lr_scheduler`` (or ``SWALR``), or a
-    Hugging Face ``get_*_schedule*`` function name; see ``SCHEDULE_NAMES``.
+    Hugging Face ``get_*_schedule*`` function name; see ``SCHEDULE_NAMES``. A timm
+    scheduler class or factory, prefixed ``timm.`` (``TIMM_NAMES``), gives a
+    ``TimmSchedule``, evaluated for the loop that drives it (see ``timm_schedule``).
     ``base_lr``: the optimizer's ``lr``, a number, or a list with one LR per param
     group. ``kwargs``: the constructor's arguments except ``optimizer``, by keyword,
     torch's names and defaults; lambdas are Python callables (pure: they are called
@@ -276,10 +285,8 @@ def build(
     a child of a SequentialLR/ChainedScheduler whose earlier children set
     ``initial_lr``, as in torch; evaluated alone it raises ``ScheduleError``.
     """
-    if name not in SCHEDULE_NAMES:
-        raise ScheduleError(
-            f"unknown schedule {name!r}; known: {', '.join(sorted(SCHEDULE_NAMES))}"
-        )
+    if name not in SCHEDULE_NAMES and name not in TIMM_NAMES:
+        raise ScheduleError(f"unknown schedule {name!r}; known: {known_names()}")
     if "optimizer" in kwargs:
         raise ScheduleError(
             "pass the optimizer's LR as base_lr (and optimizer_defaults), not optimizer="
@@ -294,7 +301,12 @@ def build(
     if isinstance(kwargs.get("milestones"), Iterator):
         # torch consumes an iterator once; every evaluation here replays construction.
         kwargs["milestones"] = tuple(kwargs["milestones"])
-    schedule = Schedule(name, base_lrs, kwargs, defaults, nested)
+    kind = Schedule
+    if name in TIMM_NAMES:
+        from lrlint.schedules.timm_schedule import TimmSchedule  # it subclasses Schedule
+
+        kind = TimmSchedule
+    schedule = kind(name, base_lrs, kwargs, defaults, nested)
     try:
         schedule._start()  # construction errors surface now, as in torch
     except ResumeNotModelled:

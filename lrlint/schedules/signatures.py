@@ -1,8 +1,8 @@
 """Constructor signatures of the supported schedules, for binding arguments statically.
 
 The static linter binds ``StepLR(opt, 30, 0.1)`` with :func:`signature`; the order,
-names and defaults are read from the mirror constructors, which copy torch's and
-transformers' exactly.
+names and defaults are read from the mirror constructors, which copy torch's,
+transformers' and timm's exactly.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from lrlint.schedules.errors import ScheduleError
 from lrlint.schedules.hf_mirror import HF_FUNCTIONS
+from lrlint.schedules.timm_factory import TIMM_CONSTRUCTORS
 from lrlint.schedules.torch_mirror import TORCH_CLASSES
 
 
@@ -44,7 +45,13 @@ def _constructor(name: str) -> Callable[..., Any]:
         return TORCH_CLASSES[name].__init__
     if name in HF_FUNCTIONS:
         return HF_FUNCTIONS[name]
-    raise ScheduleError(f"unknown schedule {name!r}; known: {', '.join(sorted(SCHEDULE_NAMES))}")
+    if name in TIMM_CONSTRUCTORS:
+        return TIMM_CONSTRUCTORS[name]
+    raise ScheduleError(f"unknown schedule {name!r}; known: {known_names()}")
+
+
+def known_names() -> str:
+    return ", ".join(sorted(SCHEDULE_NAMES) + sorted(TIMM_NAMES))
 
 
 def _all_params(name: str) -> tuple[Param, ...]:
@@ -62,11 +69,14 @@ def _all_params(name: str) -> tuple[Param, ...]:
     )
 
 
+# The names the static linter binds by a class's or function's own name: torch's, HF's.
 SCHEDULE_NAMES: frozenset[str] = frozenset(TORCH_CLASSES) | frozenset(HF_FUNCTIONS)
+# timm's scheduler classes and factories, prefixed "timm." ("timm.CosineLRScheduler").
+TIMM_NAMES: frozenset[str] = frozenset(TIMM_CONSTRUCTORS)
 
 _SIGNATURES: dict[str, tuple[Param, ...]] = {}
 _OPTIMIZER_POSITIONS: dict[str, int] = {}
-for _name in SCHEDULE_NAMES:
+for _name in SCHEDULE_NAMES | TIMM_NAMES:
     _params = _all_params(_name)
     _OPTIMIZER_POSITIONS[_name] = [p.name for p in _params].index("optimizer")
     _SIGNATURES[_name] = tuple(p for p in _params if p.name != "optimizer")
