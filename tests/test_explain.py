@@ -165,12 +165,14 @@ def test_arguments_that_do_not_fold_are_listed_with_the_reason(capsys):
     code, out, _ = explain(capsys, INPUTS / "args_lr_unfolded.py")
     assert code == 0
     assert out.startswith("scheduler = CosineAnnealingLR(optimizer, T_max=args.epochs)")
-    assert "the optimizer's lr is not a constant" in field(out, "not shown")
+    assert field(out, "not shown") == (
+        "the optimizer's lr and `T_max` depend on args.lr and args.epochs, which lrlint cannot "
+        "know without running the code: pass --set args.lr=N and --set args.epochs=N")
     assert "(log scale)" not in out and "(linear scale)" not in out
     document = explain_json(capsys, INPUTS / "args_lr_unfolded.py")
     (pair,) = document["pairs"]
     assert pair["status"] == "no_schedule" and pair["curve"] is None
-    assert "not a constant" in pair["reason"]
+    assert pair["missing"]["inputs"] == ["args.lr", "args.epochs"]
 
 
 def test_seed_article_step_decay_shows_where_it_really_ends(capsys):
@@ -255,7 +257,7 @@ def test_nested_loops_multiply_and_disagreement_with_t_max_is_noted(capsys, tmp_
 
 
 def test_conditional_step_does_not_trust_the_loop_bound(capsys, tmp_path):
-    source = NESTED.replace("        scheduler.step()", "        if step % 10 == 0:\n"
+    source = NESTED.replace("        scheduler.step()", "        if step > 10:\n"
                                                        "            scheduler.step()")
     code, out, _ = explain(capsys, write(tmp_path, source))
     assert code == 0
@@ -473,3 +475,118 @@ def test_header_drops_comments_of_a_multi_line_call(tmp_path, capsys):
     header = capsys.readouterr().out.splitlines()[0]
     assert "#" not in header
     assert header.startswith("annealing = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=1.0")
+
+
+# -- values the code does not know: --steps-per-epoch, --set, --steps -------------------------
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+def test_fine_tuning_fixtures_say_which_value_is_missing_and_how_to_pass_it(capsys):
+    code, out, _ = explain(capsys, FIXTURES / "finetune_warmup.py")
+    assert code == 0
+    assert field(out, "not shown") == (
+        "the number of warmup steps and the number of training steps depend on len(loader), "
+        "which lrlint cannot know without running the code: pass --steps-per-epoch N or --set "
+        "len(loader)=N")
+    (pair,) = explain_json(capsys, FIXTURES / "clean_finetune.py")["pairs"]
+    assert pair["status"] == "no_schedule"
+    assert pair["missing"] == {"arguments": ["lr_lambda"], "inputs": ["len(loader)"],
+                               "options": ["--steps-per-epoch N or --set len(loader)=N"]}
+    assert pair["reason"].startswith("`lr_lambda` depends on len(loader), which lrlint cannot")
+
+
+def test_steps_per_epoch_draws_the_hugging_face_warmup(capsys):
+    (pair,) = explain_json(capsys, FIXTURES / "finetune_warmup.py", "--steps-per-epoch",
+                           "500")["pairs"]
+    updates = 3 * math.ceil(500 / 8)  # EPOCHS * ceil(len(loader) / ACCUMULATION_STEPS)
+    expected = build("get_linear_schedule_with_warmup", 2e-5, num_warmup_steps=int(0.06 * updates),
+                     num_training_steps=updates).values(1500)
+    assert pair["status"] == "ok" and pair["missing"] is None
+    assert pair["schedule"] == "get_linear_schedule_with_warmup(num_warmup_steps=11, " \
+                               "num_training_steps=189)"
+    assert pair["steps"]["count"] == 1500  # 3 epochs × 500 batches, one scheduler step each
+    assert pair["curve"]["lr"] == expected
+    # --set names the same value as the code writes it, spaces aside.
+    same = explain_json(capsys, FIXTURES / "finetune_warmup.py", "--set", "len( loader )=500")
+    assert same["pairs"][0]["curve"] == pair["curve"]
+
+
+def test_set_overrides_a_name_and_an_attribute(capsys):
+    (pair,) = explain_json(capsys, FIXTURES / "finetune_warmup.py", "--set", "len(loader)=500",
+                           "--set", "EPOCHS=2")["pairs"]
+    assert pair["schedule"].endswith("num_training_steps=126)")  # 2 * ceil(500 / 8)
+    assert pair["steps"]["count"] == 1000
+    (pair,) = explain_json(capsys, INPUTS / "args_lr_unfolded.py", "--set", "args.lr=0.05",
+                           "--set", "args.epochs=10")["pairs"]
+    assert pair["base_lr"] == 0.05 and pair["steps"]["count"] == 10
+    assert pair["curve"]["lr"] == build("CosineAnnealingLR", 0.05, T_max=10).values(10)
+
+
+def test_accumulation_gate_counts_the_optimizer_steps(capsys):
+    code, out, _ = explain(capsys, FIXTURES / "clean_finetune.py", "--steps-per-epoch", "502")
+    assert code == 0
+    # (step + 1) % 4 == 0 passes 125 of 502 batches: 4 epochs × 125 optimizer steps.
+    assert field(out, "steps") == (
+        "500: the loops `for epoch in range(EPOCHS)` (4) × `for step, batch in enumerate(loader)`"
+        " under `if (step + 1) % ACCUMULATION_STEPS == 0` (125) around scheduler.step()")
+    total = 4 * math.ceil(502 / 4)
+
+    def factor(step):  # the file's warmup_then_cosine(total_steps), as plain Python
+        if step < 200:
+            return (step + 1) / 200
+        return 0.5 * (1.0 + math.cos(math.pi * min(1.0, (step - 200) / max(1, total - 200))))
+
+    assert_rows_match(key_rows(out), [3e-5 * factor(step) for step in range(500)])
+
+
+def test_gate_on_the_counter_itself_counts_from_the_first_iteration(capsys, tmp_path):
+    source = NESTED.replace("        scheduler.step()", "        if step % 7 == 0:\n"
+                                                       "            scheduler.step()")
+    document = explain_json(capsys, write(tmp_path, source))
+    assert document["pairs"][0]["steps"]["count"] == 3 * 8  # steps 0, 7, ..., 49: 8 per epoch
+
+
+def test_steps_fills_in_the_one_unknown_loop_length(capsys):
+    code, out, _ = explain(capsys, FIXTURES / "finetune_warmup.py", "--steps", "3000")
+    assert code == 0
+    assert field(out, "schedule") == ("get_linear_schedule_with_warmup(num_warmup_steps=22, "
+                                      "num_training_steps=375)")
+    assert "len(loader) = 1,000: --steps 3,000 over the loops `for epoch in range(EPOCHS)` (3)" \
+        in " ".join(out.split())
+
+
+@pytest.mark.parametrize(("assignment", "message"), [
+    ("len(loader)", "--set expects CODE=VALUE (e.g. --set len(train_loader)=500), got "
+                    "'len(loader)'"),
+    ("len(loader)=lots", "--set len(loader)=lots: the value 'lots' is not a Python literal"),
+    ("a + b=3", "--set a + b=3: 'a + b' is not a name, attribute, call or subscript"),
+])
+def test_bad_set_is_one_clear_error(capsys, assignment, message):
+    code, out, err = explain(capsys, FIXTURES / "finetune_warmup.py", "--set", assignment)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"lrlint: error: {message}") and err.count("\n") == 1
+
+
+CONFIGURED = """\
+import torch
+import yaml
+from torch.optim.lr_scheduler import CosineAnnealingLR, LambdaLR
+
+config = yaml.safe_load(open("config.yaml"))
+optimizer = torch.optim.SGD([], lr=0.1)
+scheduler = CosineAnnealingLR(optimizer, T_max=config["epochs"])
+warmup = LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / config["warmup"]))
+"""
+
+
+def test_set_reaches_subscripts_and_the_inside_of_a_lambda(capsys, tmp_path):
+    path = write(tmp_path, CONFIGURED)
+    cosine, warmup = explain_json(capsys, path)["pairs"]
+    assert cosine["missing"]["inputs"] == ['config["epochs"]']
+    assert warmup["missing"]["inputs"] == ['config["warmup"]']  # the lambda's `s` is not missing
+    # Quotes and spaces need not match the code's.
+    cosine, warmup = explain_json(capsys, path, "--set", "config['epochs']=30",
+                                  "--set", "config[ 'warmup' ]=5")["pairs"]
+    assert cosine["curve"]["lr"] == build("CosineAnnealingLR", 0.1, T_max=30).values(30)
+    assert warmup["curve"]["lr"] == [0.1 * min(1.0, (s + 1) / 5) for s in range(100)]

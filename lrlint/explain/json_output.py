@@ -1,12 +1,15 @@
-"""``--output-format json``: one object per optimizer/scheduler pair.
+"""``--output-format json``: per file, one object per optimizer/scheduler pair.
 
-Shape (every key always present; ``null`` when unknown)::
+One file named on the command line gives one object; several files, or a directory, give an
+array of them. Shape (every key always present; ``null`` when unknown)::
 
     {"path": "train.py", "pairs": [{
         "scheduler": {"code": "scheduler = StepLR(...)", "line": 12, "class": "StepLR"},
         "optimizer": {"code": ..., "line": 11, "class": "SGD"} | null,
         "status": "ok" | "no_schedule" | "torch_error" | "no_curve",
         "reason": str | null,            # why there is no curve
+        "missing": {"arguments": [str], "inputs": [str], "options": [str]} | null,
+                                         # the unknown values behind the reason, how to pass them
         "error": str | null,             # torch raises partway; the curve stops there
         "schedule": "StepLR(step_size=30, gamma=0.1)" | null,
         "base_lr": LR | null, "groups": int | null,
@@ -30,31 +33,38 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from lrlint.explain.downsample import BUCKETS, METHOD, is_downsampled, kept_steps
 from lrlint.explain.find import Construction
 from lrlint.explain.summary import Explanation, base_lr_value
 from lrlint.explain.text import schedule_text
 
-
-def write_json(path: str, explanations: list[Explanation], out: TextIO) -> None:
-    document = {"path": path, "pairs": [pair_object(e) for e in explanations]}
-    out.write(_dumps(document) + "\n")
+if TYPE_CHECKING:
+    from lrlint.explain import FileExplanation
 
 
-def _dumps(document: dict[str, Any]) -> str:
+def write_json(files: list[FileExplanation], out: TextIO, single: bool = True) -> None:
+    """One object for one file named on the command line, else an array of them."""
+    documents = [{"path": f.path, "pairs": [pair_object(e) for e in f.explanations]}
+                 for f in files]
+    out.write(_dumps(documents[0] if single and len(documents) == 1 else documents) + "\n")
+
+
+def _dumps(document: dict[str, Any] | list[dict[str, Any]]) -> str:
     """Indented JSON, but each curve array on one line (thousands of numbers otherwise)."""
     arrays: dict[str, str] = {}
     nonce = uuid.uuid4().hex  # no source text can contain the placeholder
-    for index, pair in enumerate(document["pairs"]):
-        curve = pair["curve"]
-        if curve is None:
-            continue
-        for key in ("step", "lr"):
-            token = f"@curve-{nonce}-{index}-{key}@"
-            arrays[f'"{token}"'] = json.dumps(curve[key], separators=(", ", ":"))
-            curve[key] = token
+    documents = document if isinstance(document, list) else [document]
+    for number, file in enumerate(documents):
+        for index, pair in enumerate(file["pairs"]):
+            curve = pair["curve"]
+            if curve is None:
+                continue
+            for key in ("step", "lr"):
+                token = f"@curve-{nonce}-{number}-{index}-{key}@"
+                arrays[f'"{token}"'] = json.dumps(curve[key], separators=(", ", ":"))
+                curve[key] = token
     text = json.dumps(document, indent=2, ensure_ascii=False)
     for token, array in arrays.items():
         text = text.replace(token, array, 1)
@@ -71,6 +81,8 @@ def pair_object(e: Explanation) -> dict[str, Any]:
         "optimizer": _construction(pair.optimizer) if pair.optimizer else None,
         "status": _status(e),
         "reason": e.reason,
+        "missing": ({"arguments": list(e.missing.arguments), "inputs": list(e.missing.inputs),
+                     "options": list(e.missing.options)} if e.missing is not None else None),
         "error": e.failure,
         "schedule": schedule_text(schedule) if schedule is not None else None,
         "base_lr": base_lr_value(pair),

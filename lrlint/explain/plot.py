@@ -8,11 +8,15 @@ the same min-max downsampling as the JSON curve, which keeps every drop and extr
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 from lrlint.explain.chart import uses_log_scale
 from lrlint.explain.downsample import kept_steps
 from lrlint.explain.numbers import lr_text
 from lrlint.explain.summary import Explanation
+
+if TYPE_CHECKING:
+    from lrlint.explain import FileExplanation
 
 INSTALL_HINT = "pip install 'lrlint[plot]'"
 
@@ -28,9 +32,9 @@ def require_matplotlib() -> None:
                            f"{INSTALL_HINT}") from None
 
 
-def write_plot(path: str, explanations: list[Explanation], destination: str) -> bool:
+def write_plot(files: list[FileExplanation], destination: str) -> bool:
     """Write the chart, one panel per pair; False (nothing written) when no pair has a curve."""
-    drawn = [e for e in explanations if e.has_curve]
+    drawn = [(f.path, e) for f in files for e in f.explanations if e.has_curve]
     if not drawn:
         return False
     import matplotlib
@@ -39,7 +43,7 @@ def write_plot(path: str, explanations: list[Explanation], destination: str) -> 
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(9, 1.2 + 3.6 * len(drawn)), dpi=110, layout="constrained")
-    for panel, e in zip(figure.subplots(len(drawn), 1, squeeze=False)[:, 0], drawn):
+    for panel, (path, e) in zip(figure.subplots(len(drawn), 1, squeeze=False)[:, 0], drawn):
         _draw(panel, path, e)
     figure.savefig(destination)
     return True

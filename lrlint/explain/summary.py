@@ -13,6 +13,7 @@ from lrlint.analysis.evaluate import NotStaticError, Unknown, UserCodeError
 from lrlint.analysis.model import ModuleModel
 from lrlint.explain.find import Pair
 from lrlint.explain.milestones import KeyStep, key_steps
+from lrlint.explain.missing import Missing, missing_values
 from lrlint.explain.numbers import lrs_text
 from lrlint.explain.steps import StepCount, Stepping, choose_steps, stepping
 from lrlint.explain.target import TargetCheck, target_check
@@ -40,6 +41,7 @@ class Explanation:
     last_change: int | None = None  # the last step whose LR differs from the one before
     target: TargetCheck | None = None
     notes: list[str] = field(default_factory=list)  # about the schedule itself
+    missing: Missing | None = None  # the unknown values that keep the curve from being drawn
 
     @property
     def all_notes(self) -> list[str]:
@@ -59,7 +61,7 @@ class Explanation:
 
 
 def explain_pair(module: cst.Module, model: ModuleModel, pair: Pair, positions,
-                 option_steps: int | None) -> Explanation:
+                 option_steps: int | None, loader_codes: set[str] = frozenset()) -> Explanation:
     found = stepping(module, model, pair.scheduler_object, positions)
     explanation = Explanation(pair, found)
     declared = pair.declared
@@ -67,6 +69,8 @@ def explain_pair(module: cst.Module, model: ModuleModel, pair: Pair, positions,
     if schedule is None:
         explanation.reason = (f"torch would raise {type(declared.error).__name__}: {declared.error}"
                               if declared.error is not None else declared.reason)
+        if declared.error is None:
+            _explain_missing(explanation, model, loader_codes)
         return explanation
     if schedule.name == PLATEAU:
         explanation.reason = ("ReduceLROnPlateau follows the metric given to "
@@ -77,12 +81,23 @@ def explain_pair(module: cst.Module, model: ModuleModel, pair: Pair, positions,
     rows, failure = _evaluate(schedule, steps.count)
     if not rows:
         explanation.reason = failure
+        _explain_missing(explanation, model, loader_codes)
         return explanation
     explanation.failure = failure
     explanation.columns = _columns(rows, schedule.groups)
     explanation.notes.extend(_own_start_notes(schedule, explanation.columns))
     _describe_curve(explanation, model, schedule)
     return explanation
+
+
+def _explain_missing(explanation: Explanation, model: ModuleModel,
+                     loader_codes: set[str]) -> None:
+    """Replace the folder's reason with the unknown values it comes from, and how to pass them."""
+    pair = explanation.pair
+    missing = missing_values(model, pair.scheduler_object, pair.optimizer_object, loader_codes)
+    if missing is not None:
+        explanation.missing = missing
+        explanation.reason = missing.sentence()
 
 
 def _evaluate(schedule: Any, count: int) -> tuple[list[Any], str | None]:

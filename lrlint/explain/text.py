@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from lrlint.explain.chart import render_chart
 from lrlint.explain.numbers import lrs_text, steps_text
 from lrlint.explain.summary import Explanation, base_lr_value
 from lrlint.explain.target import describe
+
+if TYPE_CHECKING:
+    from lrlint.explain import FileExplanation
 
 LINE = 80
 FIELD = 12  # width of the field names ("optimizer", "steps", ...)
@@ -17,12 +20,14 @@ UNITS = {"epoch": "stepped once per epoch",
          "batch": "stepped after every optimizer step (per batch)"}
 
 
-def write_text(path: str, explanations: list[Explanation], out: TextIO) -> None:
-    if not explanations:
-        out.write(f"{path}: no LR scheduler found\n")
-        return
-    blocks = ["\n".join(_pair_lines(path, e)) for e in explanations]
-    out.write("\n\n".join(blocks) + "\n")
+def write_text(files: list[FileExplanation], out: TextIO) -> None:
+    blocks = []
+    for file in files:
+        if not file.explanations:
+            blocks.append(f"{file.path}: no LR scheduler found")
+        blocks += ["\n".join(_pair_lines(file.path, e)) for e in file.explanations]
+    if blocks:
+        out.write("\n\n".join(blocks) + "\n")
 
 
 def _pair_lines(path: str, e: Explanation) -> list[str]:
