@@ -14,7 +14,7 @@ import pytest
 
 from lrlint.cli import main
 from lrlint.explain.chart import render_chart
-from lrlint.explain.downsample import kept_steps
+from lrlint.explain.curve import Reducer, row_chunks
 from lrlint.schedules import build, step_decay_to
 
 INPUTS = Path(__file__).parent / "explain_inputs"
@@ -24,13 +24,13 @@ ADAMW = {"betas": (0.9, 0.999)}
 
 
 def explain(capsys, path, *options):
-    code = main(["explain", str(path), *options])
+    code = main(["explain", str(path), *map(str, options)])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
 
 def explain_json(capsys, path, *options):
-    code, out, _ = explain(capsys, path, "--output-format", "json", *options)
+    code, out, _ = explain(capsys, path, *options, "--output-format", "json")
     assert code == 0
     return json.loads(out)
 
@@ -359,13 +359,47 @@ def test_chart_of_a_long_curve_keeps_its_drops_within_80_columns():
     assert len(vertical) == 3
 
 
+def reduce(values, keep=(), chunk=None):
+    reducer = Reducer(1, keep)
+    if chunk is None:
+        for columns in row_chunks(values, 1):
+            reducer.feed(columns)
+    else:
+        for start in range(0, len(values), chunk):
+            reducer.feed([values[start:start + chunk]])
+    return reducer.curve()
+
+
 def test_downsampling_keeps_first_last_extremes_and_key_steps():
     column = [math.sin(step / 1000) + (5 if step == 123_457 else 0) for step in range(300_000)]
-    kept = kept_steps([column], keep=[7, 299_998])
-    assert kept[0] == 0 and kept[-1] == 299_999
+    curve = reduce(column, keep=[7, 299_998])
+    kept = curve.steps
+    assert kept[0] == 0 and kept[-1] == 299_999 and curve.downsampled
     assert {7, 299_998, 123_457, column.index(min(column))} <= set(kept)
-    assert len(kept) <= 2 * 1000 + 4
-    assert kept_steps([column[:10_000]]) == list(range(10_000))
+    assert len(kept) <= 4 * 1000 + 4
+    assert curve.columns[0] == [column[step] for step in kept]
+    assert curve.minimum.step == column.index(min(column))
+    assert curve.maximum == type(curve.maximum)(123_457, [column[123_457]])
+    assert reduce(column[:10_000]).steps == list(range(10_000))
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 4096])
+def test_reduction_does_not_depend_on_how_the_rows_arrive(chunk):
+    values = build("CosineAnnealingWarmRestarts", 0.1, T_0=700, T_mult=2).values(30_000)
+    values[12_345] = values[12_344]  # a flat step somewhere
+    whole, pieces = reduce(values), reduce(values, chunk=chunk)
+    assert (pieces.steps, pieces.columns) == (whole.steps, whole.columns)
+    assert pieces.minimum == whole.minimum and pieces.maximum == whole.maximum
+    assert pieces.first_drop == whole.first_drop == 1
+    last_change = max(s for s in range(1, 30_000) if values[s] != values[s - 1])
+    assert pieces.last_change == whole.last_change == last_change
+
+
+def test_first_drop_and_last_change_of_a_warmup_then_constant():
+    values = [min(1.0, (s + 1) / 5000) for s in range(40_000)] + [0.5] * 5
+    curve = reduce(values, chunk=1000)
+    assert curve.first_drop == 40_000 and curve.last_change == 40_000
+    assert curve.maximum.step == 4999  # the first step at the top
 
 
 # -- --plot --------------------------------------------------------------------------------------
@@ -590,3 +624,95 @@ def test_set_reaches_subscripts_and_the_inside_of_a_lambda(capsys, tmp_path):
                                   "--set", "config[ 'warmup' ]=5")["pairs"]
     assert cosine["curve"]["lr"] == build("CosineAnnealingLR", 0.1, T_max=30).values(30)
     assert warmup["curve"]["lr"] == [0.1 * min(1.0, (s + 1) / 5) for s in range(100)]
+
+
+# -- several paths, the options' help, the x axis, long curves ----------------------------------
+
+
+def test_several_files_and_a_directory(capsys, tmp_path):
+    project = tmp_path / "project"
+    (project / "sub").mkdir(parents=True)
+    (project / "sub" / "train.py").write_text(NESTED)
+    (project / "helpers.py").write_text("def add(a, b):\n    return a + b\n")
+    plain = write(tmp_path, "import torch\nopt = torch.optim.SGD([], lr=0.1)\n", "plain.py")
+    one = INPUTS / "step_lr_per_epoch.py"
+    code, out, err = explain(capsys, one, project, plain)
+    assert (code, err) == (0, "")
+    assert out.count("scheduler = StepLR(") == 1
+    assert out.count("scheduler = CosineAnnealingLR(optimizer, T_max=120)") == 1
+    assert f"({project / 'sub' / 'train.py'}:6)" in out
+    assert "helpers.py" not in out  # found in a directory, builds no scheduler: not listed
+    assert f"{plain}: no LR scheduler found" in out  # named: it is answered
+    document = explain_json(capsys, one, project)
+    assert [Path(f["path"]).name for f in document] == ["train.py", "step_lr_per_epoch.py"] \
+        or [Path(f["path"]).name for f in document] == ["step_lr_per_epoch.py", "train.py"]
+    assert all(len(f["pairs"]) == 1 for f in document)
+    # A directory alone is an array too; a bad path among good ones: exit 2, the rest explained.
+    assert isinstance(explain_json(capsys, project), list)
+    code, out, err = explain(capsys, tmp_path / "missing.py", one)
+    assert code == 2 and "scheduler = StepLR(" in out
+    assert err == f"lrlint: error: {tmp_path / 'missing.py'}: No such file or directory\n"
+
+
+def test_every_explain_option_has_help(capsys):
+    from lrlint.cli import build_parser
+
+    parser = build_parser()
+    explain_parser = parser._subparsers._group_actions[0].choices["explain"]
+    options = [a for a in explain_parser._actions if a.dest != "help"]
+    assert {a.dest for a in options} >= {"paths", "steps", "steps_per_epoch", "assignments",
+                                         "plot", "output_format"}
+    assert all(a.help for a in options), [a.dest for a in options if not a.help]
+    with pytest.raises(SystemExit):
+        main(["explain", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--steps-per-epoch N batches per epoch" in text
+    assert "--set CODE=VALUE give an expression of the code a value" in text
+
+
+@pytest.mark.parametrize(("path", "axis"), [
+    (INPUTS / "step_lr_per_epoch.py", "epoch"),
+    (INPUTS / "one_cycle_per_batch.py", "optimizer step"),
+    (INPUTS / "args_lr_unfolded.py", None),
+])
+def test_x_axis_is_named_for_the_loop(capsys, path, axis):
+    options = ("--set", "args.lr=0.1", "--set", "args.epochs=9")
+    (pair,) = explain_json(capsys, path, *options)["pairs"]
+    expected = axis or "scheduler step"  # scheduler.step() is not called in that file
+    assert pair["x_axis"] == expected
+    _, out, _ = explain(capsys, path, *options)
+    chart = out[out.index("LR  ("):]
+    assert chart.rstrip().endswith(expected) or f" {expected}\n" in chart
+
+
+def test_a_long_stepped_curve_streams_in_bounded_chunks():
+    from lrlint.explain.curve import BUCKETS, CHUNK
+    from lrlint.explain.evaluation import Rows
+
+    warmup = build("LinearLR", 0.4, start_factor=0.01, total_iters=5)
+    cosine = build("CosineAnnealingLR", 0.4, T_max=50_000, eta_min=1e-5)
+    schedule = build("SequentialLR", 0.4, schedulers=[warmup, cosine], milestones=[5])
+    chunks = list(Rows(schedule, 150_000))  # SequentialLR has no closed form: stepped
+    assert len(chunks) > 2 and max(len(c[0]) for c in chunks) <= CHUNK
+    streamed = [lr for chunk in chunks for lr in chunk[0]]
+    assert streamed == schedule.values(150_000)
+    curve = reduce(streamed, keep=[5])
+    assert len(curve.steps) <= 4 * BUCKETS + 3
+    assert curve.minimum.step == streamed.index(min(streamed))
+
+
+def test_millions_of_key_steps_are_capped_and_said_so(capsys, tmp_path):
+    source = NESTED.replace("CosineAnnealingLR(optimizer, T_max=120)",
+                            "StepLR(optimizer, step_size=10, gamma=0.999)")
+    source = source.replace("import CosineAnnealingLR", "import StepLR")
+    path = write(tmp_path, source)
+    (pair,) = explain_json(capsys, path, "--steps", "200000")["pairs"]
+    assert len(pair["key_steps"]) == 1000 and pair["key_steps_truncated"] is True
+    assert pair["key_steps"][-1]["step"] == 10_000
+    assert pair["curve"]["downsampled"] and len(pair["curve"]["step"]) < 6000
+    expected = build("StepLR", 0.05, step_size=10, gamma=0.999).values(200_000)
+    assert pair["last"] == {"step": 199_999, "lr": expected[-1]}
+    assert pair["min"] == {"step": 199_990, "lr": min(expected)}
+    _, out, _ = explain(capsys, path, "--steps", "200000")
+    assert field(out, "note").startswith("the code implies 150")
+    assert "only the first 1,000 key steps are listed" in out

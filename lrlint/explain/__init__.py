@@ -1,12 +1,15 @@
-"""``lrlint explain PATH``: the LR curve of every optimizer/scheduler pair a file declares.
+"""``lrlint explain PATH ...``: the LR curve of every optimizer/scheduler pair the code declares.
 
-Static, like the linter: the file is parsed with libcst, never run, and torch is not imported.
-Each scheduler's arguments are constant-folded into a ``lrlint.schedules.Schedule`` and
-evaluated once (``Schedule.values(n)``); ``find`` names the pairs, ``steps`` decides ``n``,
-``summary`` computes the numbers, ``text``/``json_output``/``plot`` present them.
+Static, like the linter: each file is parsed with libcst, never run, and torch is not imported.
+Each scheduler's arguments are constant-folded into a ``lrlint.schedules.Schedule`` (with the
+values the user supplies: ``inputs``), evaluated and reduced as it is computed (``evaluation``,
+``curve``); ``find`` names the pairs, ``steps`` decides how many steps, ``summary`` computes
+the numbers, ``text``/``json_output``/``plot`` present them. Directories are walked like the
+linter walks them; of the files found there, only those that build a scheduler are shown.
 
-Exit status: 0 when the file was explained (with or without schedulers), 2 when it cannot be
-read, decoded or parsed, or ``--plot`` is asked for without matplotlib.
+Exit status: 0 when every path was explained (with or without schedulers), 2 when one cannot be
+read, decoded or parsed (the others are still explained), a ``--set`` cannot be read, or
+``--plot`` is asked for without matplotlib.
 """
 
 from __future__ import annotations

@@ -10,12 +10,15 @@ two decades; the x axis is labelled with step numbers. No colour is used.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from lrlint.explain.numbers import lr_text, steps_text
 
 WIDTH = 60  # characters of plot area; labels and axis keep every line under 80 columns
 HEIGHT = 10
+LINE = 78  # the report indents the chart by 2
 LOG_SPAN = 100.0  # more than two decades between the smallest and largest LR: log scale
 
 # Bit of each dot in a braille cell, by (column, row from the top).
@@ -26,9 +29,25 @@ def uses_log_scale(low: float, high: float) -> bool:
     return low > 0 and high / low > LOG_SPAN
 
 
-def render_chart(values: Sequence[float], x_label: str = "step", width: int = WIDTH,
+@dataclass(frozen=True)
+class Series:
+    """A curve's kept steps and their LRs; between two kept steps the first one's LR holds.
+    A downsampled curve keeps each run's extremes, so every dot column still spans them."""
+
+    steps: Sequence[int]
+    values: Sequence[float]
+    count: int  # steps in the curve
+
+    @classmethod
+    def whole(cls, values: Sequence[float]) -> Series:
+        return cls(range(len(values)), values, len(values))
+
+
+def render_chart(curve: Series | Sequence[float], x_label: str = "step", width: int = WIDTH,
                  height: int = HEIGHT) -> list[str]:
     """The chart's lines (none for an empty curve)."""
+    series = curve if isinstance(curve, Series) else Series.whole(curve)
+    values = series.values
     all_finite = math.isfinite(sum(values))  # one pass: NaN and inf propagate through a sum
     finite = values if all_finite else [v for v in values if math.isfinite(v)]
     if not finite:
@@ -36,7 +55,7 @@ def render_chart(values: Sequence[float], x_label: str = "step", width: int = WI
     low, high = min(finite), max(finite)
     log = uses_log_scale(low, high)
     scale = _Scale(low, high, log, height * 4)
-    columns = _dot_columns(values, width * 2, scale, all_finite)
+    columns = _dot_columns(series, width * 2, scale, all_finite)
     cells = _cells(columns, width, height)
     labels = _y_labels(scale, height)
     label_width = max(len(label) for label in labels.values())
@@ -45,7 +64,7 @@ def render_chart(values: Sequence[float], x_label: str = "step", width: int = WI
         label = labels.get(row, "")
         axis = "┤" if label else "│"
         lines.append(f"{label:>{label_width}} {axis}{cells[row]}".rstrip())
-    lines.extend(_x_axis(len(values), width, label_width, x_label))
+    lines.extend(_x_axis(series.count, width, label_width, x_label))
     return lines
 
 
@@ -71,16 +90,19 @@ class _Scale:
         return 10 ** t if self.log else t
 
 
-def _dot_columns(values: Sequence[float], dots: int, scale: _Scale,
+def _dot_columns(series: Series, dots: int, scale: _Scale,
                  all_finite: bool) -> list[tuple[int, int] | None]:
     """(lowest, highest) dot row of each dot column; None where a column has no finite LR."""
-    count = len(values)
+    steps, values, count = series.steps, series.values, series.count
     columns: list[tuple[int, int] | None] = []
     previous: int | None = None
     for column in range(dots):
         start = column * count // dots
         stop = max(start + 1, (column + 1) * count // dots)
-        bucket = values[start:stop]
+        first, last = bisect_left(steps, start), bisect_left(steps, stop)
+        bucket = list(values[first:last])
+        if first > 0 and (first == len(steps) or steps[first] != start):
+            bucket.insert(0, values[first - 1])  # the LR held from the last kept step
         if not all_finite:
             bucket = [v for v in bucket if math.isfinite(v)]
         if not bucket:
@@ -134,4 +156,8 @@ def _x_axis(count: int, width: int, label_width: int, x_label: str) -> list[str]
         numbers[start:start + len(text)] = text
         free = start + len(text) + 1
     pad = " " * label_width
-    return [f"{pad} └{''.join(axis)} {x_label}", f"{pad}  {''.join(numbers)}".rstrip()]
+    line = f"{pad} └{''.join(axis)}"
+    numbers_line = f"{pad}  {''.join(numbers)}".rstrip()
+    if len(line) + 1 + len(x_label) <= LINE:
+        return [f"{line} {x_label}", numbers_line]
+    return [line, numbers_line, x_label.rjust(len(line))]  # under the axis's end

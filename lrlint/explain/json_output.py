@@ -15,10 +15,13 @@ array of them. Shape (every key always present; ``null`` when unknown)::
         "base_lr": LR | null, "groups": int | null,
         "steps": {"count": 90, "source": "option|loop|schedule|horizon|default",
                   "reason": str} | null,
-        "unit": "epoch" | "batch" | null, "notes": [str],
+        "unit": "epoch" | "batch" | null,   # how often scheduler.step() runs
+        "x_axis": "epoch" | "optimizer step" | "scheduler step",   # what one curve step is
+        "notes": [str],
         "first": POINT, "last": POINT, "min": POINT, "max": POINT,   # exact, null w/o curve
         "last_change_step": int | null,
         "key_steps": [{"step": int, "kind": str, "label": str, "lr": LR}],
+        "key_steps_truncated": bool,     # more than 1,000: the first ones are listed
         "target": {"lr", "expression", "planned_decays", "decays", "final_lr",
                    "relative_error", "advice"} | null,
         "curve": {"downsampled": bool, "method": str | null, "step": [int], "lr": [LR]} | null
@@ -26,7 +29,7 @@ array of them. Shape (every key always present; ``null`` when unknown)::
 
 ``LR`` is a float for one param group and a list (one per group) for several, as in
 ``Schedule.values``; ``POINT`` is ``{"step": int, "lr": LR}``. Curves longer than 10,000
-steps are downsampled as ``downsample.METHOD`` says; min/max/first/last are always exact.
+steps are downsampled as ``curve.METHOD`` says; min/max/first/last are always exact.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ import json
 import uuid
 from typing import TYPE_CHECKING, Any, TextIO
 
-from lrlint.explain.downsample import BUCKETS, METHOD, is_downsampled, kept_steps
+from lrlint.explain.curve import BUCKETS, METHOD, Curve
 from lrlint.explain.find import Construction
 from lrlint.explain.summary import Explanation, base_lr_value
 from lrlint.explain.text import schedule_text
@@ -74,7 +77,7 @@ def _dumps(document: dict[str, Any] | list[dict[str, Any]]) -> str:
 def pair_object(e: Explanation) -> dict[str, Any]:
     pair = e.pair
     schedule = pair.declared.schedule
-    groups = len(e.columns) if e.has_curve else (schedule.groups if schedule else None)
+    groups = e.groups if e.has_curve else (schedule.groups if schedule else None)
     lr = _lr_shape(groups or 1)
     result: dict[str, Any] = {
         "scheduler": _construction(pair.scheduler),
@@ -90,36 +93,44 @@ def pair_object(e: Explanation) -> dict[str, Any]:
         "steps": ({"count": e.steps.count, "source": e.steps.source, "reason": e.steps.reason}
                   if e.steps else None),
         "unit": e.stepping.unit,
+        "x_axis": e.x_axis,
         "notes": e.all_notes,
         "first": None, "last": None, "min": None, "max": None,
-        "last_change_step": e.last_change,
+        "last_change_step": None,
         "key_steps": [],
+        "key_steps_truncated": e.key_steps_truncated,
         "target": None,
         "curve": None,
     }
-    if not e.has_curve:
+    curve = e.curve
+    if curve is None:
         return result
-    last = e.count - 1
-    result["first"] = {"step": 0, "lr": lr(e.lrs_at(0))}
-    result["last"] = {"step": last, "lr": lr(e.lrs_at(last))}
-    result["min"] = {"step": e.minimum.step, "lr": lr(e.minimum.lrs)}
-    result["max"] = {"step": e.maximum.step, "lr": lr(e.maximum.lrs)}
+    last = curve.count - 1
+    result["first"] = {"step": 0, "lr": lr(curve.lrs_at(0))}
+    result["last"] = {"step": last, "lr": lr(curve.lrs_at(last))}
+    result["min"] = {"step": curve.minimum.step, "lr": lr(curve.minimum.lrs)}
+    result["max"] = {"step": curve.maximum.step, "lr": lr(curve.maximum.lrs)}
+    result["last_change_step"] = curve.last_change
     result["key_steps"] = [{"step": k.step, "kind": k.kind, "label": k.label,
-                            "lr": lr(e.lrs_at(k.step))} for k in e.key_steps]
+                            "lr": lr(curve.lrs_at(k.step))} for k in e.key_steps]
     if e.target is not None:
         t = e.target
         result["target"] = {"lr": t.target, "expression": t.expression,
                             "planned_decays": t.planned, "decays": t.happened,
                             "final_lr": t.final, "relative_error": t.relative_error,
                             "advice": t.advice}
-    steps = kept_steps(e.columns, (k.step for k in e.key_steps))
-    result["curve"] = {
-        "downsampled": is_downsampled(e.count),
-        "method": METHOD.format(buckets=BUCKETS) if is_downsampled(e.count) else None,
-        "step": steps,
-        "lr": [lr(e.lrs_at(step)) for step in steps],
-    }
+    result["curve"] = curve_object(curve)
     return result
+
+
+def curve_object(curve: Curve) -> dict[str, Any]:
+    return {
+        "downsampled": curve.downsampled,
+        "method": METHOD.format(buckets=BUCKETS, twice=2 * BUCKETS) if curve.downsampled else None,
+        "step": curve.steps,
+        "lr": (curve.columns[0] if curve.groups == 1
+               else [list(row) for row in zip(*curve.columns)]),
+    }
 
 
 def _lr_shape(groups: int):

@@ -2,7 +2,7 @@
 
 matplotlib is an optional extra (``lrlint[plot]``), imported only here and only for ``--plot``,
 with the non-interactive ``Agg`` backend so no display is needed. Long curves are plotted from
-the same min-max downsampling as the JSON curve, which keeps every drop and extreme.
+the same kept points as the JSON curve (``curve``), which keep every drop and extreme.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from lrlint.explain.chart import uses_log_scale
-from lrlint.explain.downsample import kept_steps
 from lrlint.explain.numbers import lr_text
 from lrlint.explain.summary import Explanation
 
@@ -52,25 +51,26 @@ def write_plot(files: list[FileExplanation], destination: str) -> bool:
 def _draw(axes, path: str, e: Explanation) -> None:
     from matplotlib.ticker import FuncFormatter
 
-    steps = kept_steps(e.columns, (k.step for k in e.key_steps))
+    curve = e.curve
+    assert curve is not None
     # The LR of step k holds until step k + 1: draw each step's width, the last one's too.
-    edges = [*steps, e.count]
-    for group, column in enumerate(e.columns):
-        lrs = [column[step] for step in steps]
-        label = f"param group {group}" if len(e.columns) > 1 else e.pair.scheduler.class_name
-        axes.plot(edges, [*lrs, lrs[-1]], drawstyle="steps-post", linewidth=1.6, label=label)
+    edges = [*curve.steps, curve.count]
+    for group, column in enumerate(curve.columns):
+        label = f"param group {group}" if curve.groups > 1 else e.pair.scheduler.class_name
+        axes.plot(edges, [*column, column[-1]], drawstyle="steps-post", linewidth=1.6,
+                  label=label)
     if e.target is not None:
         axes.axhline(e.target.target, color="0.35", linestyle="--", linewidth=1,
                      label=f"target {lr_text(e.target.target)}")
-    low = min(min(column) for column in e.columns)
-    high = max(max(column) for column in e.columns)
+    low = min(min(column) for column in curve.columns)
+    high = max(max(column) for column in curve.columns)
     if uses_log_scale(low, high):
         axes.set_yscale("log")
-    axes.set_xlabel("epoch" if e.stepping.unit == "epoch" else "step")
+    axes.set_xlabel(e.x_axis)
     axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
     axes.set_ylabel("learning rate")
     code = "\n".join(textwrap.wrap(e.pair.scheduler.code, 100, max_lines=2, placeholder=" …"))
     axes.set_title(f"{code}\n{path}:{e.pair.scheduler.line}", fontsize=9)
     axes.grid(True, which="both", alpha=0.3)
-    if len(e.columns) > 1 or e.target is not None:
+    if curve.groups > 1 or e.target is not None:
         axes.legend(fontsize=8)

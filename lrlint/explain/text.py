@@ -5,7 +5,8 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING, Any, TextIO
 
-from lrlint.explain.chart import render_chart
+from lrlint.explain.chart import Series, render_chart
+from lrlint.explain.milestones import MAX_KEY_STEPS
 from lrlint.explain.numbers import lrs_text, steps_text
 from lrlint.explain.summary import Explanation, base_lr_value
 from lrlint.explain.target import describe
@@ -55,15 +56,20 @@ def _pair_lines(path: str, e: Explanation) -> list[str]:
         return lines
     lines.append("")
     lines += _key_step_table(e)
+    if e.key_steps_truncated:
+        lines += _field("note", f"only the first {steps_text(MAX_KEY_STEPS)} key steps are "
+                                "listed")
     lines.append("")
     lines += _extremes(e)
     if e.target is not None:
         lines += _field("target", describe(e.target))
     lines.append("")
-    if len(e.columns) > 1:
-        lines.append(f"  chart of param group 0 of {len(e.columns)}")
-    x_label = "epoch" if e.stepping.unit == "epoch" else "step"
-    lines += ["  " + line for line in render_chart(e.columns[0], x_label)]
+    if e.groups > 1:
+        lines.append(f"  chart of param group 0 of {e.groups}")
+    curve = e.curve
+    assert curve is not None
+    series = Series(curve.steps, curve.columns[0], curve.count)
+    lines += ["  " + line for line in render_chart(series, e.x_axis)]
     return lines
 
 
@@ -117,15 +123,17 @@ def _row(e: Explanation, step: int, labels: list[str]) -> tuple[str, str, str]:
 
 
 def _extremes(e: Explanation) -> list[str]:
-    assert e.minimum is not None and e.maximum is not None
-    lines = _field("minimum", f"{lrs_text(e.minimum.lrs)} at step {steps_text(e.minimum.step)}")
-    lines += _field("maximum", f"{lrs_text(e.maximum.lrs)} at step {steps_text(e.maximum.step)}")
+    curve = e.curve
+    assert curve is not None
+    low, high = curve.minimum, curve.maximum
+    lines = _field("minimum", f"{lrs_text(low.lrs)} at step {steps_text(low.step)}")
+    lines += _field("maximum", f"{lrs_text(high.lrs)} at step {steps_text(high.step)}")
     final = lrs_text(e.lrs_at(e.count - 1))
-    if e.last_change is None:
+    if curve.last_change is None:
         ends = f"constant at {final} for all {steps_text(e.count)} steps"
     else:
         ends = (f"ends at {final} after {steps_text(e.count)} steps (last change at step "
-                f"{steps_text(e.last_change)})")
+                f"{steps_text(curve.last_change)})")
     return lines + _field("end", ends)
 
 
