@@ -539,8 +539,9 @@ def test_steps_per_epoch_draws_the_hugging_face_warmup(capsys):
     assert pair["status"] == "ok" and pair["missing"] is None
     assert pair["schedule"] == "get_linear_schedule_with_warmup(num_warmup_steps=11, " \
                                "num_training_steps=189)"
-    assert pair["steps"]["count"] == 1500  # 3 epochs × 500 batches, one scheduler step each
-    assert pair["curve"]["lr"] == expected
+    # 3 epochs × 500 micro-batches; the optimizer steps on 62 of each epoch's (LR009: see below)
+    assert pair["steps"]["count"] == 186
+    assert pair["curve"]["lr"] == expected[:186]
     # --set names the same value as the code writes it, spaces aside.
     same = explain_json(capsys, FIXTURES / "finetune_warmup.py", "--set", "len( loader )=500")
     assert same["pairs"][0]["curve"] == pair["curve"]
@@ -550,7 +551,7 @@ def test_set_overrides_a_name_and_an_attribute(capsys):
     (pair,) = explain_json(capsys, FIXTURES / "finetune_warmup.py", "--set", "len(loader)=500",
                            "--set", "EPOCHS=2")["pairs"]
     assert pair["schedule"].endswith("num_training_steps=126)")  # 2 * ceil(500 / 8)
-    assert pair["steps"]["count"] == 1000
+    assert pair["steps"]["count"] == 2 * 62  # optimizer steps: (step + 1) % 8 == 0
     (pair,) = explain_json(capsys, INPUTS / "args_lr_unfolded.py", "--set", "args.lr=0.05",
                            "--set", "args.epochs=10")["pairs"]
     assert pair["base_lr"] == 0.05 and pair["steps"]["count"] == 10
@@ -716,3 +717,90 @@ def test_millions_of_key_steps_are_capped_and_said_so(capsys, tmp_path):
     _, out, _ = explain(capsys, path, "--steps", "200000")
     assert field(out, "note").startswith("the code implies 150")
     assert "only the first 1,000 key steps are listed" in out
+
+
+# -- the curve the code really produces ----------------------------------------------------------
+
+
+def test_accumulation_spends_the_schedule_early(capsys):
+    (pair,) = explain_json(capsys, FIXTURES / "finetune_warmup.py", "--steps-per-epoch",
+                           "500")["pairs"]
+    declared = build("get_linear_schedule_with_warmup", 2e-5, num_warmup_steps=11,
+                     num_training_steps=189).values(1500)  # one row per scheduler.step()
+    # (step + 1) % 8 == 0 over 500 micro-batches: 62 optimizer steps an epoch, on micro-batches
+    # 7, 15, ..., 495; the scheduler has stepped 500 times per epoch.
+    optimizer_batches = [epoch * 500 + j * 8 + 7 for epoch in range(3) for j in range(62)]
+    assert pair["x_axis"] == "optimizer step" and pair["steps"]["count"] == 186
+    assert pair["curve"]["lr"] == declared[:186]
+    actual = pair["actual"]
+    assert [(f["code"], f["line"], f["facts"]["factor"]) for f in actual["findings"]] == [
+        ("LR009", 53, 8)]
+    assert actual["curve"]["step"] == list(range(186))
+    assert actual["curve"]["lr"] == [declared[i] for i in optimizer_batches]
+    assert actual["last_change_step"] == 23 and actual["last"]["lr"] == 0.0
+    assert "advances 8 steps per optimizer step" in actual["effect"]
+
+
+def test_scheduler_stepped_first_shifts_the_curve_one_step(capsys):
+    (pair,) = explain_json(capsys, FIXTURES / "image_classification_amp.py")["pairs"]
+    declared = build("StepLR", 0.1, step_size=30, gamma=0.1).values(91)
+    assert pair["x_axis"] == "epoch" and pair["curve"]["lr"] == declared[:90]
+    assert pair["actual"]["findings"][0]["facts"] == {"effect": "shift", "steps": 1}
+    assert pair["actual"]["curve"]["lr"] == declared[1:]
+    code, out, _ = explain(capsys, FIXTURES / "image_classification_amp.py")
+    assert field(out, "actual").startswith("LR003 (line 84): scheduler.step() runs before "
+                                           "optimizer.step()")
+    assert "  ⣿ declared   • actual: LR003 (line 84)" in out.splitlines()
+    rows = out.splitlines()
+    assert rows[rows.index(next(r for r in rows if r.split()[:3] == ["step", "LR", "actual"]))
+                + 4].split()[:3] == ["89", "1e-3", "1e-4"]
+
+
+def test_per_batch_schedule_stepped_per_epoch_is_stretched(capsys):
+    path = INPUTS / "one_cycle_per_epoch.py"
+    (pair,) = explain_json(capsys, path, "--steps-per-epoch", "50")["pairs"]
+    declared = build("OneCycleLR", 0.01, max_lr=0.1, epochs=10, steps_per_epoch=50,
+                     optimizer_defaults={"momentum": 0.9}).values(500)
+    assert pair["steps"]["count"] == 500 and pair["x_axis"] == "optimizer step"
+    assert pair["curve"]["lr"] == declared
+    assert pair["actual"]["findings"][0]["facts"] == {
+        "effect": "stretch", "stepped": "per epoch", "factor": 50}
+    assert pair["actual"]["curve"]["lr"] == [declared[t // 50] for t in range(500)]
+
+
+def test_epoch_schedule_stepped_per_batch_is_squeezed(capsys):
+    path = INPUTS / "cosine_epochs_per_batch.py"
+    (pair,) = explain_json(capsys, path, "--steps-per-epoch", "20")["pairs"]
+    cosine = build("CosineAnnealingLR", 0.1, T_max=30).values(600)
+    assert pair["curve"]["lr"] == [cosine[t // 20] for t in range(600)]  # what was meant
+    assert pair["actual"]["curve"]["lr"] == cosine
+    assert pair["actual"]["min"] == {"step": 30, "lr": cosine[30]}
+    # Without the batches per epoch, explain says what to pass.
+    (pair,) = explain_json(capsys, path)["pairs"]
+    assert pair["actual"] is None
+    assert ("LR008 (line 18): to see the curve the code produces, pass --steps-per-epoch N "
+            "(the batches per epoch)") in pair["notes"]
+
+
+def test_a_suppressed_finding_leaves_the_curve_alone(capsys, tmp_path):
+    source = (FIXTURES / "image_classification_amp.py").read_text().replace(
+        "scheduler.step()  # expect: LR003", "scheduler.step()  # lrlint: ignore[LR003]")
+    (pair,) = explain_json(capsys, write(tmp_path, source))["pairs"]
+    assert pair["actual"] is None
+
+
+def test_plot_draws_the_actual_curve_beside_the_declared_one(capsys, tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    saved = []
+    monkeypatch.setattr(Figure, "savefig", lambda figure, destination: saved.append(figure))
+    code, _, _ = explain(capsys, FIXTURES / "finetune_warmup.py", "--steps-per-epoch", "500",
+                         "--plot", tmp_path / "lr.png")
+    assert code == 0
+    (axes,) = saved[0].axes
+    labels = [line.get_label() for line in axes.get_lines()]
+    assert labels == ["declared: get_linear_schedule_with_warmup", "actual: LR009 (line 53)"]
+    actual = axes.get_lines()[1]
+    assert actual.get_linestyle() == "--" and max(actual.get_ydata()[24:]) == 0.0
+    assert axes.get_xlabel() == "optimizer step"
+    assert [t.get_text() for t in axes.get_legend().get_texts()] == labels

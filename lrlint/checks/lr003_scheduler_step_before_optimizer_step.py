@@ -57,6 +57,7 @@ class SchedulerStepBeforeOptimizerStep(Rule):
             f"`{sched_call}` runs before `{opt_call}` in each iteration, so PyTorch skips the "
             f"first value of the {scheduler.short} schedule{_consequence(context, scheduler)}",
             self._move(sched_step, opt_step),
+            facts={"effect": "shift", "steps": 1},  # each step uses the next step's LR
         )
 
     @staticmethod

@@ -131,13 +131,15 @@ def explain_source(path: str, data: bytes, supplied=None) -> list:
     from lrlint.analysis.model import ModuleModel
     from lrlint.engine import syntax_error
     from lrlint.explain.find import find_pairs
+    from lrlint.explain.findings import shaping_findings
     from lrlint.explain.inputs import Supplied, apply_inputs
     from lrlint.explain.steps import data_loops
     from lrlint.explain.summary import explain_pair
     from lrlint.source import DecodeError, decode
 
     try:
-        text = decode(data).text
+        source = decode(data)
+        text = source.text
     except DecodeError as error:
         raise ExplainError(f"{path}: cannot decode file: {error}") from None
     try:
@@ -153,13 +155,20 @@ def explain_source(path: str, data: bytes, supplied=None) -> list:
         notes = apply_inputs(model, supplied, positions)
         pairs = find_pairs(module, model, positions)
         loaders = {code for _, code in data_loops(model)}
-        explanations = [explain_pair(module, model, pair, positions, supplied.steps, loaders)
-                        for pair in pairs]
+        findings = shaping_findings(model, source, path, positions)
+        explanations = [
+            explain_pair(module, model, pair, positions, supplied.steps, loaders,
+                         [f for f in findings if f.node in _step_calls(pair)])
+            for pair in pairs]
         for explanation in explanations:
             explanation.notes[:0] = notes
         return explanations
     except RecursionError:
         raise ExplainError(f"{path}: the file nests too deeply to analyse") from None
+
+
+def _step_calls(pair) -> set:
+    return {event.node for event in pair.scheduler_object.events_named("step")}
 
 
 __all__ = ["ExplainError", "FileExplanation", "explain_file", "explain_paths", "explain_source",

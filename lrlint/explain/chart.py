@@ -1,10 +1,11 @@
-"""A small braille chart of one LR curve, for the terminal.
+"""A small braille chart of an LR curve (and of a second one, in • marks), for the terminal.
 
 Each character is a 2×4 grid of dots, so a 60×10 character chart has 120×40 dots. Every dot
 column covers an equal run of steps and is drawn from the lowest to the highest LR in it (joined
 to the column before), so a long curve keeps its drops and its envelope however it is
 downsampled. The y axis is labelled with LRs and is logarithmic when the curve spans more than
-two decades; the x axis is labelled with step numbers. No colour is used.
+two decades; the x axis is labelled with step numbers. No colour is used: a second curve (the
+one the code really produces) is marked with • in the cells the first leaves empty.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lrlint.explain.numbers import lr_text, steps_text
 WIDTH = 60  # characters of plot area; labels and axis keep every line under 80 columns
 HEIGHT = 10
 LINE = 78  # the report indents the chart by 2
+OVERLAY = "•"  # the second curve's mark
 LOG_SPAN = 100.0  # more than two decades between the smallest and largest LR: log scale
 
 # Bit of each dot in a braille cell, by (column, row from the top).
@@ -44,19 +46,21 @@ class Series:
 
 
 def render_chart(curve: Series | Sequence[float], x_label: str = "step", width: int = WIDTH,
-                 height: int = HEIGHT) -> list[str]:
-    """The chart's lines (none for an empty curve)."""
+                 height: int = HEIGHT, overlay: Series | None = None) -> list[str]:
+    """The chart's lines (none for an empty curve). ``overlay``, a second curve on the same
+    steps (the one the code really produces), is drawn in ``OVERLAY`` marks where the first
+    curve leaves the character cell empty."""
     series = curve if isinstance(curve, Series) else Series.whole(curve)
-    values = series.values
-    all_finite = math.isfinite(sum(values))  # one pass: NaN and inf propagate through a sum
-    finite = values if all_finite else [v for v in values if math.isfinite(v)]
+    both = [series] if overlay is None else [series, overlay]
+    finite = [v for s in both for v in _finite(s.values)]
     if not finite:
         return []
     low, high = min(finite), max(finite)
     log = uses_log_scale(low, high)
     scale = _Scale(low, high, log, height * 4)
-    columns = _dot_columns(series, width * 2, scale, all_finite)
-    cells = _cells(columns, width, height)
+    cells = _cells(_dot_columns(series, width * 2, scale), width, height)
+    if overlay is not None:
+        cells = _overlaid(cells, _dot_columns(overlay, width * 2, scale), height)
     labels = _y_labels(scale, height)
     label_width = max(len(label) for label in labels.values())
     lines = [f"{'LR':>{label_width}}  ({'log' if log else 'linear'} scale)"]
@@ -66,6 +70,12 @@ def render_chart(curve: Series | Sequence[float], x_label: str = "step", width: 
         lines.append(f"{label:>{label_width}} {axis}{cells[row]}".rstrip())
     lines.extend(_x_axis(series.count, width, label_width, x_label))
     return lines
+
+
+def _finite(values: Sequence[float]) -> Sequence[float]:
+    if math.isfinite(sum(values)):  # one pass: NaN and inf propagate through a sum
+        return values
+    return [v for v in values if math.isfinite(v)]
 
 
 class _Scale:
@@ -90,10 +100,10 @@ class _Scale:
         return 10 ** t if self.log else t
 
 
-def _dot_columns(series: Series, dots: int, scale: _Scale,
-                 all_finite: bool) -> list[tuple[int, int] | None]:
+def _dot_columns(series: Series, dots: int, scale: _Scale) -> list[tuple[int, int] | None]:
     """(lowest, highest) dot row of each dot column; None where a column has no finite LR."""
     steps, values, count = series.steps, series.values, series.count
+    all_finite = math.isfinite(sum(values))
     columns: list[tuple[int, int] | None] = []
     previous: int | None = None
     for column in range(dots):
@@ -126,6 +136,20 @@ def _cells(columns: list[tuple[int, int] | None], width: int, height: int) -> li
             from_top = height * 4 - 1 - dot_row
             bits[from_top // 4][x // 2] |= _DOT_BITS[x % 2][from_top % 4]
     return ["".join(chr(0x2800 + b) if b else " " for b in line) for line in bits]
+
+
+def _overlaid(cells: list[str], columns: list[tuple[int, int] | None],
+              height: int) -> list[str]:
+    """``cells`` with an ``OVERLAY`` mark in each empty cell the second curve passes through."""
+    rows = [list(line) for line in cells]
+    for x, span in enumerate(columns):
+        if span is None:
+            continue
+        top, bottom = (height * 4 - 1 - dot for dot in (span[1], span[0]))
+        for row in range(top // 4, bottom // 4 + 1):
+            if rows[row][x // 2] == " ":
+                rows[row][x // 2] = OVERLAY
+    return ["".join(row) for row in rows]
 
 
 def _y_labels(scale: _Scale, height: int) -> dict[int, str]:

@@ -240,17 +240,44 @@ def shifted(chunks: Iterable[Columns], by: int) -> Iterator[Columns]:
             yield columns
 
 
-def sampled(chunks: Iterable[Columns], every: int, phase: int) -> Iterator[Columns]:
-    """Rows ``phase``, ``phase + every``, ...: the LRs an optimizer stepping once per
-    ``every`` scheduler steps uses."""
-    start = 0
+def sampled(chunks: Iterable[Columns], every: int, phase: int,
+            period: int | None = None) -> Iterator[Columns]:
+    """Rows ``phase``, ``phase + every``, ... of each run of ``period`` rows (of all the rows
+    when ``period`` is None): the LRs an optimizer uses that steps on one scheduler step in
+    ``every``, its counter restarting each epoch of ``period`` steps."""
+    index = 0  # of the chunk's first row
     for columns in chunks:
         length = len(columns[0])
-        first = phase - start if start <= phase else (phase - start) % every
-        picked = [column[first::every] for column in columns]
-        start += length
-        if picked[0]:
+        parts = list(_sample_slices(index, length, every, phase, period))
+        index += length
+        picked = [[value for part in parts for value in column[part]] for column in columns] \
+            if len(parts) > 1 else [column[parts[0]] for column in columns] if parts else []
+        if picked and picked[0]:
             yield picked
+
+
+def _sample_slices(index: int, length: int, every: int, phase: int, period: int | None):
+    """The local slices of rows ``index .. index + length`` that ``sampled`` keeps."""
+    block = period or index + length
+    first_block = index // block if period else 0
+    for start in range(first_block * block, index + length, block):
+        low, high = max(index, start), min(index + length, start + block)
+        pick = start + phase
+        if pick < low:
+            pick += -(-(low - pick) // every) * every
+        if pick < high:
+            yield slice(pick - index, high - index, every)
+
+
+def sampled_rows_needed(count: int, every: int, phase: int, period: int | None) -> int:
+    """How many source rows ``sampled`` needs to give ``count`` rows."""
+    last = count - 1
+    if period is None:
+        return phase + last * every + 1
+    per_period = max(0, -(-(period - phase) // every))
+    if not per_period:
+        return 0
+    return last // per_period * period + phase + last % per_period * every + 1
 
 
 def repeated(chunks: Iterable[Columns], times: int) -> Iterator[Columns]:

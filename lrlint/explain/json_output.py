@@ -24,10 +24,18 @@ array of them. Shape (every key always present; ``null`` when unknown)::
         "key_steps_truncated": bool,     # more than 1,000: the first ones are listed
         "target": {"lr", "expression", "planned_decays", "decays", "final_lr",
                    "relative_error", "advice"} | null,
-        "curve": {"downsampled": bool, "method": str | null, "step": [int], "lr": [LR]} | null
+        "curve": {"downsampled": bool, "method": str | null, "step": [int], "lr": [LR]} | null,
+        "actual": {                      # a finding (LR003, LR008, LR009) reshapes the curve
+            "findings": [{"code", "line", "message", "facts"}], "effect": str,
+            "error": str | null, "first", "last", "min", "max": POINT,
+            "last_change_step": int | null, "key_steps": [{"step", "lr"}],
+            "curve": {...as above, on the same x axis}
+        } | null
     }]}
 
-``LR`` is a float for one param group and a list (one per group) for several, as in
+With ``actual``, ``steps`` and both curves count steps of ``x_axis`` (optimizer steps when
+accumulation or an epoch/batch mix-up changes what one scheduler step is). ``LR`` is a float for
+one param group and a list (one per group) for several, as in
 ``Schedule.values``; ``POINT`` is ``{"step": int, "lr": LR}``. Curves longer than 10,000
 steps are downsampled as ``curve.METHOD`` says; min/max/first/last are always exact.
 """
@@ -61,13 +69,16 @@ def _dumps(document: dict[str, Any] | list[dict[str, Any]]) -> str:
     documents = document if isinstance(document, list) else [document]
     for number, file in enumerate(documents):
         for index, pair in enumerate(file["pairs"]):
-            curve = pair["curve"]
-            if curve is None:
-                continue
-            for key in ("step", "lr"):
-                token = f"@curve-{nonce}-{number}-{index}-{key}@"
-                arrays[f'"{token}"'] = json.dumps(curve[key], separators=(", ", ":"))
-                curve[key] = token
+            curves = [("curve", pair["curve"])]
+            if pair["actual"] is not None:
+                curves.append(("actual", pair["actual"]["curve"]))
+            for name, curve in curves:
+                if curve is None:
+                    continue
+                for key in ("step", "lr"):
+                    token = f"@{name}-{nonce}-{number}-{index}-{key}@"
+                    arrays[f'"{token}"'] = json.dumps(curve[key], separators=(", ", ":"))
+                    curve[key] = token
     text = json.dumps(document, indent=2, ensure_ascii=False)
     for token, array in arrays.items():
         text = text.replace(token, array, 1)
@@ -101,6 +112,7 @@ def pair_object(e: Explanation) -> dict[str, Any]:
         "key_steps_truncated": e.key_steps_truncated,
         "target": None,
         "curve": None,
+        "actual": None,
     }
     curve = e.curve
     if curve is None:
@@ -120,7 +132,30 @@ def pair_object(e: Explanation) -> dict[str, Any]:
                             "final_lr": t.final, "relative_error": t.relative_error,
                             "advice": t.advice}
     result["curve"] = curve_object(curve)
+    if e.comparison is not None and e.actual is not None:
+        result["actual"] = _actual_object(e, lr)
     return result
+
+
+def _actual_object(e: Explanation, lr) -> dict[str, Any]:
+    """The curve the code produces, on the same steps as ``curve``, and the findings why."""
+    actual, comparison = e.actual, e.comparison
+    assert actual is not None and comparison is not None
+    last = actual.count - 1
+    return {
+        "findings": [{"code": f.code, "line": f.line, "message": f.message,
+                      "facts": dict(f.facts)} for f in comparison.findings],
+        "effect": comparison.effect,
+        "error": e.actual_failure,
+        "first": {"step": 0, "lr": lr(actual.lrs_at(0))},
+        "last": {"step": last, "lr": lr(actual.lrs_at(last))},
+        "min": {"step": actual.minimum.step, "lr": lr(actual.minimum.lrs)},
+        "max": {"step": actual.maximum.step, "lr": lr(actual.maximum.lrs)},
+        "last_change_step": actual.last_change,
+        "key_steps": [{"step": k.step, "lr": lr(actual.lrs_at(k.step))} for k in e.key_steps
+                      if k.step < actual.count],
+        "curve": curve_object(actual),
+    }
 
 
 def curve_object(curve: Curve) -> dict[str, Any]:

@@ -49,7 +49,7 @@ def write_plot(files: list[FileExplanation], destination: str) -> bool:
 
 
 def _draw(axes, path: str, e: Explanation) -> None:
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     curve = e.curve
     assert curve is not None
@@ -57,20 +57,31 @@ def _draw(axes, path: str, e: Explanation) -> None:
     edges = [*curve.steps, curve.count]
     for group, column in enumerate(curve.columns):
         label = f"param group {group}" if curve.groups > 1 else e.pair.scheduler.class_name
+        if e.actual is not None:
+            label = f"declared: {label}"
         axes.plot(edges, [*column, column[-1]], drawstyle="steps-post", linewidth=1.6,
                   label=label)
+    actual = e.actual
+    if actual is not None:
+        codes = ", ".join(f"{f.code} (line {f.line})" for f in e.comparison.findings)
+        column = actual.columns[0]
+        axes.plot([*actual.steps, actual.count], [*column, column[-1]], drawstyle="steps-post",
+                  linewidth=1.6, linestyle="--", color="C3",
+                  label=f"actual: {codes}" + (", param group 0" if actual.groups > 1 else ""))
     if e.target is not None:
         axes.axhline(e.target.target, color="0.35", linestyle="--", linewidth=1,
                      label=f"target {lr_text(e.target.target)}")
-    low = min(min(column) for column in curve.columns)
-    high = max(max(column) for column in curve.columns)
+    shown = [*curve.columns, *(actual.columns[:1] if actual is not None else ())]
+    low = min(min(column) for column in shown)
+    high = max(max(column) for column in shown)
     if uses_log_scale(low, high):
         axes.set_yscale("log")
     axes.set_xlabel(e.x_axis)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole
     axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
     axes.set_ylabel("learning rate")
     code = "\n".join(textwrap.wrap(e.pair.scheduler.code, 100, max_lines=2, placeholder=" …"))
     axes.set_title(f"{code}\n{path}:{e.pair.scheduler.line}", fontsize=9)
     axes.grid(True, which="both", alpha=0.3)
-    if curve.groups > 1 or e.target is not None:
+    if curve.groups > 1 or e.target is not None or actual is not None:
         axes.legend(fontsize=8)

@@ -38,6 +38,7 @@ class Stepping:
     loops: str = ""  # "the loop `for epoch in range(EPOCHS)`", for the rationale
     unit: str | None = None  # "epoch" or "batch"
     notes: tuple[str, ...] = ()  # why the count is unknown, when that is news to the reader
+    inner: int | None = None  # iterations of the innermost loop (an epoch's batches), if known
 
 
 @dataclass(frozen=True)
@@ -72,21 +73,31 @@ def stepping(module: cst.Module, model: ModuleModel, scheduler: TrackedObject,
         return Stepping(unit=unit, notes=("scheduler.step() is not inside a loop",))
     described = [_loop_text(module, loop) for loop, _ in loops]
     text = ("the loop " if len(loops) == 1 else "the loops ") + " × ".join(described)
-    gate = _accumulation_gate(model, chain[-1], positions)
+    gate = accumulation_gate(model, chain[-1], positions)
     if gate is None and any(_conditional_in_loop(site, positions) for site in chain):
         return Stepping(loops=text, unit=unit, notes=(
             "scheduler.step() runs under a condition inside its loop",))
     counts = [_loop_count(model, loop, site) for loop, site in loops]
+    inner = counts[-1]
     if gate is not None and counts[-1] is not None:
         counts[-1] = gate.count(counts[-1])
         described[-1] += f" under `if {gate.code}`"
         text = ("the loop " if len(loops) == 1 else "the loops ") + " × ".join(described)
     if any(count is None for count in counts):
-        return Stepping(loops=text, unit=unit)
+        return Stepping(loops=text, unit=unit, inner=inner)
     if len(loops) > 1:
         described = [f"{d} ({steps_text(c)})" for d, c in zip(described, counts)]
         text = "the loops " + " × ".join(described)
-    return Stepping(count=math.prod(counts), loops=text, unit=unit)  # type: ignore[arg-type]
+    return Stepping(count=math.prod(counts), loops=text, unit=unit,  # type: ignore[arg-type]
+                    inner=inner)
+
+
+def step_gate(model: ModuleModel, obj: TrackedObject, positions) -> Gate | None:
+    """The accumulation gate (``if (i + 1) % k == 0:``) around ``obj``'s one ``step()`` call."""
+    events = obj.events_named("step")
+    if len(events) != 1:
+        return None
+    return accumulation_gate(model, events[0].site, positions)
 
 
 def loader_length_from_steps(model: ModuleModel, scheduler: TrackedObject, positions,
@@ -181,7 +192,7 @@ def _is_range(expr: cst.BaseExpression) -> bool:
 
 
 @dataclass(frozen=True)
-class _Gate:
+class Gate:
     """``if (i + offset) % k == remainder:`` around ``scheduler.step()``, where ``i`` counts the
     loop's iterations from ``start``: the step runs on some of them only."""
 
@@ -191,6 +202,11 @@ class _Gate:
     remainder: int
     start: int
 
+    @property
+    def first(self) -> int:
+        """The first iteration (counted from 0) that passes the gate."""
+        return (self.remainder - self.offset - self.start) % self.k
+
     def count(self, iterations: int) -> int:
         """How many of ``iterations`` pass the gate."""
         low = self.start + self.offset
@@ -198,7 +214,7 @@ class _Gate:
         return (high - 1 - self.remainder) // self.k - (low - 1 - self.remainder) // self.k
 
 
-def _accumulation_gate(model: ModuleModel, site: CallSite, positions) -> _Gate | None:
+def accumulation_gate(model: ModuleModel, site: CallSite, positions) -> Gate | None:
     """The one ``if`` between the call and its innermost loop, when it is a modulus gate on the
     loop's counter (gradient accumulation); None otherwise."""
     if not site.loops or not site.conditions:
@@ -222,7 +238,7 @@ def _accumulation_gate(model: ModuleModel, site: CallSite, positions) -> _Gate |
     k, remainder = (fold_in(model, e, site.scope, site.order) for e in (divisor, remainder))
     if offset is None or not _whole(k) or not _whole(remainder) or k < 1:
         return None
-    return _Gate(one_line(model.module.code_for_node(condition.test)), offset, k, remainder % k,
+    return Gate(one_line(model.module.code_for_node(condition.test)), offset, k, remainder % k,
                  first)
 
 

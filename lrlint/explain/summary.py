@@ -3,6 +3,7 @@ steps, extremes, where it really ends, and a target check; or why there is no cu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,13 +11,15 @@ import libcst as cst
 
 from lrlint.analysis.evaluate import Unknown
 from lrlint.analysis.model import ModuleModel
-from lrlint.explain.curve import Curve, Reducer
+from lrlint.explain.comparison import Comparison, Transform, compare, compose, moved, rows_needed
+from lrlint.explain.curve import Curve, Reducer, truncated
 from lrlint.explain.evaluation import Rows
 from lrlint.explain.find import Pair
+from lrlint.explain.findings import Finding
 from lrlint.explain.milestones import KeyStep, key_steps, with_peak
 from lrlint.explain.missing import Missing, missing_values
 from lrlint.explain.numbers import lrs_text
-from lrlint.explain.steps import StepCount, Stepping, choose_steps, stepping
+from lrlint.explain.steps import StepCount, Stepping, choose_steps, step_gate, stepping
 from lrlint.explain.target import TargetCheck, target_check
 
 PLATEAU = "ReduceLROnPlateau"
@@ -36,6 +39,9 @@ class Explanation:
     target: TargetCheck | None = None
     notes: list[str] = field(default_factory=list)  # about the schedule itself
     missing: Missing | None = None  # the unknown values that keep the curve from being drawn
+    comparison: Comparison | None = None  # a finding reshapes the curve: how, on what axis
+    actual: Curve | None = None  # the curve the code produces, when a finding reshapes it
+    actual_failure: str | None = None  # torch raises partway along the actual curve
 
     @property
     def all_notes(self) -> list[str]:
@@ -61,11 +67,15 @@ class Explanation:
     @property
     def x_axis(self) -> str:
         """What one step of the curve is, named for the loop that runs it."""
+        if self.comparison is not None:
+            return self.comparison.axis
         return X_AXES.get(self.stepping.unit, "scheduler step")
 
 
 def explain_pair(module: cst.Module, model: ModuleModel, pair: Pair, positions,
-                 option_steps: int | None, loader_codes: set[str] = frozenset()) -> Explanation:
+                 option_steps: int | None, loader_codes: set[str] = frozenset(),
+                 findings: Sequence[Finding] = ()) -> Explanation:
+    """``findings``: the LR003/LR008/LR009 findings on this scheduler's steps."""
     found = stepping(module, model, pair.scheduler_object, positions)
     explanation = Explanation(pair, found)
     declared = pair.declared
@@ -82,25 +92,45 @@ def explain_pair(module: cst.Module, model: ModuleModel, pair: Pair, positions,
         return explanation
     steps = choose_steps(option_steps, found, schedule.name, schedule.arguments)
     explanation.steps = steps
-    keys, explanation.key_steps_truncated = key_steps(schedule, steps.count)
-    rows = Rows(schedule, steps.count)
-    reducer = Reducer(schedule.groups, (k.step for k in keys))
-    for columns in rows:
-        reducer.feed(columns)
-    curve = reducer.curve()
-    explanation.failure = rows.failure
+    declared_shape: tuple[Transform, ...] = ()
+    if findings:
+        gate = (step_gate(model, pair.optimizer_object, positions)
+                if pair.optimizer_object is not None else None)
+        comparison, notes = compare(findings, steps, found, explanation.x_axis, gate)
+        explanation.notes.extend(notes)
+        if comparison is not None:
+            explanation.comparison = comparison
+            explanation.steps = steps = comparison.steps
+            declared_shape = comparison.declared
+    keys, explanation.key_steps_truncated = key_steps(
+        schedule, rows_needed(declared_shape, steps.count))
+    keys = [KeyStep(moved(declared_shape, k.step), k.kind, k.label) for k in keys]
+    curve, explanation.failure = _reduce(schedule, declared_shape, steps.count, keys)
     if curve is None:
-        explanation.reason = rows.failure
+        explanation.reason = explanation.failure
         _explain_missing(explanation, model, loader_codes)
         return explanation
     explanation.curve = curve
     explanation.key_steps = with_peak([k for k in keys if k.step < curve.count], curve)
+    if explanation.comparison is not None:
+        explanation.actual, explanation.actual_failure = _reduce(
+            schedule, explanation.comparison.actual, steps.count, explanation.key_steps)
     explanation.notes.extend(_own_start_notes(schedule, curve))
-    if rows.failure is None:
+    if explanation.failure is None:
         final = curve.lrs_at(curve.count - 1)[0]
         explanation.target = target_check(model, pair.scheduler_object, schedule, final,
                                           curve.count)
     return explanation
+
+
+def _reduce(schedule: Any, shape: tuple[Transform, ...], count: int,
+            keys: list[KeyStep]) -> tuple[Curve | None, str | None]:
+    """The ``count`` steps of the curve ``shape`` makes of the schedule's rows, reduced."""
+    rows = Rows(schedule, rows_needed(shape, count))
+    reducer = Reducer(schedule.groups, (k.step for k in keys))
+    for columns in truncated(compose(shape, rows), count):
+        reducer.feed(columns)
+    return reducer.curve(), rows.failure
 
 
 def _explain_missing(explanation: Explanation, model: ModuleModel,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING, Any, TextIO
 
-from lrlint.explain.chart import Series, render_chart
+from lrlint.explain.chart import OVERLAY, Series, render_chart
 from lrlint.explain.milestones import MAX_KEY_STEPS
 from lrlint.explain.numbers import lrs_text, steps_text
 from lrlint.explain.summary import Explanation, base_lr_value
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 LINE = 80
 FIELD = 12  # width of the field names ("optimizer", "steps", ...)
 MAX_ROWS = 12  # key-step rows shown before the middle ones are elided
+LEGEND = "⣿"
 UNITS = {"epoch": "stepped once per epoch",
          "batch": "stepped after every optimizer step (per batch)"}
 
@@ -46,12 +47,20 @@ def _pair_lines(path: str, e: Explanation) -> list[str]:
         lines += _field("not shown", e.reason)
     if e.steps is not None:
         lines += _field("steps", f"{steps_text(e.steps.count)}: {e.steps.reason}")
-    if e.stepping.unit is not None:
+    accumulating = e.comparison is not None and any(
+        f.code == "LR009" for f in e.comparison.findings)
+    if accumulating:
+        lines += _field("unit", "stepped on every micro-batch")
+    elif e.stepping.unit is not None:
         lines += _field("unit", UNITS[e.stepping.unit])
+    if e.comparison is not None:
+        lines += _field("actual", f"{finding_text(e.comparison)}: {e.comparison.effect}")
     for note in e.all_notes:
         lines += _field("note", note)
     if e.failure is not None:
         lines += _field("error", e.failure)
+    if e.actual_failure is not None:
+        lines += _field("error", f"in the actual curve, {e.actual_failure}")
     if not e.has_curve:
         return lines
     lines.append("")
@@ -69,8 +78,18 @@ def _pair_lines(path: str, e: Explanation) -> list[str]:
     curve = e.curve
     assert curve is not None
     series = Series(curve.steps, curve.columns[0], curve.count)
-    lines += ["  " + line for line in render_chart(series, e.x_axis)]
+    actual = e.actual
+    overlay = Series(actual.steps, actual.columns[0], actual.count) if actual else None
+    chart = render_chart(series, e.x_axis, overlay=overlay)
+    lines += ["  " + line for line in chart]
+    if overlay is not None and chart:
+        lines.append(f"  {LEGEND} declared   {OVERLAY} actual: {finding_text(e.comparison)}")
     return lines
+
+
+def finding_text(comparison: Any) -> str:
+    """``LR009 (line 53)``: the findings that reshape the curve."""
+    return ", ".join(f"{f.code} (line {f.line})" for f in comparison.findings)
 
 
 def _header(code: str, where: str) -> list[str]:
@@ -107,19 +126,29 @@ def _key_step_table(e: Explanation) -> list[str]:
         hidden = len(ordered) - len(head) - len(tail)
     table = [_row(e, step, labels) for step, labels in head]
     if hidden:
-        table.append(("…", "", f"{hidden:,} more rows like these"))
+        table.append(("…", "", "", f"{hidden:,} more rows like these"))
     table += [_row(e, step, labels) for step, labels in tail]
     step_width = max(len("step"), *(len(row[0]) for row in table))
     lr_width = max(len("LR"), *(len(row[1]) for row in table))
-    lines = [f"  {'step':>{step_width}}  LR"]
-    for step, lrs, label in table:
-        lines += _wrap(label, "", f"  {step:>{step_width}}  {lrs:<{lr_width}}  ",
-                       " " * (step_width + lr_width + 6))
+    actual_width = max(len("actual"), *(len(row[2]) for row in table)) if e.actual else 0
+    header = f"  {'step':>{step_width}}  {'LR':<{lr_width}}"
+    if e.actual:
+        header += f"  actual"
+    lines = [header.rstrip()]
+    for step, lrs, actual, label in table:
+        start = f"  {step:>{step_width}}  {lrs:<{lr_width}}  "
+        if e.actual:
+            start += f"{actual:<{actual_width}}  "
+        lines += _wrap(label, "", start, " " * len(start))
     return lines
 
 
-def _row(e: Explanation, step: int, labels: list[str]) -> tuple[str, str, str]:
-    return steps_text(step), lrs_text(e.lrs_at(step)), "; ".join(labels)
+def _row(e: Explanation, step: int, labels: list[str]) -> tuple[str, str, str, str]:
+    actual = e.actual
+    shown = ""
+    if actual is not None and step < actual.count:
+        shown = lrs_text(actual.lrs_at(step))
+    return steps_text(step), lrs_text(e.lrs_at(step)), shown, "; ".join(labels)
 
 
 def _extremes(e: Explanation) -> list[str]:
@@ -134,7 +163,19 @@ def _extremes(e: Explanation) -> list[str]:
     else:
         ends = (f"ends at {final} after {steps_text(e.count)} steps (last change at step "
                 f"{steps_text(curve.last_change)})")
-    return lines + _field("end", ends)
+    lines += _field("end", ends)
+    if e.actual is not None:
+        lines += _field("actual", _actual_summary(e.actual))
+    return lines
+
+
+def _actual_summary(actual: Any) -> str:
+    final = lrs_text(actual.lrs_at(actual.count - 1))
+    change = (f"last change at step {steps_text(actual.last_change)}"
+              if actual.last_change is not None else "constant")
+    return (f"minimum {lrs_text(actual.minimum.lrs)} at step {steps_text(actual.minimum.step)}, "
+            f"maximum {lrs_text(actual.maximum.lrs)} at step {steps_text(actual.maximum.step)}; "
+            f"ends at {final} after {steps_text(actual.count)} steps ({change})")
 
 
 def schedule_text(schedule: Any) -> str:
