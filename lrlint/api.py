@@ -69,8 +69,9 @@ def make_config(paths: Sequence[str], config_path: str | None = None,
 def lint_paths(paths: Iterable[str | os.PathLike[str]], *, config: Config | None = None,
                select: Sequence[str] | None = None, ignore: Sequence[str] = (),
                fix: bool = False, unsafe_fixes: bool = False, write: bool = True,
-               jobs: int | None = None) -> RunResult:
-    """Lint files and directories (recursively, honouring excludes and ``.gitignore``)."""
+               jobs: int | None = None, extra_paths: Sequence[str] = ()) -> RunResult:
+    """Lint files and directories (recursively, honouring excludes and ``.gitignore``).
+    ``extra_paths``: more directories where imported modules' source may be found."""
     from lrlint.discovery import discover
     from lrlint.runner import lint_files
 
@@ -79,7 +80,8 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]], *, config: Config | None
         config = make_config(paths, select=select, ignore=ignore)
     files, problems = discover(paths, config)
     mode = ("unsafe" if unsafe_fixes else "safe") if fix else "off"
-    results = lint_files([os.fspath(f) for f in files], config, mode, write, jobs)
+    results = lint_files([os.fspath(f) for f in files], config, mode, write, jobs,
+                         extra_paths=[os.fspath(p) for p in extra_paths])
     return RunResult([FileResult(p.path, [p]) for p in problems] + results)
 
 

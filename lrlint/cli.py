@@ -16,7 +16,7 @@ from typing import TextIO
 from lrlint._version import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-COMMANDS = ("check", "rule", "rules", "explain")
+COMMANDS = ("check", "rule", "rules", "explain", "server")
 
 
 class UsageError(Exception):
@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="lrlint",
         description="Find learning-rate bugs in PyTorch training code.",
-        epilog="Commands: check (default), rule CODE, rules, explain FILE. "
+        epilog="Commands: check (default), rule CODE, rules, explain FILE, server. "
                "Run 'lrlint COMMAND --help' for details.",
     )
     parser.add_argument("--version", action="version", version=f"lrlint {__version__}")
@@ -110,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
                               "install 'lrlint[plot]')")
     explain.add_argument("--output-format", choices=("text", "json"), default="text",
                          help="text (numbers and a chart, the default) or json")
+
+    server = commands.add_parser("server", help="run the language server for editors (LSP)",
+                                 description='A language server over stdio; needs '
+                                             'pip install "lrlint[lsp]".')
+    server.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
     return parser
 
 
@@ -128,6 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from lrlint.explain import run_explain
 
             return run_explain(args)
+        if args.command == "server":
+            from lrlint.server import run as run_server
+
+            return run_server()
         return _check(args, sys.stdout)
     except UsageError as error:
         sys.stderr.write(f"lrlint: error: {error}\n")

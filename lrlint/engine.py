@@ -14,6 +14,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lrlint.checks.base import (
     DeleteLines,
@@ -28,6 +29,9 @@ from lrlint.diagnostics import Diagnostic, Edit, FileResult, Fix, Position
 from lrlint.prefilter import ROOT_GATES, ScanCache
 from lrlint.source import DecodeError, SourceText, decode, split_lines
 from lrlint.suppression import ignores_file, is_suppressed
+
+if TYPE_CHECKING:
+    from lrlint.workspace import Workspace
 
 # libcst recurses once per nesting level; generated code can nest deeply.
 _RECURSION_LIMIT = 20_000
@@ -73,30 +77,64 @@ def lint_bytes(path: str, data: bytes, rules: Sequence[Rule]) -> FileResult:
     return result
 
 
-def analyse(path: str, source: SourceText, text: str, rules: Sequence[Rule]) -> Analysis:
-    """Parse ``text`` and run ``rules``; positions and fixes refer to ``text``."""
+def parse(path: str, text: str) -> tuple[object, Diagnostic | None]:
+    """``text`` parsed by libcst, or the syntax error that stops it (as a diagnostic)."""
     import libcst as cst
-
-    from lrlint.analysis.model import ModuleModel
 
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
     try:
-        module = cst.parse_module(text)
+        return cst.parse_module(text), None
     except cst.ParserSyntaxError as error:
-        return Analysis([syntax_error(path, text, error)], parsed=False)
+        return None, syntax_error(path, text, error)
     except (RecursionError, MemoryError) as error:
-        return Analysis([file_error(path, "syntax-error", f"cannot parse file: {type(error).__name__}")], False)
+        return None, file_error(path, "syntax-error", f"cannot parse file: {type(error).__name__}")
     except Exception as error:  # the native parser can fail in other ways on odd input
-        return Analysis([file_error(path, "syntax-error", f"cannot parse file: {error}")], False)
+        return None, file_error(path, "syntax-error", f"cannot parse file: {error}")
 
+
+def analyse(path: str, source: SourceText, text: str, rules: Sequence[Rule],
+            workspace: Workspace | None = None) -> Analysis:
+    """Parse ``text`` and run ``rules``; positions and fixes refer to ``text``. With a
+    ``workspace``, the file is modelled among the workspace's other members."""
+    from lrlint.analysis.model import ModuleModel
+
+    module, error = parse(path, text)
+    if error is not None:
+        return Analysis([error], parsed=False)
     try:
-        model = ModuleModel(module)
+        if workspace is None:
+            model = ModuleModel(module)
+        else:
+            model = workspace.project(replace=(path, module)).models[path]
     except RecursionError:
         return Analysis([file_error(path, "internal-error", "file nests too deeply to analyse")], True)
     except Exception:
         return Analysis([internal_error(path, "building the training model")], True)
+    return check(path, source, text, model, rules)
 
+
+def analyse_workspace(workspace: Workspace, sources: dict[str, SourceText],
+                      rules: dict[str, Sequence[Rule]]) -> dict[str, Analysis]:
+    """Model every member of ``workspace`` together and run each member's rules on it.
+
+    Every enabled rule runs on every member: a value or an object can come from another module
+    (``lr=settings.LEARNING_RATE``), so a file's own text does not tell which rules may fire
+    in it. (The byte prefilter decides which files are worth parsing at all.)"""
+    try:
+        built = workspace.project()
+    except RecursionError:
+        return {path: Analysis([file_error(path, "internal-error", "file nests too deeply to analyse")],
+                               True) for path in sources}
+    except Exception:
+        return {path: Analysis([internal_error(path, "building the training model")], True)
+                for path in sources}
+    return {path: check(path, source, source.text, built.models[path], rules[path])
+            for path, source in sources.items()}
+
+
+def check(path: str, source: SourceText, text: str, model, rules: Sequence[Rule]) -> Analysis:
+    """Run ``rules`` on a built model; only findings on this module's own nodes are kept."""
     context = RuleContext(model, source, path)
     diagnostics: list[Diagnostic] = []
     for rule in rules:
@@ -108,7 +146,7 @@ def analyse(path: str, source: SourceText, text: str, rules: Sequence[Rule]) -> 
             del context.reports[before:]
             diagnostics.append(internal_error(path, f"rule {rule.code} ({rule.name})"))
     if context.reports:
-        diagnostics.extend(_to_diagnostics(path, text, source, module, context.reports, rules))
+        diagnostics.extend(_to_diagnostics(path, text, source, model.module, context.reports, rules))
     return Analysis(diagnostics, parsed=True)
 
 
@@ -147,8 +185,8 @@ def _to_diagnostics(path, text, source, module, reports: list[Report], rules) ->
         code_range = positions[report.node]
         start = Position(code_range.start.line, code_range.start.column + 1)
         end = Position(code_range.end.line, code_range.end.column + 1)
-        key = (report.code, start, end, report.message)
-        if key in seen:  # one node reached through two paths
+        key = (report.code, start, end)
+        if key in seen:  # one node reached through two paths, or one call of several objects
             continue
         seen.add(key)
         rule = by_code[report.code]

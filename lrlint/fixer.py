@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from lrlint.checks.base import Rule
 from lrlint.diagnostics import Diagnostic, Fix, Position
 from lrlint.engine import analyse, file_error
 from lrlint.source import SourceText, line_starts
+
+if TYPE_CHECKING:
+    from lrlint.workspace import Workspace
 
 MAX_ROUNDS = 10
 
@@ -64,13 +68,15 @@ def _overlaps(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
     return a0 < b1 and b0 < a1
 
 
-def fix_text(path: str, source: SourceText, rules: Sequence[Rule], unsafe: bool) -> FixOutcome:
-    """Fix ``source`` as far as the rules can; return the final text and what remains."""
+def fix_text(path: str, source: SourceText, rules: Sequence[Rule], unsafe: bool,
+             workspace: Workspace | None = None) -> FixOutcome:
+    """Fix ``source`` as far as the rules can; return the final text and what remains. With a
+    ``workspace``, each version of the text is modelled among the workspace's members."""
     text = source.text
     applied = 0
     broken: list[Diagnostic] = []
     refused: set[tuple] = set()  # fixes known to break the syntax
-    analysis = analyse(path, source, text, rules)
+    analysis = analyse(path, source, text, rules, workspace)
     for _ in range(MAX_ROUNDS):
         if not analysis.parsed:
             break
@@ -79,13 +85,13 @@ def fix_text(path: str, source: SourceText, rules: Sequence[Rule], unsafe: bool)
         if not fixes:
             break
         new_text, taken = apply_edits(text, [d.fix for d in fixes])
-        new_analysis = analyse(path, source, new_text, rules)
+        new_analysis = analyse(path, source, new_text, rules, workspace)
         if not new_analysis.parsed:
             # Find the culprits one by one; keep the fixes that are fine alone.
             good: list[Diagnostic] = []
             for diagnostic in fixes:
                 alone, _ = apply_edits(text, [diagnostic.fix])
-                if analyse(path, source, alone, rules).parsed:
+                if analyse(path, source, alone, rules, workspace).parsed:
                     good.append(diagnostic)
                 else:
                     refused.add(_identity(diagnostic))
@@ -93,7 +99,7 @@ def fix_text(path: str, source: SourceText, rules: Sequence[Rule], unsafe: bool)
             if not good:
                 break
             new_text, taken = apply_edits(text, [d.fix for d in good])
-            new_analysis = analyse(path, source, new_text, rules)
+            new_analysis = analyse(path, source, new_text, rules, workspace)
             if not new_analysis.parsed:
                 break
         if new_text == text:

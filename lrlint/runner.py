@@ -7,6 +7,7 @@ files) stay in this process. One file's failure never stops the run.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,10 @@ from lrlint.checks.base import Rule
 from lrlint.config import Config
 from lrlint.diagnostics import Diagnostic, FileResult
 from lrlint.engine import file_error, lint_bytes, rules_for
+from lrlint.prefilter import ROOT_GATES
 from lrlint.source import DecodeError, decode, write_atomically
+
+_BUILDS_OPTIMIZER = re.compile(rb"optim\.[A-Z]\w*\(")
 
 FixMode = Literal["off", "safe", "unsafe"]
 
@@ -64,20 +68,26 @@ def _run_job(job: Job) -> FileResult:
     if ignores_file(source.text):
         return FileResult(job.path)
     outcome = fix_text(job.path, source, active, unsafe=job.fix == "unsafe")
-    result = FileResult(job.path, outcome.diagnostics, parsed=outcome.parsed,
+    return _fixed_result(job.path, source, outcome, job.write)
+
+
+def _fixed_result(path: str, source, outcome, write: bool) -> FileResult:
+    """The result of fixing one file, written back when asked (a failed write is reported and
+    the fixes count as not applied)."""
+    result = FileResult(path, outcome.diagnostics, parsed=outcome.parsed,
                         fixes_applied=outcome.applied)
     if outcome.text != source.text:
         result.original_source = source.text
         result.fixed_source = outcome.text
-        if job.write:
+        if write:
             try:
-                write_atomically(job.path, source.encode(outcome.text))
+                write_atomically(path, source.encode(outcome.text))
             except OSError as error:
-                result.diagnostics.append(file_error(job.path, "io-error",
+                result.diagnostics.append(file_error(path, "io-error",
                                                      f"cannot write fixed file: {error.strerror or error}"))
                 result.fixes_applied = 0
             except UnicodeEncodeError as error:
-                result.diagnostics.append(file_error(job.path, "internal-error",
+                result.diagnostics.append(file_error(path, "internal-error",
                                                      f"fixed text does not fit the file's encoding: {error.reason}"))
                 result.fixes_applied = 0
     return result
@@ -85,29 +95,142 @@ def _run_job(job: Job) -> FileResult:
 
 @dataclass(frozen=True)
 class Batch:
-    """Files one worker reads, prefilters and lints."""
+    """Files one worker reads and prefilters."""
 
     paths: tuple[str, ...]
     config: Config
-    fix: FixMode
-    write: bool
 
 
-def run_batch(batch: Batch) -> list[FileResult]:
-    """Read and prefilter each file; lint the ones that may hold a finding."""
-    results: list[FileResult] = []
+@dataclass(frozen=True)
+class Candidate:
+    """A file that may hold a finding: its bytes, and the rules enabled for it. ``direct``:
+    its own text holds some rule's vocabulary; otherwise it only mentions optimizers or
+    schedulers and may work on objects of the modules that do."""
+
+    path: str
+    data: bytes
+    codes: tuple[str, ...]
+    direct: bool = True
+
+
+def read_batch(batch: Batch) -> tuple[list[Candidate], list[FileResult]]:
+    """Read and prefilter each file: the candidates worth modelling, and the files that could
+    not be read."""
+    candidates: list[Candidate] = []
+    problems: list[FileResult] = []
     for path in batch.paths:
         try:
             with open(path, "rb") as stream:
                 data = stream.read()
         except OSError as error:
-            results.append(FileResult(path, [file_error(path, "io-error", error.strerror or str(error))]))
+            problems.append(FileResult(path, [file_error(path, "io-error", error.strerror or str(error))]))
             continue
         codes = tuple(sorted(batch.config.codes_for(path)))
-        if codes and rules_for(data, rules_for_codes(codes)):
-            results.append(run_job(Job(path, data, codes, batch.fix, batch.write)))
-        # else: nothing to find here, the file is never decoded or parsed
-    return results
+        if not codes or not any(gate in data for gate in ROOT_GATES):
+            continue  # nothing to find here, the file is never decoded or parsed
+        # A file that steps something may step a scheduler of a class defined elsewhere; one
+        # that builds an optimizer may take its arguments from elsewhere.
+        direct = b".step(" in data or _BUILDS_OPTIMIZER.search(data) is not None or \
+            bool(rules_for(data, rules_for_codes(codes)))
+        candidates.append(Candidate(path, data, codes, direct))
+    return candidates, problems
+
+
+@dataclass(frozen=True)
+class Component:
+    """Candidates modelled together (they may import each other), and how to fix them."""
+
+    candidates: tuple[Candidate, ...]
+    fix: FixMode
+    write: bool
+    extra_paths: tuple[str, ...] = ()  # where else modules live (vendored, installed)
+
+
+def run_component(component: Component) -> list[FileResult]:
+    """Model the component's files as one project and lint each; never raises."""
+    try:
+        return _run_component(component)
+    except Exception as error:  # a bug in lrlint must not lose the other components' results
+        return [FileResult(c.path, [file_error(c.path, "internal-error",
+                                               f"lrlint failed on this file: {error!r} (please report this)")])
+                for c in component.candidates]
+
+
+def _run_component(component: Component) -> list[FileResult]:
+    from lrlint.analysis.project import DirectoryLocator
+    from lrlint.engine import analyse_workspace, parse
+    from lrlint.suppression import ignores_file
+    from lrlint.workspace import Workspace
+
+    results: dict[str, FileResult] = {}
+    sources = {}
+    roots = source_roots(c.path for c in component.candidates)
+    workspace = Workspace(DirectoryLocator([*roots, *component.extra_paths, *installed_roots()]))
+    for candidate in component.candidates:
+        try:
+            source = decode(candidate.data)
+        except DecodeError:  # reported by the one-file path
+            results[candidate.path] = run_job(Job(candidate.path, candidate.data, candidate.codes,
+                                                  "off", False))
+            continue
+        if ignores_file(source.text):
+            results[candidate.path] = FileResult(candidate.path)
+            continue
+        module, error = parse(candidate.path, source.text)
+        if error is not None:
+            results[candidate.path] = FileResult(candidate.path, [error])
+            continue
+        sources[candidate.path] = source
+        workspace.add(candidate.path, module)
+    by_path = {c.path: c for c in component.candidates}
+    if component.fix == "off":
+        analyses = analyse_workspace(workspace, sources, {
+            path: rules_for_codes(by_path[path].codes) for path in sources})
+        for path, analysis in analyses.items():
+            results[path] = FileResult(path, analysis.diagnostics, parsed=analysis.parsed)
+    else:
+        for path, source in sources.items():
+            candidate = by_path[path]
+            results[path] = _fix_file(candidate, source, component, workspace)
+    return [results[c.path] for c in component.candidates if c.path in results]
+
+
+def _fix_file(candidate: Candidate, source, component: Component, workspace) -> FileResult:
+    from lrlint.fixer import fix_text
+
+    rules = rules_for_codes(candidate.codes)
+    outcome = fix_text(candidate.path, source, rules, unsafe=component.fix == "unsafe",
+                       workspace=workspace)
+    return _fixed_result(candidate.path, source, outcome, component.write)
+
+
+def installed_roots() -> list[str]:
+    """The interpreter's package directories (installed packages' source is read, never
+    imported)."""
+    import sysconfig
+
+    found = []
+    for key in ("purelib", "platlib"):
+        directory = sysconfig.get_paths().get(key)
+        if directory and os.path.isdir(directory) and directory not in found:
+            found.append(directory)
+    return found
+
+
+def source_roots(paths) -> list[str]:
+    """Where top-level modules of these files live: the first directory above each file that
+    is not a package (``python train.py`` imports its siblings; a package's parent holds it)."""
+    roots: list[str] = []
+    for path in paths:
+        directory = os.path.dirname(os.path.abspath(path))
+        while os.path.isfile(os.path.join(directory, "__init__.py")):
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+        if directory not in roots:
+            roots.append(directory)
+    return roots
 
 
 # Below this many files one process is faster than starting workers.
@@ -115,28 +238,55 @@ _PARALLEL_MIN_FILES = 48
 
 
 def lint_files(paths: Sequence[str], config: Config, fix: FixMode = "off", write: bool = True,
-               workers: int | None = None) -> list[FileResult]:
-    """Lint files, spreading reading, prefiltering and analysis over worker processes.
+               workers: int | None = None, extra_paths: Sequence[str] = ()) -> list[FileResult]:
+    """Lint files: read and prefilter them (spread over worker processes), then model the
+    files that may hold a finding together, as one project, and lint each.
 
-    Work goes out in several interleaved batches per worker so that a worker that drew the few
-    files worth parsing does not hold up the others.
+    Reading goes out in several interleaved batches per worker so that a worker that drew the
+    few files worth parsing does not hold up the others.
     """
     workers = max(1, workers or os.cpu_count() or 1)
-    if workers == 1 or len(paths) < _PARALLEL_MIN_FILES:
-        return run_batch(Batch(tuple(paths), config, fix, write))
-    # Interleaved batches: the few files worth parsing tend to sit together (one package), and
-    # interleaving spreads them over the workers.
-    count = min(workers * 8, max(1, len(paths) // 8))
-    batches = [Batch(tuple(paths[i::count]), config, fix, write) for i in range(count)]
+    candidates, problems = _read_all(paths, config, workers)
+    components = [Component(tuple(group), fix, write, tuple(extra_paths))
+                  for group in _components(candidates)]
+    return problems + [result for found in _map(run_component, components, workers)
+                       for result in found]
+
+
+def _components(candidates: list[Candidate]) -> list[list[Candidate]]:
+    """Candidates that may import each other: those under one source root, when one of them
+    holds some rule's vocabulary."""
+    groups: dict[str, list[Candidate]] = {}
+    for candidate in candidates:
+        groups.setdefault(source_roots([candidate.path])[0], []).append(candidate)
+    return [group for group in groups.values() if any(c.direct for c in group)]
+
+
+def _map(function, items: list, workers: int) -> list:
+    """``map`` over worker processes when there is enough to share, else in this process."""
+    if workers == 1 or len(items) < 2:
+        return [function(item) for item in items]
     import multiprocessing  # here, not at import: a one-file run never starts workers
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
     try:
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return [result for batch in pool.map(run_batch, batches) for result in batch]
+        with ProcessPoolExecutor(min(workers, len(items)), mp_context=context) as pool:
+            return list(pool.map(function, items))
     except (OSError, RuntimeError):  # no process support (sandboxes): one process it is
-        return run_batch(Batch(tuple(paths), config, fix, write))
+        return [function(item) for item in items]
+
+
+def _read_all(paths: Sequence[str], config: Config,
+              workers: int) -> tuple[list[Candidate], list[FileResult]]:
+    if workers == 1 or len(paths) < _PARALLEL_MIN_FILES:
+        return read_batch(Batch(tuple(paths), config))
+    count = min(workers * 8, max(1, len(paths) // 8))
+    batches = [Batch(tuple(paths[i::count]), config) for i in range(count)]
+    outcomes = _map(read_batch, batches, workers)
+    position = {path: index for index, path in enumerate(paths)}
+    candidates = sorted((c for found, _ in outcomes for c in found), key=lambda c: position[c.path])
+    return candidates, [p for _, found in outcomes for p in found]
 
 
 def all_diagnostics(results: Iterable[FileResult]) -> list[Diagnostic]:

@@ -164,15 +164,16 @@ def test_lambda_with_a_local_warmup_function(capsys):
 def test_arguments_that_do_not_fold_are_listed_with_the_reason(capsys):
     code, out, _ = explain(capsys, INPUTS / "args_lr_unfolded.py")
     assert code == 0
-    assert out.startswith("scheduler = CosineAnnealingLR(optimizer, T_max=args.epochs)")
+    assert out.startswith("scheduler = CosineAnnealingLR(optimizer, T_max=args[\"epochs\"])")
     assert field(out, "not shown") == (
-        "the optimizer's lr and `T_max` depend on args.lr and args.epochs, which lrlint cannot "
-        "know without running the code: pass --set args.lr=N and --set args.epochs=N")
+        "the optimizer's lr and `T_max` depend on args[\"lr\"] and args[\"epochs\"], which "
+        "lrlint cannot know without running the code: pass --set args[\"lr\"]=N and --set "
+        "args[\"epochs\"]=N")
     assert "(log scale)" not in out and "(linear scale)" not in out
     document = explain_json(capsys, INPUTS / "args_lr_unfolded.py")
     (pair,) = document["pairs"]
     assert pair["status"] == "no_schedule" and pair["curve"] is None
-    assert pair["missing"]["inputs"] == ["args.lr", "args.epochs"]
+    assert pair["missing"]["inputs"] == ['args["lr"]', 'args["epochs"]']
 
 
 def test_seed_article_step_decay_shows_where_it_really_ends(capsys):
@@ -552,8 +553,8 @@ def test_set_overrides_a_name_and_an_attribute(capsys):
                            "--set", "EPOCHS=2")["pairs"]
     assert pair["schedule"].endswith("num_training_steps=126)")  # 2 * ceil(500 / 8)
     assert pair["steps"]["count"] == 2 * 62  # optimizer steps: (step + 1) % 8 == 0
-    (pair,) = explain_json(capsys, INPUTS / "args_lr_unfolded.py", "--set", "args.lr=0.05",
-                           "--set", "args.epochs=10")["pairs"]
+    (pair,) = explain_json(capsys, INPUTS / "args_lr_unfolded.py", "--set", "args['lr']=0.05",
+                           "--set", "args['epochs']=10")["pairs"]
     assert pair["base_lr"] == 0.05 and pair["steps"]["count"] == 10
     assert pair["curve"]["lr"] == build("CosineAnnealingLR", 0.05, T_max=10).values(10)
 
@@ -677,7 +678,7 @@ def test_every_explain_option_has_help(capsys):
     (INPUTS / "args_lr_unfolded.py", None),
 ])
 def test_x_axis_is_named_for_the_loop(capsys, path, axis):
-    options = ("--set", "args.lr=0.1", "--set", "args.epochs=9")
+    options = ("--set", "args['lr']=0.1", "--set", "args['epochs']=9")
     (pair,) = explain_json(capsys, path, *options)["pairs"]
     expected = axis or "scheduler step"  # scheduler.step() is not called in that file
     assert pair["x_axis"] == expected

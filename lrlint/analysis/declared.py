@@ -40,12 +40,27 @@ class Declared:
         return self.schedule is not None
 
 
-def declared_schedule(model: ModuleModel, scheduler: TrackedObject, depth: int = 0) -> Declared:
+def schedule_of(model: ModuleModel, scheduler: TrackedObject, depth: int = 0) -> Declared:
+    """The schedule ``scheduler`` declares (memoised), or why there is none. Never raises: a
+    lambda the evaluator cannot follow, or torch's own error, is a ``reason``/``error``."""
     key = ("declared", scheduler)
     if key not in model.fold_cache:
         model.fold_cache[key] = Declared(reason="defined in terms of itself")
-        model.fold_cache[key] = _declare(model, scheduler, depth)
+        try:
+            result = _declare(model, scheduler, depth)
+        except evaluation_errors() as error:
+            result = Declared(reason=f"cannot evaluate the schedule: {error}")
+        model.fold_cache[key] = result
     return model.fold_cache[key]  # type: ignore[return-value]
+
+
+def evaluation_errors() -> tuple[type[BaseException], ...]:
+    """What building or stepping a mirror schedule may raise: torch's errors, the evaluator's
+    (a lambda it cannot follow) and lrlint's own ``ScheduleError``."""
+    from lrlint.schedules import ScheduleError
+
+    return (ArithmeticError, ValueError, TypeError, KeyError, IndexError, EvaluationError,
+            ScheduleError)
 
 
 def _declare(model: ModuleModel, scheduler: TrackedObject, depth: int) -> Declared:
@@ -132,7 +147,7 @@ def _children(model, expr, site, depth: int) -> object:
                 if r.obj.kind is Kind.SCHEDULER]
         if len(refs) != 1:
             return Unknown("a child scheduler is not known")
-        declared = declared_schedule(model, refs[0].obj, depth + 1)
+        declared = schedule_of(model, refs[0].obj, depth + 1)
         if not declared.ok:
             return Unknown(f"child {refs[0].obj.short}: {declared.reason}")
         children.append(declared.schedule)

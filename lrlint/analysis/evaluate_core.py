@@ -499,6 +499,13 @@ def _attribute(ev: Evaluator, node: cst.Attribute) -> object:
             known = qualified_value(qualified, _MISSING)
             if known is not _MISSING:
                 return known
+    if dotted is not None and not ev.is_local(dotted.partition(".")[0]):
+        # What the environment knows of it: a config default, another module's constant.
+        reader = getattr(ev.env, "attribute", None)
+        if reader is not None:
+            value = reader(node)
+            if type(value) is not Unknown:
+                return value
     base = ev.eval(node.value)
     attr = node.attr.value
     if type(base) is ModuleValue:

@@ -27,6 +27,12 @@ class Scope:
     assignments: dict[str, list[Assignment]] = field(default_factory=dict)
     global_names: set[str] = field(default_factory=set)
     nonlocal_names: set[str] = field(default_factory=set)
+    model: object = None  # set on a module scope: the ModuleModel it belongs to
+
+    @property
+    def module_model(self):  # -> ModuleModel | None (untyped: facts know nothing of models)
+        """The model of the module this scope belongs to."""
+        return _module_scope(self).model
 
     def lookup_scope(self, name: str) -> Scope | None:
         """The scope whose binding of ``name`` a load in this scope sees (Python's LEGB)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -28,6 +29,10 @@ from lrlint.analysis.facts import (
     Param,
     Scope,
 )
+from lrlint.analysis.queries import ModelQueries
+
+if TYPE_CHECKING:
+    from lrlint.analysis.project import ModuleName, Project
 from lrlint.analysis.torch_api import (
     COMPOSITE_SCHEDULERS,
     OPTIMIZER_POSITIONAL,
@@ -88,10 +93,14 @@ class TrackedObject:
 
 @dataclass(frozen=True, eq=False)
 class Ref:
-    """An object an expression evaluates to, and the caller sites it was passed through."""
+    """An object an expression evaluates to, the caller sites it was passed through (``via``),
+    and the factory calls that returned it (``made_by``, innermost last: the calls of local
+    functions that built it, so that a factory called twice builds two distinguishable
+    objects: ``t_sched = make(t_opt)``, ``s_sched = make(s_opt)``)."""
 
     obj: TrackedObject
     via: tuple[CallSite, ...] = ()
+    made_by: tuple[CallSite, ...] = ()
 
 
 @dataclass(eq=False)
@@ -103,6 +112,7 @@ class Event:
     site: CallSite
     via: tuple[CallSite, ...]
     scaler: TrackedObject | None = None  # set for ``scaler.step(optimizer)``
+    made_by: tuple[CallSite, ...] = ()  # the factory calls that built the object (see Ref)
 
     @property
     def chain(self) -> tuple[CallSite, ...]:
@@ -127,13 +137,22 @@ class Relation:
         return self.loops[-1] if self.loops else None
 
 
-class ModuleModel:
-    def __init__(self, module: cst.Module) -> None:
+class ModuleModel(ModelQueries):
+    """The model of one module. Alone (``ModuleModel(module)``) it is a project of one module;
+    built by a ``Project`` it follows names into the project's other modules."""
+
+    def __init__(self, module: cst.Module, project: Project | None = None,
+                 name: ModuleName | None = None, path: str | None = None) -> None:
+        from lrlint.analysis.project import Project
+
         self.module = module
+        self.module_name = name
+        self.path = path
         facts = Collector(module).run()
         self.facts = facts
         self.imports = facts.imports
         self.module_scope = facts.module_scope
+        self.module_scope.model = self
         self.calls = facts.calls
         self.functions = facts.functions
         self.classes = facts.classes
@@ -142,11 +161,61 @@ class ModuleModel:
         self._memo: dict[tuple, list[Ref]] = {}
         self._in_progress: set[tuple] = set()
         self._class_kind_memo: dict[ClassInfo, tuple[Kind, str] | None] = {}
+        self._classified: set[cst.Call] = set()
+        self._local_call_maps: dict[bool, dict[FunctionInfo, list[CallSite]]] = {}
         self.fold_cache: dict[tuple, object] = {}  # used by values.py
         self.objects: list[TrackedObject] = []
-        self.object_at: dict[cst.CSTNode, TrackedObject] = {}
-        self._create_objects()
-        self._record_events()
+        self.objects_created = False
+        self._seen: dict[TrackedObject, None] = {}
+        self._node_ids: set[int] | None = None
+        alone = project is None
+        self.project = project if project is not None else Project()
+        self._share_node_facts()
+        if alone:
+            self.project.members.append(self)
+            self.project._register(self)
+            self.project.finish()
+
+    def _share_node_facts(self) -> None:
+        """Node-keyed facts live in the project, so any model can answer for any node."""
+        project = self.project
+        for mine, shared in (("name_scopes", project.name_scopes),
+                             ("name_orders", project.name_orders),
+                             ("attribute_of", project.attribute_of),
+                             ("calls_by_node", project.calls_by_node)):
+            shared.update(getattr(self.facts, mine))
+            setattr(self.facts, mine, shared)
+        self.object_at = project.object_at
+
+    @cached_property
+    def imports_absolute(self) -> dict[str, str]:
+        """The module's imports with relative targets (``.sched.Warmup``) made absolute."""
+        if self.module_name is None:
+            return {local: target for local, target in self.imports.items()
+                    if not target.startswith(".")}
+        found = {}
+        for local, target in self.imports.items():
+            absolute = self.module_name.absolute(target)
+            if absolute is not None:
+                found[local] = absolute
+        return found
+
+    def top_level(self, name: str) -> str | None:
+        """How the module binds ``name`` at top level: "class", "def", "import", "assign"
+        (anything else that binds it), or None."""
+        assignments = self.module_scope.assignments.get(name)
+        if not assignments:
+            return None
+        kinds = {a.kind for a in assignments}
+        for kind in ("class", "def", "import"):
+            if kinds == {kind}:
+                return kind
+        return "assign"
+
+    def owner(self, scope: Scope) -> ModuleModel:
+        """The model a scope (of any module of the project) belongs to."""
+        model = scope.module_model
+        return model if model is not None else self
 
     # -- names ---------------------------------------------------------------------------
 
@@ -157,13 +226,15 @@ class ModuleModel:
             return None
         head, _, rest = name.partition(".")
         scope = self.facts.name_scopes.get(_leftmost_name(expr))
+        if scope is not None and scope.module_model not in (None, self):
+            return scope.module_model.qualified_name(expr)
         if scope is not None:
             binding_scope = scope.lookup_scope(head)
             if binding_scope is not None:
                 kinds = {a.kind for a in binding_scope.assignments[head]}
                 if kinds != {"import"}:
                     return None  # a local variable shadows any import of that name
-        full = self.imports.get(head)
+        full = self.imports_absolute.get(head)
         if full is None:
             full = self._star_imported(head)
             if full is None:
@@ -172,8 +243,14 @@ class ModuleModel:
 
     def _star_imported(self, name: str) -> str | None:
         for module in self.facts.star_imports:
-            candidate = f"{module}.{name}"
+            absolute = self.module_name.absolute(module) if self.module_name else module
+            if absolute is None or absolute.startswith("."):
+                continue
+            candidate = f"{absolute}.{name}"
             if classify(candidate) is not None:
+                return candidate
+            found = self.project.model_for_module(absolute)
+            if found is not None and found.top_level(name) is not None:
                 return candidate
         return None
 
@@ -215,6 +292,9 @@ class ModuleModel:
         """The tracked objects ``expr`` may evaluate to."""
         if depth > MAX_DEPTH:
             return []
+        owner = scope.module_model
+        if owner is not None and owner is not self:
+            return owner.resolve(expr, scope, order, path, depth)
         key = (expr, scope, order)
         cached = self._memo.get(key)
         if cached is not None:
@@ -231,7 +311,7 @@ class ModuleModel:
 
     def _resolve(self, expr, scope, order, path, depth) -> list[Ref]:
         if isinstance(expr, cst.Call):
-            obj = self.object_at.get(expr)
+            obj = self.tracked_call(expr)
             if obj is not None:
                 return [Ref(obj)]
             return self._resolve_call_result(expr, scope, depth)
@@ -258,6 +338,9 @@ class ModuleModel:
         return refs
 
     def _resolve_assignment(self, assignment: Assignment, depth: int) -> list[Ref]:
+        owner = assignment.scope.module_model
+        if owner is not None and owner is not self:
+            return owner._resolve_assignment(assignment, depth)
         if assignment.kind == "param":
             return self._resolve_param(assignment, depth)
         if assignment.value is None:
@@ -299,7 +382,7 @@ class ModuleModel:
         if function is not None:
             for site, argument in self.arguments_for(function, param, depth):
                 for ref in self.resolve(argument, site.scope, site.order, site.path, depth + 1):
-                    refs.append(Ref(ref.obj, (site,) + ref.via))
+                    refs.append(Ref(ref.obj, (site,) + ref.via, ref.made_by))
         if not refs:
             obj = self.object_at.get(param.node)
             if obj is not None:
@@ -307,9 +390,13 @@ class ModuleModel:
         return refs
 
     def _resolve_attribute(self, expr: cst.Attribute, scope, order, depth) -> list[Ref]:
-        owner = self.instance_class(expr.value, scope)
+        owner = self.instance_class(expr.value, scope, depth)
         if owner is None:
-            return []
+            found = self._module_attribute(expr, scope)
+            if found is None:
+                return []
+            model, assignments = found
+            return [ref for a in assignments for ref in model._resolve_assignment(a, depth + 1)]
         refs: list[Ref] = []
         for assignment in self.class_attribute_assignments(owner, expr.attr.value):
             refs.extend(self._resolve_assignment(assignment, depth + 1))
@@ -317,20 +404,45 @@ class ModuleModel:
 
     def _resolve_call_result(self, call: cst.Call, scope, depth) -> list[Ref]:
         refs: list[Ref] = []
+        site = self.facts.calls_by_node.get(call)
         for function in self.called_functions(call, scope, depth):
             for value, order in function.returns:
-                refs.extend(self.resolve(value, function.scope, order, (), depth + 1))
+                for ref in self.resolve(value, function.scope, order, (), depth + 1):
+                    made_by = ref.made_by
+                    if site is not None and ref.obj.site is not None \
+                            and _inside(ref.obj.site.scope, function.scope):
+                        made_by = (site,) + made_by
+                    refs.append(Ref(ref.obj, ref.via, made_by))
         return refs
 
     # -- classes and functions -----------------------------------------------------------
 
-    def instance_class(self, expr: cst.BaseExpression, scope: Scope) -> ClassInfo | None:
-        """The local class ``expr`` is an instance of: ``self`` in a method, for now."""
+    def instance_class(self, expr: cst.BaseExpression, scope: Scope,
+                       depth: int = 0) -> ClassInfo | None:
+        """The class ``expr`` is an instance of: ``self`` in a method, or a name bound to a call
+        of a class of the project (``trainer = Trainer(cfg)``)."""
         if isinstance(expr, cst.Name):
             function = _enclosing_function(scope)
             if function is not None and expr.value == function.self_name:
                 return function.class_info
+            if depth < MAX_DEPTH:
+                return self._instance_of_class(expr, scope)
         return None
+
+    def _module_attribute(self, expr: cst.Attribute,
+                          scope: Scope) -> tuple[ModuleModel, list[Assignment]] | None:
+        """``config.optimizer`` where ``config`` is a module: that module's top-level
+        assignments of the name."""
+        qualified = self.qualified_name(expr)
+        if qualified is None:
+            return None
+        found = self.project.symbol(qualified)
+        if found is None or not found[1]:
+            return None
+        model, name = found
+        assignments = [a for a in model.module_scope.assignments.get(name, ())
+                       if a.kind in ("assign", "annassign")]
+        return (model, assignments) if assignments else None
 
     def class_attribute_assignments(self, class_info: ClassInfo, attr: str) -> list[Assignment]:
         assignments: list[Assignment] = []
@@ -339,62 +451,82 @@ class ModuleModel:
         return assignments
 
     def class_lineage(self, class_info: ClassInfo) -> list[ClassInfo]:
-        """The class and its local base classes (nearest first)."""
+        """The class and its base classes in the project (nearest first)."""
         lineage = [class_info]
         index = 0
         while index < len(lineage) and len(lineage) < 16:
             for base in lineage[index].bases:
-                local = self.local_class(base, lineage[index].outer)
-                if local is not None and local not in lineage:
-                    lineage.append(local)
+                found = self.class_for(base, lineage[index].outer)
+                if found is not None and found not in lineage:
+                    lineage.append(found)
             index += 1
         return lineage
 
-    def local_class(self, expr: cst.BaseExpression, scope: Scope) -> ClassInfo | None:
-        if not isinstance(expr, cst.Name):
-            return None
-        binding_scope = scope.lookup_scope(expr.value)
-        if binding_scope is None:
-            return None
-        classes = [a.class_info for a in binding_scope.assignments[expr.value] if a.kind == "class"]
-        return classes[-1] if classes else None
+    def class_for(self, expr: cst.BaseExpression, scope: Scope) -> ClassInfo | None:
+        """The class ``expr`` names: one defined in this module, or one imported from another
+        module of the project or from an installed package's source."""
+        return self._definition(expr, scope, "class")
 
-    def local_function(self, expr: cst.BaseExpression, scope: Scope) -> FunctionInfo | None:
-        if not isinstance(expr, cst.Name):
+    def function_for(self, expr: cst.BaseExpression, scope: Scope) -> FunctionInfo | None:
+        """The function ``expr`` names (defined here, or imported: ``from engine import
+        train_one_epoch``, ``engine.train_one_epoch``)."""
+        return self._definition(expr, scope, "def")
+
+    def _definition(self, expr: cst.BaseExpression, scope: Scope, kind: str):
+        owner = scope.module_model
+        if owner is not None and owner is not self:
+            return owner._definition(expr, scope, kind)
+        if isinstance(expr, cst.Name):
+            binding_scope = scope.lookup_scope(expr.value)
+            if binding_scope is None:
+                return None
+            assignments = binding_scope.assignments[expr.value]
+            matching = [a for a in assignments if a.kind == kind]
+            if matching:
+                return matching[-1].class_info if kind == "class" else matching[-1].function
+            if any(a.kind != "import" for a in assignments):
+                return None
+        elif not isinstance(expr, cst.Attribute):
             return None
-        binding_scope = scope.lookup_scope(expr.value)
-        if binding_scope is None:
+        qualified = self.qualified_name(expr)
+        if qualified is None or classify(qualified) is not None:
             return None
-        functions = [a.function for a in binding_scope.assignments[expr.value] if a.kind == "def"]
-        return functions[-1] if functions else None
+        symbol = self.project.symbol(qualified)
+        if symbol is None or not symbol[1]:
+            return None
+        model, name = symbol
+        if model.top_level(name) != kind:
+            return None
+        found = model.module_scope.assignments[name][-1]
+        return found.class_info if kind == "class" else found.function
 
     def called_functions(self, call: cst.Call, scope: Scope, depth: int = 0) -> list[FunctionInfo]:
-        """Local functions or methods a call may run (class calls run ``__init__``)."""
+        """Functions or methods of the project a call may run (class calls run ``__init__``)."""
+        owner = scope.module_model
+        if owner is not None and owner is not self:
+            return owner.called_functions(call, scope, depth)
         func = call.func
-        if isinstance(func, cst.Name):
-            function = self.local_function(func, scope)
-            if function is not None:
-                return [function]
-            cls = self.local_class(func, scope)
-            if cls is not None:
-                init = self._method(cls, "__init__")
-                return [init] if init is not None else []
-            return []
         if isinstance(func, cst.Attribute):
-            owner = self.instance_class(func.value, scope)
-            if owner is None and isinstance(func.value, cst.Name) and depth < MAX_DEPTH:
-                owner = self._instance_of_local_class(func.value, scope, depth)
-            if owner is not None:
-                method = self._method(owner, func.attr.value)
+            receiver = self.instance_class(func.value, scope, depth)
+            if receiver is not None:
+                method = self._method(receiver, func.attr.value)
                 return [method] if method is not None else []
+        function = self.function_for(func, scope)
+        if function is not None:
+            return [function]
+        cls = self.class_for(func, scope)
+        if cls is not None:
+            init = self._method(cls, "__init__")
+            return [init] if init is not None else []
         return []
 
-    def _instance_of_local_class(self, name: cst.Name, scope: Scope, depth: int) -> ClassInfo | None:
+    def _instance_of_class(self, name: cst.Name, scope: Scope) -> ClassInfo | None:
         order = self.facts.name_orders.get(name, 0)
         for assignment in self.assignments_reaching(name.value, scope, order):
             value = assignment.value
-            if assignment.kind in ("assign", "annassign", "with") and isinstance(value, cst.Call):
-                cls = self.local_class(value.func, assignment.scope)
+            if assignment.kind in ("assign", "annassign", "with") and isinstance(value, cst.Call) \
+                    and not assignment.unpack:
+                cls = self.class_for(value.func, assignment.scope)
                 if cls is not None:
                     return cls
         return None
@@ -405,16 +537,35 @@ class ModuleModel:
                 return cls.methods[name]
         return None
 
-    @cached_property
-    def _callers(self) -> dict[FunctionInfo, list[CallSite]]:
-        callers: dict[FunctionInfo, list[CallSite]] = {}
+    def local_call_map(self, everything: bool) -> dict[FunctionInfo, list[CallSite]]:
+        """Function -> the call sites of this module that may call it. With ``everything``
+        false, only calls of this module's own functions (a module loaded for its definitions
+        must not pull in every module it imports)."""
+        found = self._local_call_maps.get(everything)
+        if found is not None:
+            return found
+        found = {}
         for site in self.calls:
+            if not everything and not self._calls_own_function(site):
+                continue
             for function in self.called_functions(site.node, site.scope):
-                callers.setdefault(function, []).append(site)
-        return callers
+                found.setdefault(function, []).append(site)
+        self._local_call_maps[everything] = found
+        return found
+
+    def _calls_own_function(self, site: CallSite) -> bool:
+        func = site.node.func
+        if isinstance(func, cst.Attribute):
+            func = func.value  # self.method(), obj.method(): a class of this module, or nothing
+        if not isinstance(func, cst.Name):
+            return False
+        binding = site.scope.lookup_scope(func.value)
+        return binding is not None and all(
+            a.kind != "import" for a in binding.assignments[func.value])
 
     def callers(self, function: FunctionInfo) -> list[CallSite]:
-        return self._callers.get(function, [])
+        """Every known call site of ``function``, in any module of the project."""
+        return self.project.callers(function)
 
     def arguments_for(self, function: FunctionInfo, param: Param,
                       depth: int = 0) -> Iterator[tuple[CallSite, cst.BaseExpression]]:
@@ -424,7 +575,7 @@ class ModuleModel:
         for site in self.callers(function):
             call = site.node
             skip_self = function.is_method and not (
-                isinstance(call.func, cst.Name) and self.local_function(call.func, site.scope) is function
+                isinstance(call.func, cst.Name) and self.function_for(call.func, site.scope) is function
             )
             positional = [a for a in call.args if a.keyword is None and not a.star]
             index = param.index
@@ -477,22 +628,27 @@ class ModuleModel:
     # -- objects -------------------------------------------------------------------------
 
     def classify_call(self, call: cst.Call, scope: Scope) -> tuple[Kind, str, str | None, ClassInfo | None, str | None] | None:
-        """(kind, short name, qualified name, local class, torch base) for a constructor call."""
+        """(kind, short name, qualified name, project class, torch base) for a constructor
+        call: a torch (or Hugging Face) class or factory, or a class of the project (this
+        module, another module, an installed package's source) that derives from one."""
         qualified = self.qualified_name(call.func)
         if qualified is not None:
             found = classify(qualified)
             if found is not None:
                 return found[0], found[1], qualified, None, None
-            return None
-        cls = self.local_class(call.func, scope)
+        cls = self.class_for(call.func, scope)
         if cls is not None:
             kind = self.class_kind(cls)
             if kind is not None:
-                return kind[0], cls.name, None, cls, kind[1]
+                return kind[0], cls.name, qualified, cls, kind[1]
         return None
 
     def class_kind(self, class_info: ClassInfo) -> tuple[Kind, str] | None:
-        """(kind, torch base class) when a local class derives from a torch optimizer/scheduler."""
+        """(kind, torch base class) when a class of the project derives from a torch
+        optimizer/scheduler, through any chain of project or installed classes."""
+        owner = class_info.outer.module_model
+        if owner is not None and owner is not self:
+            return owner.class_kind(class_info)
         if class_info in self._class_kind_memo:
             return self._class_kind_memo[class_info]
         self._class_kind_memo[class_info] = None  # cycles
@@ -504,7 +660,7 @@ class ModuleModel:
                 if found is not None:
                     result = found
                     break
-            local = self.local_class(base, class_info.outer)
+            local = self.class_for(base, class_info.outer)
             if local is not None:
                 found = self.class_kind(local)
                 if found is not None:
@@ -513,27 +669,47 @@ class ModuleModel:
         self._class_kind_memo[class_info] = result
         return result
 
-    def _create_objects(self) -> None:
+    def create_objects(self) -> None:
+        """Create the tracked object of every constructor call and annotated parameter."""
+        if self.objects_created:
+            return
+        self.objects_created = True
         for site in self.calls:
-            found = self.classify_call(site.node, site.scope)
-            if found is None:
-                continue
-            kind, short, qualified, custom, base = found
-            obj = TrackedObject(kind, short, qualified, site, custom=custom, base_short=base)
-            obj.args, obj.has_star_args = self._bind_arguments(obj)
-            self.objects.append(obj)
-            self.object_at[site.node] = obj
+            self.tracked_call(site.node)
         for function in self.functions:
             for param in function.params:
                 if param.annotation is None:
                     continue
                 found = self._annotation_kind(param.annotation, function.scope)
                 if found is not None:
-                    kind, short, qualified = found
+                    kind, short, qualified, custom, base = found
                     obj = TrackedObject(kind, short, qualified, None, param=param,
-                                        param_scope=function.scope)
+                                        param_scope=function.scope, custom=custom,
+                                        base_short=base)
                     self.objects.append(obj)
                     self.object_at[param.node] = obj
+
+    def tracked_call(self, call: cst.Call) -> TrackedObject | None:
+        """The tracked object ``call`` constructs, if it is a constructor call (classified on
+        first use: a module loaded for its definitions classifies only what is asked)."""
+        if call in self._classified:
+            return self.object_at.get(call)
+        site = self.facts.calls_by_node.get(call)
+        owner = site.scope.module_model if site is not None else None
+        if owner is not None and owner is not self:
+            return owner.tracked_call(call)
+        self._classified.add(call)
+        if site is None:
+            return None
+        found = self.classify_call(call, site.scope)
+        if found is None:
+            return None
+        kind, short, qualified, custom, base = found
+        obj = TrackedObject(kind, short, qualified, site, custom=custom, base_short=base)
+        obj.args, obj.has_star_args = self._bind_arguments(obj)
+        self.objects.append(obj)
+        self.object_at[call] = obj
+        return obj
 
     def _annotation_kind(self, annotation: cst.BaseExpression, scope: Scope):
         # Optional[X], X | None, "X": look through to X.
@@ -546,12 +722,13 @@ class ModuleModel:
                 annotation.right, scope
             )
         qualified = self.qualified_name(annotation)
-        if qualified is None:
-            return None
-        found = classify(qualified)
-        if found is None:
-            return None
-        return found[0], found[1], qualified
+        found = classify(qualified) if qualified is not None else None
+        if found is not None:
+            return found[0], found[1], qualified, None, None
+        cls = self.class_for(annotation, scope) if isinstance(
+            annotation, (cst.Name, cst.Attribute)) else None
+        kind = self.class_kind(cls) if cls is not None else None
+        return (kind[0], cls.name, qualified, cls, kind[1]) if kind is not None else None
 
     def _bind_arguments(self, obj: TrackedObject) -> tuple[dict[str, cst.BaseExpression], bool]:
         call = obj.site.node
@@ -587,14 +764,17 @@ class ModuleModel:
 
     # -- events --------------------------------------------------------------------------
 
-    def _record_events(self) -> None:
+    def record_events(self) -> None:
+        """Attach every method call of this module on a tracked object (of any module) to
+        that object."""
         for site in self.calls:
             method = site.method
             if method is None:
                 continue
             for ref in self.resolve(site.receiver, site.scope, site.order, site.path):
-                event = Event(ref.obj, method, site, ref.via)
+                event = Event(ref.obj, method, site, ref.via, made_by=ref.made_by)
                 ref.obj.events.append(event)
+                self._see(ref.obj)
                 if ref.obj.kind is Kind.SCALER and method == "step" and site.node.args:
                     first = site.node.args[0]
                     if first.keyword is None and not first.star:
@@ -603,29 +783,69 @@ class ModuleModel:
                                 opt.obj.events.append(
                                     Event(opt.obj, "step", site, opt.via, scaler=ref.obj)
                                 )
+                                self._see(opt.obj)
+
+    def _see(self, obj: TrackedObject) -> None:
+        """Remember an object of another module that this module calls methods on."""
+        if obj.scope.module_model is not self and obj not in self._seen:
+            self._seen[obj] = None
 
     # -- queries -------------------------------------------------------------------------
 
     @property
+    def visible_objects(self) -> list[TrackedObject]:
+        """The objects built here, then those of other modules this module calls methods on
+        (a scheduler built in ``solver/build.py`` and stepped in ``engine.py``)."""
+        return self.objects + list(self._seen)
+
+    @property
     def optimizers(self) -> list[TrackedObject]:
-        return [o for o in self.objects if o.kind is Kind.OPTIMIZER]
+        return [o for o in self.visible_objects if o.kind is Kind.OPTIMIZER]
 
     @property
     def schedulers(self) -> list[TrackedObject]:
-        return [o for o in self.objects if o.kind is Kind.SCHEDULER]
+        return [o for o in self.visible_objects if o.kind is Kind.SCHEDULER]
 
     @property
     def scalers(self) -> list[TrackedObject]:
-        return [o for o in self.objects if o.kind is Kind.SCALER]
+        return [o for o in self.visible_objects if o.kind is Kind.SCALER]
 
-    def optimizers_of(self, scheduler: TrackedObject) -> list[TrackedObject]:
-        """The optimizers a scheduler drives (through its ``optimizer`` argument)."""
+    def owns(self, node: cst.CSTNode) -> bool:
+        """True when ``node`` is part of this module (rules report only on their own module)."""
+        if self._node_ids is None:
+            from lrlint.analysis.walk import iter_tree
+
+            self._node_ids = {id(n) for n in iter_tree(self.module)}
+        return id(node) in self._node_ids
+
+    def optimizers_of(self, scheduler: TrackedObject,
+                      made_by: tuple[CallSite, ...] = ()) -> list[TrackedObject]:
+        """The optimizers a scheduler drives (through its ``optimizer`` argument); with
+        ``made_by`` (an event's factory calls), those of the scheduler one call built."""
         expr = scheduler.args.get("optimizer")
         if expr is None or scheduler.site is None:
             return []
         site = scheduler.site
-        return [r.obj for r in self.resolve(expr, site.scope, site.order, site.path)
-                if r.obj.kind is Kind.OPTIMIZER]
+        expr, scope, order, path = self._through_factories(expr, site.scope, site.order, site.path,
+                                                            made_by)
+        return _unique_objects(r.obj for r in self.resolve(expr, scope, order, path)
+                               if r.obj.kind is Kind.OPTIMIZER)
+
+    def _through_factories(self, expr, scope, order, path, made_by):
+        """Follow a factory's parameter to the argument the given factory call passed."""
+        for call in reversed(made_by):
+            if not isinstance(expr, cst.Name):
+                break
+            assignments = self.assignments_reaching(expr.value, scope, order, path)
+            if len(assignments) != 1 or assignments[0].kind != "param":
+                break
+            function = assignments[0].scope.function
+            arguments = [arg for site, arg in self.arguments_for(function, assignments[0].param)
+                         if site is call] if function is not None else []
+            if len(arguments) != 1:
+                break
+            expr, scope, order, path = arguments[0], call.scope, call.order, call.path
+        return expr, scope, order, path
 
     def children_of(self, scheduler: TrackedObject) -> list[TrackedObject]:
         """The schedulers a SequentialLR / ChainedScheduler composes."""
@@ -752,11 +972,24 @@ def _tuple_element(value: cst.BaseExpression, index: int) -> cst.BaseExpression 
     return None
 
 
+def _inside(scope: Scope | None, outer: Scope) -> bool:
+    """True when ``scope`` is ``outer`` or nested in it."""
+    while scope is not None:
+        if scope is outer:
+            return True
+        scope = scope.parent
+    return False
+
+
+def _unique_objects(objects: Iterable[TrackedObject]) -> list[TrackedObject]:
+    return list(dict.fromkeys(objects))
+
+
 def _unique(refs: Iterable[Ref]) -> list[Ref]:
     seen: set[tuple] = set()
     unique: list[Ref] = []
     for ref in refs:
-        key = (id(ref.obj), tuple(id(s) for s in ref.via))
+        key = (id(ref.obj), tuple(id(s) for s in ref.via), tuple(id(s) for s in ref.made_by))
         if key not in seen:
             seen.add(key)
             unique.append(ref)

@@ -71,11 +71,11 @@ class ModelEnv:
     """``EvalEnv`` over a module model, seen from one scope at one point of the source."""
 
     def __init__(self, model: ModuleModel, scope: Scope, order: int, depth: int = 0) -> None:
-        self.model = model
+        self.model = scope.module_model or model  # the module the scope belongs to
         self.scope = scope
         self.order = order
         self.depth = depth
-        self.supplied: SuppliedValues | None = model.fold_cache.get(_SUPPLIED)  # type: ignore
+        self.supplied: SuppliedValues | None = self.model.fold_cache.get(_SUPPLIED)  # type: ignore
 
     def supplied_value(self, node: cst.CSTNode) -> tuple[object] | None:
         return None if self.supplied is None else self.supplied.value_of(node)
@@ -86,8 +86,11 @@ class ModelEnv:
             return self.supplied.by_code[name]
         scope = model.facts.name_scopes.get(node, self.scope) if isinstance(node, cst.Name) else self.scope
         order = model.facts.name_orders.get(node, self.order) if isinstance(node, cst.Name) else self.order
+        model = scope.module_model or model
         if scope.lookup_scope(name) is None:
-            return Unknown(f"name '{name}' is imported") if name in model.imports else BUILTIN
+            if name in model.imports:
+                return _imported(model, name)
+            return BUILTIN
         if self.depth >= _MAX_NAME_DEPTH:
             return Unknown(f"'{name}' is defined too indirectly")
         assignments = model.assignments_reaching(name, scope, order)
@@ -102,6 +105,20 @@ class ModelEnv:
 
     def qualified_name(self, expr: cst.BaseExpression) -> str | None:
         return self.model.qualified_name(expr)
+
+    def attribute(self, node: cst.Attribute) -> object:
+        """``args.epochs``, ``cfg.gamma``, ``settings.EPOCHS``: see ``attributes.py``."""
+        if self.depth >= _MAX_NAME_DEPTH:
+            return Unknown("attribute defined too indirectly")
+        from lrlint.analysis.attributes import attribute_value
+
+        leftmost = node.value
+        while isinstance(leftmost, cst.Attribute):
+            leftmost = leftmost.value
+        # Seen from where the attribute is written (inside a lambda: its own scope).
+        scope = self.model.facts.name_scopes.get(leftmost, self.scope)
+        order = self.model.facts.name_orders.get(leftmost, self.order)
+        return attribute_value(self.model, node, scope, order, self.depth)
 
     def _value_of(self, assignment: Assignment) -> object:
         model = self.model
@@ -139,7 +156,11 @@ class ModelEnv:
             return unknown
         callers = model.callers(function)
         if not callers:
-            return unknown  # called from outside the module, with anything
+            # Nothing in the project calls it: what a call that leaves the parameter out gets.
+            if param.default is None:
+                return unknown
+            outer = assignment.scope.parent or assignment.scope
+            return fold(param.default, ModelEnv(model, outer, assignment.order, self.depth + 1))
         passed = {}
         for site, argument in model.arguments_for(function, param):
             passed[site] = fold(argument, ModelEnv(model, site.scope, site.order, self.depth + 1))
@@ -159,6 +180,16 @@ class ModelEnv:
         return first
 
 
+def _imported(model: ModuleModel, name: str) -> object:
+    """A name imported from another module of the project: its value there."""
+    from lrlint.analysis.attributes import module_constant
+
+    target = model.imports_absolute.get(name)
+    symbol = model.project.symbol(target) if target else None
+    value = module_constant(*symbol) if symbol is not None and symbol[1] else None
+    return value if value is not None else Unknown(f"name '{name}' is imported")
+
+
 def _same(a: object, b: object) -> bool:
     try:
         return type(a) is type(b) and a == b
@@ -170,6 +201,7 @@ def fold_in(model: ModuleModel, expr: cst.BaseExpression | None, scope: Scope, o
     """The value of ``expr`` at (scope, order), or Unknown."""
     if expr is None:
         return Unknown("no expression")
+    model = scope.module_model or model
     key = ("expr", expr, scope)
     cache = model.fold_cache
     if key not in cache:

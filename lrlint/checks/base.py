@@ -106,14 +106,18 @@ class RuleContext:
 
     def report(self, node: cst.CSTNode, message: str, fix: FixPlan | None = None,
                facts: Mapping[str, object] | None = None) -> None:
+        """Report a finding at ``node``. A rule looking at an object of another module may
+        reach that module's nodes: findings there belong to that module's own run."""
         assert self.rule is not None
+        if not self.model.owns(node):
+            return
+        if fix is not None and not all(self.model.owns(edit.node) for edit in fix.edits):
+            fix = None
         self.reports.append(Report(self.rule.code, node, message, fix, facts))
 
     def code_for(self, node: cst.CSTNode) -> str:
-        return self.module.code_for_node(node)
+        return self.model.code_for(node)
 
     def fold(self, expr: cst.BaseExpression | None, scope: Scope, order: int) -> object:
         """The constant value of ``expr`` as seen at (scope, order), or ``Unknown``."""
-        from lrlint.analysis.values import fold_in
-
-        return fold_in(self.model, expr, scope, order)
+        return self.model.fold(expr, scope, order)

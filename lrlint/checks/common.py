@@ -1,4 +1,5 @@
-"""Small helpers the rules share: number formatting, purity, free names, argument access."""
+"""What the rules share for their messages and fixes: number formatting, how to name a loop or a
+schedule in words, purity and free names for fixes, and moving a statement."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from collections.abc import Iterable
 
 import libcst as cst
 
-from lrlint.analysis.facts import Scope
+from lrlint.analysis.facts import Loop, Scope
 from lrlint.analysis.model import ModuleModel, TrackedObject
+from lrlint.analysis.queries import is_number
 from lrlint.analysis.walk import iter_tree
 
 
@@ -27,10 +29,6 @@ def fmt(value: object) -> str:
     mantissa, exponent = f"{value:.3e}".split("e")
     mantissa = mantissa.rstrip("0").rstrip(".")
     return f"{mantissa}e{int(exponent)}"
-
-
-def is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def is_pure(expr: cst.CSTNode) -> bool:
@@ -55,101 +53,6 @@ def free_name(model: ModuleModel, scope: Scope, candidates: Iterable[str]) -> st
     return f"{base}{index}"
 
 
-def argument(call: cst.Call, name: str, position: int | None) -> cst.Arg | None:
-    """The Arg node passing parameter ``name`` (by keyword, or at ``position``)."""
-    positional = 0
-    for arg in call.args:
-        if arg.star == "*":
-            position = None  # positions after *args are unknowable
-            continue
-        if arg.star:
-            continue
-        if arg.keyword is not None:
-            if arg.keyword.value == name:
-                return arg
-        else:
-            if positional == position:
-                return arg
-            positional += 1
-    return None
-
-
-def binding_names(model: ModuleModel, obj: TrackedObject) -> list[str]:
-    """The names (or ``self.<attr>``) an object's constructor result is assigned to."""
-    if obj.site is None:
-        return [obj.param.name] if obj.param is not None else []
-    names: list[str] = []
-    for target in obj.site.assigned_to:
-        if isinstance(target, cst.Name):
-            names.append(target.value)
-        elif isinstance(target, cst.Attribute):
-            names.append(target.attr.value)
-    return names
-
-
-def optimizer_lr(context, optimizer: TrackedObject) -> object:
-    """The LR an optimizer was built with: its folded ``lr`` argument, or torch's default."""
-    from lrlint.analysis.declared import optimizer_lr as constructor_lr
-
-    return constructor_lr(context.model, optimizer)
-
-
-def scheduler_base_lr(context, scheduler: TrackedObject) -> object:
-    """The base LR a scheduler starts from (that of the single optimizer it drives)."""
-    from lrlint.analysis.evaluate import Unknown
-
-    values = {optimizer_lr(context, o) for o in context.model.optimizers_of(scheduler)}
-    if len(values) == 1:
-        value = values.pop()
-        if is_number(value):
-            return value
-    return Unknown("base lr not known")
-
-
-def folded_arg(context, obj: TrackedObject, name: str, default: object) -> object:
-    """The folded constructor argument ``name`` of ``obj`` (``default`` when not passed)."""
-    expr = obj.args.get(name)
-    if expr is None:
-        return default
-    return context.fold(expr, obj.site.scope, obj.site.order)
-
-
-def callables_of(context, expr: cst.BaseExpression, scope: Scope, order: int) -> list[cst.CSTNode]:
-    """The lambdas / local ``def``s an ``lr_lambda`` argument refers to (one or a list)."""
-    model = context.model
-    items = expr.elements if isinstance(expr, (cst.List, cst.Tuple)) else None
-    if items is not None:
-        found: list[cst.CSTNode] = []
-        for element in items:
-            found.extend(callables_of(context, element.value, scope, order))
-        return found
-    if isinstance(expr, cst.Lambda):
-        return [expr]
-    if isinstance(expr, cst.Name):
-        found = []
-        for assignment in model.assignments_reaching(expr.value, scope, order):
-            if assignment.kind == "def" and assignment.function is not None:
-                found.append(assignment.function.node)
-            elif isinstance(assignment.value, cst.Lambda) and not assignment.unpack:
-                found.append(assignment.value)
-        return found
-    return []
-
-
-def schedule_values(context, scheduler: TrackedObject, n: int) -> list[float] | None:
-    """The first ``n`` LRs (first param group) the scheduler declares, or None when unknown."""
-    from lrlint.analysis.declared import declared_schedule
-
-    declared = declared_schedule(context.model, scheduler)
-    if not declared.ok:
-        return None
-    try:
-        values = declared.schedule.values(n)
-    except Exception:  # torch would raise while stepping: LR007's business
-        return None
-    return [v[0] if isinstance(v, list) else v for v in values]
-
-
 def move_statement_after(line: cst.SimpleStatementLine, anchor: cst.CSTNode, message: str,
                          applicability: str = "safe"):
     """A fix that moves a one-statement line (with its trailing comment) to just after the
@@ -158,3 +61,43 @@ def move_statement_after(line: cst.SimpleStatementLine, anchor: cst.CSTNode, mes
 
     text = cst.Module(body=[line.with_changes(leading_lines=())]).code.rstrip("\r\n")
     return FixPlan(message, (DeleteLines(line), InsertLinesAfter(anchor, text)), applicability)
+
+
+def loop_phrase(code_for, loop: Loop) -> str:
+    """How a message names a loop: "the loop over `train_loader`", "the loop `while step < n`"."""
+    if loop.iter is not None:
+        return f"the loop over `{code_for(loop.iter)}`"
+    return f"the loop `while {code_for(loop.node.test)}`"
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 11th, 101st."""
+    if n == 1:
+        return "first"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def describe_schedule(model: ModuleModel, scheduler: TrackedObject) -> str:
+    """A few words for what the schedule does, with its own numbers where they fold."""
+    def arg(name: str, default: object) -> str | None:
+        """The argument's folded value, else its source text, else None when it is absent."""
+        value = model.folded_arg(scheduler, name, default)
+        if is_number(value):
+            return fmt(value)
+        if isinstance(value, (list, tuple)) and all(is_number(v) for v in value):
+            return "[" + ", ".join(fmt(v) for v in value) + "]"
+        expr = scheduler.args.get(name)
+        return f"`{model.code_for(expr)}`" if expr is not None else None
+
+    name = scheduler.torch_class
+    gamma = arg("gamma", 0.1)
+    if name == "StepLR" and gamma and (size := arg("step_size", None)):
+        return f"its gamma={gamma} decay every {size} steps"
+    if name == "MultiStepLR" and gamma and (milestones := arg("milestones", None)):
+        return f"its gamma={gamma} decays at milestones {milestones}"
+    if name == "ExponentialLR" and (gamma := arg("gamma", None)):
+        return f"its gamma={gamma} decay at every step"
+    if name == "CosineAnnealingLR" and (t_max := arg("T_max", None)):
+        return f"its cosine decay to eta_min={arg('eta_min', 0.0) or 'eta_min'} over T_max={t_max} steps"
+    return f"its {name} factors"

@@ -6,9 +6,10 @@ import re
 
 import libcst as cst
 
+from lrlint.analysis.queries import is_number
 from lrlint.analysis.torch_api import Kind
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
-from lrlint.checks.common import fmt, free_name, is_number, is_pure, optimizer_lr
+from lrlint.checks.common import fmt, free_name, is_pure
 from lrlint.prefilter import Vocabulary
 
 _OPERATORS = {
@@ -37,7 +38,7 @@ class OptimizerLrAttribute(Rule):
             if not optimizers:
                 continue
             receiver = context.code_for(use.node.value)
-            current = optimizer_lr(context, optimizers[0])
+            current = context.model.optimizer_lr(optimizers[0])
             stays = f" stays {fmt(current)}" if is_number(current) else " does not change"
             if use.context == "load":
                 context.report(

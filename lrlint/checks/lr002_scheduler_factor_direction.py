@@ -5,15 +5,9 @@ from __future__ import annotations
 import re
 
 from lrlint.analysis.model import TrackedObject
+from lrlint.analysis.queries import argument, is_number
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
-from lrlint.checks.common import (
-    argument,
-    binding_names,
-    fmt,
-    folded_arg,
-    is_number,
-    scheduler_base_lr,
-)
+from lrlint.checks.common import fmt
 from lrlint.prefilter import SCHEDULER, Vocabulary
 
 _WARMUP = re.compile(r"warm", re.IGNORECASE)
@@ -28,11 +22,10 @@ class SchedulerFactorDirection(Rule):
 
     def check(self, context: RuleContext) -> None:
         model = context.model
-        composed = model.composed_children()
-        for scheduler in model.schedulers:
-            if scheduler.torch_class not in ("LinearLR", "ConstantLR") or scheduler.site is None:
+        for scheduler in model.standalone_schedulers:
+            if scheduler.torch_class not in ("LinearLR", "ConstantLR"):
                 continue
-            if scheduler.custom is not None or scheduler in composed or self._is_warmup(context, scheduler):
+            if scheduler.custom is not None or self._is_warmup(context, scheduler):
                 continue
             if not scheduler.events_named("step") and not model.optimizers_of(scheduler):
                 # A factory in a table of configurations (`lambda opt: LinearLR(opt, ...)`):
@@ -46,7 +39,7 @@ class SchedulerFactorDirection(Rule):
     def _is_warmup(self, context: RuleContext, scheduler: TrackedObject) -> bool:
         """Named as a warmup, or sharing its optimizer with another scheduler (the usual manual
         warmup-then-decay pair)."""
-        names = " ".join(binding_names(context.model, scheduler))
+        names = " ".join(context.model.binding_names(scheduler))
         total = scheduler.args.get("total_iters")
         if _WARMUP.search(names) or (total is not None and _WARMUP.search(context.code_for(total))):
             return True
@@ -59,14 +52,14 @@ class SchedulerFactorDirection(Rule):
     def _linear(self, context: RuleContext, scheduler: TrackedObject) -> None:
         if "start_factor" not in scheduler.args:
             return  # the defaults (1/3 -> 1) are torch's documented warmup
-        start = folded_arg(context, scheduler, "start_factor", 1.0 / 3)
-        end = folded_arg(context, scheduler, "end_factor", 1.0)
-        total = folded_arg(context, scheduler, "total_iters", 5)
+        start = context.model.folded_arg(scheduler, "start_factor", 1.0 / 3)
+        end = context.model.folded_arg(scheduler, "end_factor", 1.0)
+        total = context.model.folded_arg(scheduler, "total_iters", 5)
         if not (is_number(start) and is_number(end)) or not start < end:
             return
         if start <= 0 or end > 1:  # LR007 reports invalid factors
             return
-        base = scheduler_base_lr(context, scheduler)
+        base = context.model.scheduler_base_lr(scheduler)
         span = f"over {_steps(total)}"
         if is_number(base):
             rise = f"raises the LR from {fmt(base * start)} to {fmt(base * end)} {span}"
@@ -97,11 +90,11 @@ class SchedulerFactorDirection(Rule):
         return FixPlan("Swap the factors so the LR decays", edits, "unsafe")
 
     def _constant(self, context: RuleContext, scheduler: TrackedObject) -> None:
-        factor = folded_arg(context, scheduler, "factor", 1.0 / 3)
-        total = folded_arg(context, scheduler, "total_iters", 5)
+        factor = context.model.folded_arg(scheduler, "factor", 1.0 / 3)
+        total = context.model.folded_arg(scheduler, "total_iters", 5)
         if not is_number(factor) or not 0 < factor < 1:
             return
-        base = scheduler_base_lr(context, scheduler)
+        base = context.model.scheduler_base_lr(scheduler)
         steps = _steps(total)
         if is_number(base):
             detail = f"holds the LR at {fmt(base * factor)} for {steps}, then raises it to {fmt(base)}"

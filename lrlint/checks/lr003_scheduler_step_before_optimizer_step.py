@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from lrlint.analysis.model import Event, TrackedObject
+from lrlint.analysis.model import Event, Relation, TrackedObject
 from lrlint.checks.base import FixPlan, Rule, RuleContext
-from lrlint.checks.common import fmt, move_statement_after, schedule_values
+from lrlint.checks.common import fmt, move_statement_after
 from lrlint.prefilter import SCHEDULER
 
 # ReduceLROnPlateau has no schedule to skip: it reacts to the metric it is given.
@@ -22,19 +22,24 @@ class SchedulerStepBeforeOptimizerStep(Rule):
 
     def check(self, context: RuleContext) -> None:
         model = context.model
+        # One finding per `scheduler.step()` call, naming every class it may step.
+        found: dict[object, list[tuple[TrackedObject, TrackedObject, Event, Event]]] = {}
         for scheduler in model.schedulers:
             if scheduler.torch_class in _NOT_SKIPPING:
                 continue
-            optimizers = model.optimizers_of(scheduler)
             for sched_step in scheduler.events_named("step"):
                 if sched_step.node.args:
                     # step(epoch) sets the position outright, so nothing is skipped (LR011
                     # reports the deprecated argument).
                     continue
-                found = self._first_optimizer_step_after(context, sched_step, optimizers)
-                if found is not None:
-                    optimizer, opt_step = found
-                    self._report(context, scheduler, optimizer, sched_step, opt_step)
+                optimizers = model.optimizers_of(scheduler, sched_step.made_by)
+                first = self._first_optimizer_step_after(context, sched_step, optimizers)
+                if first is not None:
+                    optimizer, opt_step, relation = first
+                    found.setdefault(sched_step.node, []).append(
+                        (scheduler, optimizer, sched_step, opt_step, relation))
+        for candidates in found.values():
+            self._report(context, candidates)
 
     def _first_optimizer_step_after(self, context, sched_step: Event, optimizers):
         """An optimizer step that the scheduler step precedes in one iteration, unless another
@@ -43,19 +48,24 @@ class SchedulerStepBeforeOptimizerStep(Rule):
         for optimizer in optimizers:
             steps = optimizer.events_named("step")
             before = [e for e in steps if (r := model.relate(e, sched_step)) and r.first_before_second]
-            after = [e for e in steps if (r := model.relate(sched_step, e)) and r.first_before_second]
+            after = [(e, r) for e in steps
+                     if (r := model.relate(sched_step, e)) and r.first_before_second]
             if after and not before:
-                return optimizer, after[0]
+                return optimizer, *after[0]
         return None
 
-    def _report(self, context, scheduler: TrackedObject, optimizer: TrackedObject,
-                sched_step: Event, opt_step: Event) -> None:
+    def _report(self, context, candidates) -> None:
+        scheduler, optimizer, sched_step, opt_step, relation = candidates[0]
         sched_call = context.code_for(sched_step.node)
         opt_call = context.code_for(opt_step.node)
+        names = list(dict.fromkeys(c[0].short for c in candidates))
+        schedule = f"the {names[0]} schedule" if len(names) == 1 else \
+            f"the schedule (it may be {_either(names)})"
+        consequence = _consequence(context, scheduler) if len(candidates) == 1 else ""
         context.report(
             sched_step.node,
-            f"`{sched_call}` runs before `{opt_call}` in each iteration, so PyTorch skips the "
-            f"first value of the {scheduler.short} schedule{_consequence(context, scheduler)}",
+            f"`{sched_call}` runs before `{opt_call}` {_when(relation)}, so PyTorch "
+            f"skips the first value of {schedule}{consequence}",
             self._move(sched_step, opt_step),
             facts={"effect": "shift", "steps": 1},  # each step uses the next step's LR
         )
@@ -77,7 +87,7 @@ class SchedulerStepBeforeOptimizerStep(Rule):
 
 def _consequence(context, scheduler: TrackedObject) -> str:
     """What the one-step shift does to this schedule, in its own numbers."""
-    values = schedule_values(context, scheduler, _HORIZON)
+    values = context.model.schedule_values(scheduler, _HORIZON)
     if not values or len(values) < 2:
         return ""
     if values[0] != values[1]:
@@ -87,3 +97,13 @@ def _consequence(context, scheduler: TrackedObject) -> str:
         return ""
     return (f": the LR changes to {fmt(values[change])} at step {change - 1} instead of "
             f"{change}, and every later change comes one step early")
+
+
+def _either(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + f" or {names[-1]}"
+
+
+def _when(relation: Relation) -> str:
+    """"in each iteration" when both steps repeat in one loop; a one-off step before the loop
+    skips the first value once."""
+    return "in each iteration" if relation.loops else "before the training loop"

@@ -7,10 +7,12 @@ import re
 import libcst as cst
 
 from lrlint.analysis.evaluate import EvaluationError, returned_values
+from lrlint.analysis.groups import param_groups
 from lrlint.analysis.model import TrackedObject
+from lrlint.analysis.queries import is_number
 from lrlint.analysis.values import ModelEnv, step_function_in
 from lrlint.checks.base import Rule, RuleContext
-from lrlint.checks.common import callables_of, fmt, folded_arg, is_number, optimizer_lr
+from lrlint.checks.common import fmt
 from lrlint.prefilter import SCHEDULER, Vocabulary
 
 # How far a lambda is evaluated to find the first step with a negative LR.
@@ -26,6 +28,7 @@ _LR_MINUS = (
     Vocabulary(gates=(b"lr",), pattern=re.compile(rb"lr[ \t]*=[ \t]*-")),
     Vocabulary(gates=(b"LR",), pattern=re.compile(rb"LR[ \t]*=[ \t]*-")),
     Vocabulary(gates=(b"param_groups",), pattern=re.compile(rb"""lr["'][ \t]*\][ \t]*=[ \t]*-""")),
+    Vocabulary(gates=(b"lr",), pattern=re.compile(rb"""lr["'][ \t]*:[ \t]*-""")),
 )
 
 
@@ -51,9 +54,12 @@ class NegativeLearningRate(Rule):
                 self._gamma(context, scheduler)
 
     def _constructor(self, context: RuleContext, optimizer: TrackedObject) -> None:
-        if optimizer.site is None or "lr" not in optimizer.args:
+        if optimizer.site is None:
             return
-        value = optimizer_lr(context, optimizer)
+        self._group_dicts(context, optimizer)
+        if "lr" not in optimizer.args:
+            return
+        value = context.model.optimizer_lr(optimizer)
         if not is_number(value) or value >= 0:
             return
         if optimizer.custom is None:
@@ -63,6 +69,18 @@ class NegativeLearningRate(Rule):
             consequence = (f"{optimizer.short} does not check it: every step moves the weights "
                            "up the gradient (gradient ascent) from step 1")
         context.report(optimizer.args["lr"], f"lr={fmt(value)} is negative: {consequence}")
+
+    def _group_dicts(self, context: RuleContext, optimizer: TrackedObject) -> None:
+        """``{"params": ..., "lr": -1e-4}``: torch checks only the optimizer's own ``lr``."""
+        site = optimizer.site
+        for group in param_groups(context.model, optimizer) or ():
+            if group.lr is None:
+                continue
+            value = context.fold(group.lr, site.scope, site.order)
+            if is_number(value) and value < 0:
+                context.report(group.lr, f"this param group's lr={fmt(value)} is negative: torch "
+                               "checks only the optimizer's own lr, so from the first step this "
+                               "group's weights move up the gradient (gradient ascent)")
 
     def _group_write(self, context: RuleContext, write) -> None:
         model = context.model
@@ -85,7 +103,7 @@ class NegativeLearningRate(Rule):
             return
         site = scheduler.site
         multiplicative = scheduler.torch_class == "MultiplicativeLR"
-        for function in callables_of(context, expr, site.scope, site.order):
+        for function in context.model.callables_of(expr, site.scope, site.order):
             scope = _scope_of_function(context, function, site.scope)
             env = ModelEnv(context.model, scope, site.order)
             for node, value in returned_values(function, env):
@@ -102,15 +120,15 @@ class NegativeLearningRate(Rule):
                 )
 
     def _gamma(self, context: RuleContext, scheduler: TrackedObject) -> None:
-        gamma = folded_arg(context, scheduler, "gamma", 0.1)
+        gamma = context.model.folded_arg(scheduler, "gamma", 0.1)
         if not is_number(gamma) or gamma >= 0 or "gamma" not in scheduler.args:
             return
         first = {"ExponentialLR": 1}.get(scheduler.torch_class)
         if scheduler.torch_class == "StepLR":
-            step_size = folded_arg(context, scheduler, "step_size", None)
+            step_size = context.model.folded_arg(scheduler, "step_size", None)
             first = step_size if isinstance(step_size, int) else None
         elif scheduler.torch_class == "MultiStepLR":
-            milestones = folded_arg(context, scheduler, "milestones", None)
+            milestones = context.model.folded_arg(scheduler, "milestones", None)
             if isinstance(milestones, (list, tuple)) and milestones and all(
                 isinstance(m, int) for m in milestones
             ):

@@ -8,13 +8,14 @@ import libcst as cst
 
 from lrlint.analysis.evaluate import EvaluationError
 from lrlint.analysis.facts import FunctionInfo, Scope
+from lrlint.analysis.groups import param_groups
+from lrlint.analysis.lambdas import factors, leaves
 from lrlint.analysis.model import ModuleModel, TrackedObject
+from lrlint.analysis.queries import is_number
 from lrlint.analysis.torch_api import Kind
 from lrlint.analysis.values import step_function_in
-from lrlint.checks._args_groups import param_groups
-from lrlint.checks._args_lambdas import factors, leaves
 from lrlint.checks.base import Rule, RuleContext
-from lrlint.checks.common import callables_of, fmt, is_number, optimizer_lr
+from lrlint.checks.common import fmt
 from lrlint.prefilter import SCHEDULER, Vocabulary
 
 # Steps at which a lambda is sampled to find the largest factor it returns.
@@ -38,13 +39,13 @@ class LambdaReturnsAbsoluteLr(Rule):
             if len(optimizers) != 1:
                 continue
             optimizer = optimizers[0]
-            groups = param_groups(context, optimizer)
+            groups = param_groups(context.model, optimizer)
             if groups is None or not _groups_take_the_base(context, optimizer, groups):
                 continue  # the groups may hold multipliers that the lambda scales
             if _group_lr_written(context, optimizer):
                 continue  # `group["lr"] = 1.0` may turn the base LR into a multiplier
             site = scheduler.site
-            for function in callables_of(context, scheduler.args["lr_lambda"], site.scope, site.order):
+            for function in context.model.callables_of(scheduler.args["lr_lambda"], site.scope, site.order):
                 if not self._syntactic(context, scheduler, optimizer, function):
                     self._by_value(context, scheduler, optimizer, function, groups)
 
@@ -68,7 +69,7 @@ class LambdaReturnsAbsoluteLr(Rule):
         """A LambdaLR lambda whose values are the optimizer's LR, or never above 1e-2."""
         if scheduler.short != "LambdaLR" or any(group.lr is not None for group in groups):
             return
-        base = optimizer_lr(context, optimizer)
+        base = context.model.optimizer_lr(optimizer)
         if not is_number(base) or base <= 0 or base == 1:
             return
         values = _sampled(context, function, scheduler)
@@ -187,7 +188,7 @@ def _def_around(scope: Scope | None) -> FunctionInfo | None:
 def _twice_message(context: RuleContext, scheduler: TrackedObject, optimizer: TrackedObject,
                    factor: cst.BaseExpression, function: cst.CSTNode) -> str:
     shown = _code(context, factor)
-    base = optimizer_lr(context, optimizer)
+    base = context.model.optimizer_lr(optimizer)
     values = _sampled(context, function, scheduler, first_only=True)
     if scheduler.short == "MultiplicativeLR":
         effect = ("MultiplicativeLR multiplies the current LR by the lambda's value at every "

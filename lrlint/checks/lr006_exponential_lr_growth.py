@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import libcst as cst
 
+from lrlint.analysis.composites import last_sequential_children
 from lrlint.analysis.model import Event, TrackedObject
+from lrlint.analysis.queries import is_number
+from lrlint.analysis.range_test import is_range_test
 from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS
-from lrlint.checks._args_composites import composed_children, last_sequential_children
-from lrlint.checks._args_loops import most_times_run, unit_of
-from lrlint.checks._args_range_test import is_range_test
+from lrlint.analysis.trips import most_times_run, unit_of
 from lrlint.checks.base import Rule, RuleContext
-from lrlint.checks.common import binding_names, fmt, is_number, scheduler_base_lr
+from lrlint.checks.common import fmt
 from lrlint.prefilter import SCHEDULER, Vocabulary
 
 _GROWING = frozenset({"ExponentialLR", "StepLR", "MultiStepLR"})
@@ -33,25 +34,26 @@ class ExponentialLrGrowth(Rule):
             if not is_number(gamma) or gamma <= 1:
                 continue
             if composed is None:
-                composed = composed_children(context)
-                last = last_sequential_children(context)
+                composed = context.model.composed_children()
+                last = last_sequential_children(context.model)
             if scheduler in composed - last:
                 continue  # a milestone (or the other factors of a chain) ends its growth
             if _is_bounded_warmup(context, scheduler, composed):
                 continue
-            if is_range_test(context, scheduler):
+            if is_range_test(context.model, scheduler):
                 continue
             context.report(scheduler.args["gamma"], _message(context, scheduler, gamma))
 
 
 def _message(context: RuleContext, scheduler: TrackedObject, gamma: float) -> str:
-    base = scheduler_base_lr(context, scheduler)
-    known = most_times_run(context, scheduler.events_named("step"))
+    base = context.model.scheduler_base_lr(scheduler)
+    known = most_times_run(context.model, scheduler.events_named("step"))
     shown = f"{scheduler.short}(gamma={_code_and_value(context, scheduler.args['gamma'], gamma)})"
     site = scheduler.site
     if scheduler.short == "MultiStepLR":
         milestones = context.fold(scheduler.args.get("milestones"), site.scope, site.order)
-        return _milestones_message(shown, gamma, milestones, base, known)
+        unit = unit_of(context.model, known[1]) if known is not None else "steps"
+        return _milestones_message(shown, gamma, milestones, base, known, unit)
     period = 1
     if scheduler.short == "StepLR":
         period = context.fold(scheduler.args.get("step_size"), site.scope, site.order)
@@ -63,7 +65,8 @@ def _message(context: RuleContext, scheduler: TrackedObject, gamma: float) -> st
         count, event = known
         growth = gamma ** (count // period)
         return (f"{shown} multiplies the LR by {gamma:.6g} {every}: "
-                f"{_times(growth)} over {count} {unit_of(event)}{_from_to(base, growth)}")
+                f"{_times(growth)} over {count} {unit_of(context.model, event)}"
+                f"{_from_to(base, growth)}")
     steps = max(100, 3 * period)
     growth = gamma ** (steps // period)
     return (f"{shown} multiplies the LR by {gamma:.6g} {every}: it grows without bound, "
@@ -71,14 +74,14 @@ def _message(context: RuleContext, scheduler: TrackedObject, gamma: float) -> st
 
 
 def _milestones_message(shown: str, gamma: float, milestones: object, base: object,
-                        known: tuple[int, Event] | None) -> str:
+                        known: tuple[int, Event] | None, unit: str) -> str:
     if not isinstance(milestones, (list, tuple)) or not all(map(_is_count, milestones)):
         return (f"{shown} multiplies the LR by {gamma:.6g} at each milestone: it rises instead "
                 "of decaying")
     reached = [m for m in milestones if known is None or m <= known[0]]
     growth = gamma ** len(reached)
     if known is not None:
-        span = f"over {known[0]} {unit_of(known[1])}"
+        span = f"over {known[0]} {unit}"
     else:
         span = f"over its {len(reached)} milestones {sorted(milestones)}"
     return (f"{shown} multiplies the LR by {gamma:.6g} at each milestone: "
@@ -117,7 +120,7 @@ def _is_bounded_warmup(context: RuleContext, scheduler: TrackedObject,
     """Named as a warmup, paired with another standalone scheduler on its optimizer (switched
     by hand), or only ever stepped under ``if step < N``: the growth is meant, and it stops."""
     model = context.model
-    if any("warm" in name.lower() for name in binding_names(model, scheduler)):
+    if any("warm" in name.lower() for name in model.binding_names(scheduler)):
         return True
     optimizers = set(model.optimizers_of(scheduler))
     if scheduler not in composed and any(

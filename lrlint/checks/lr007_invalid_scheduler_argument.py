@@ -12,11 +12,16 @@ import re
 from typing import TYPE_CHECKING
 
 from lrlint.analysis.evaluate import EvaluationError
+from lrlint.analysis.groups import param_groups
 from lrlint.analysis.model import Event, TrackedObject
+from lrlint.analysis.stepping import (
+    placeholder_schedule,
+    raises_within,
+    step_through,
+)
 from lrlint.analysis.torch_api import TORCH_SCHEDULERS
-from lrlint.checks._args_composites import composed_children
-from lrlint.checks._args_groups import param_groups
-from lrlint.checks._args_invalid import (
+from lrlint.analysis.trips import most_times_run
+from lrlint.checks._invalid_arguments import (
     Problem,
     depends_on_group_count,
     expected_error_nodes,
@@ -27,14 +32,8 @@ from lrlint.checks._args_invalid import (
     short_code,
     tensor_lr,
 )
-from lrlint.checks._args_loops import most_times_run, ordinal
-from lrlint.checks._args_schedule import (
-    declared,
-    placeholder_schedule,
-    raises_within,
-    step_through,
-)
 from lrlint.checks.base import Rule, RuleContext
+from lrlint.checks.common import ordinal
 from lrlint.prefilter import SCHEDULER, Vocabulary
 
 if TYPE_CHECKING:
@@ -78,7 +77,7 @@ class InvalidSchedulerArgument(Rule):
 
     def check(self, context: RuleContext) -> None:
         model = context.model
-        composed = composed_children(context)
+        composed = context.model.composed_children()
         found: list[tuple[TrackedObject, Problem]] = []
         for scheduler in model.schedulers:
             if (scheduler.site is None or scheduler.custom is not None
@@ -126,7 +125,7 @@ class InvalidSchedulerArgument(Rule):
         events = scheduler.events_named("step")
         if any(event.node.args for event in events):
             return None  # step(epoch) takes the closed form: another schedule (LR011)
-        known = most_times_run(context, events)
+        known = most_times_run(context.model, events)
         if known is not None:
             count, event = known
             if not raises_within(schedule, min(count, _MAX_STEPS)):
@@ -147,7 +146,7 @@ class InvalidSchedulerArgument(Rule):
 
 
 def _construction_error(context: RuleContext, scheduler: TrackedObject) -> Exception | None:
-    result = declared(context.model, scheduler)
+    result = context.model.schedule_of(scheduler)
     if result.error is not None:
         error = result.error
     elif result.ok:
@@ -170,27 +169,27 @@ def _group_count_proven(context: RuleContext, scheduler: TrackedObject, result) 
     optimizers = context.model.optimizers_of(scheduler)
     if len(optimizers) != 1 or not result.error:
         return False
-    groups = param_groups(context, optimizers[0])
+    groups = param_groups(context.model, optimizers[0])
     assumed = len(result.base_lr) if isinstance(result.base_lr, list) else 1
     return groups is not None and len(groups) == assumed
 
 
 def _placeholder_error(context: RuleContext, scheduler: TrackedObject) -> Exception | None:
     """The error of a build that does not depend on the optimizer's LR (the same with two)."""
-    first = placeholder_schedule(context, scheduler, 1.0)
+    first = placeholder_schedule(context.model, scheduler, 1.0)
     if not isinstance(first, Exception):
         return None
-    second = placeholder_schedule(context, scheduler, 0.5)
+    second = placeholder_schedule(context.model, scheduler, 0.5)
     if type(second) is not type(first) or str(second) != str(first):
         return None
     return first
 
 
 def _schedule_of(context: RuleContext, scheduler: TrackedObject) -> Schedule | None:
-    result = declared(context.model, scheduler)
+    result = context.model.schedule_of(scheduler)
     if result.ok:
         return result.schedule
-    built = placeholder_schedule(context, scheduler, 1.0)
+    built = placeholder_schedule(context.model, scheduler, 1.0)
     return None if isinstance(built, Exception) else built
 
 

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from lrlint.analysis.cadence import Cadence, cadence
+from lrlint.analysis.loops import LoopClassifier, LoopKind
 from lrlint.analysis.model import Event, TrackedObject
+from lrlint.analysis.queries import is_number
+from lrlint.analysis.receivers import only_tracked
 from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS
-from lrlint.checks._loops_bindings import only_tracked
-from lrlint.checks._loops_cadence import Cadence, cadence
-from lrlint.checks._loops_kinds import LoopClassifier, LoopKind, loop_phrase
-from lrlint.checks._loops_units import HORIZON_ARGUMENTS, Unit, UnitReader
+from lrlint.analysis.units import HORIZON_ARGUMENTS, Unit, UnitReader
 from lrlint.checks.base import Rule, RuleContext
-from lrlint.checks.common import fmt, folded_arg, is_number, schedule_values
+from lrlint.checks.common import fmt, loop_phrase
 from lrlint.prefilter import SCHEDULER
 
 # Decays whose literal horizon, when it fits inside the epoch loop's count, can only mean epochs.
@@ -41,21 +42,19 @@ class StepUnitMismatch(Rule):
 
     def check(self, context: RuleContext) -> None:
         model = context.model
-        units = UnitReader(model)
-        loops = LoopClassifier(model, units)
-        composed = model.composed_children()
-        for scheduler in model.schedulers:
-            if scheduler in composed or scheduler.site is None or scheduler.has_star_args:
+        units = model.units
+        loops = model.loop_kinds
+        for scheduler in model.standalone_schedulers:
+            if scheduler.has_star_args:
                 continue
             configuration = _configuration(context, units, scheduler)
             if configuration is None:
                 continue
-            optimizers = model.optimizers_of(scheduler)
             reported: set[cst.Call] = set()
             for step in scheduler.events_named("step"):
                 if step.node.args or step.node in reported or not only_tracked(model, step.site):
                     continue  # `step(epoch)` is LR011's
-                found = cadence(model, loops, step, optimizers)
+                found = cadence(model, loops, step, model.optimizers_of(scheduler, step.made_by))
                 if found is None:
                     continue
                 message = _mismatch(context, loops, scheduler, configuration, step, found)
@@ -71,7 +70,7 @@ def _facts(context: RuleContext, loops: LoopClassifier, found: Cadence) -> dict[
     batch_loop = found.optimizer_loop if per_epoch else found.loop
     factor = None
     if batch_loop is not None:
-        factor = loops.epoch_count(batch_loop, context)  # a range(...) loop
+        factor = loops.epoch_count(batch_loop)  # a range(...) loop
         if factor is None and batch_loop.loop.iter is not None:
             iterable = batch_loop.loop.iter
             while isinstance(iterable, cst.Call) and iterable.args and \
@@ -96,10 +95,10 @@ def _configuration(context: RuleContext, units: UnitReader,
     name = scheduler.torch_class
     site = scheduler.site
     if name == "OneCycleLR" and "steps_per_epoch" in scheduler.args:
-        per_epoch = folded_arg(context, scheduler, "steps_per_epoch", None)
+        per_epoch = context.model.folded_arg(scheduler, "steps_per_epoch", None)
         if is_number(per_epoch) and per_epoch <= 1:
             return None
-        epochs = folded_arg(context, scheduler, "epochs", None)
+        epochs = context.model.folded_arg(scheduler, "epochs", None)
         total = epochs * per_epoch if is_number(epochs) and is_number(per_epoch) else None
         text = ", ".join(f"`{arg}={context.code_for(scheduler.args[arg])}`"
                          for arg in ("epochs", "steps_per_epoch") if arg in scheduler.args)
@@ -175,7 +174,7 @@ def _mismatch(context: RuleContext, loops: LoopClassifier, scheduler: TrackedObj
         return _per_epoch_message(context, loops, scheduler, configuration, call, found)
     if found.per is not LoopKind.BATCH:
         return None
-    epochs = loops.epoch_count(found.epoch_loop, context) if found.epoch_loop is not None else None
+    epochs = loops.epoch_count(found.epoch_loop) if found.epoch_loop is not None else None
     if configuration.unit is Unit.LITERAL:
         horizon = configuration.horizon
         if not (is_number(horizon) and is_number(epochs) and 0 < horizon <= epochs):
@@ -198,14 +197,14 @@ def _collapses_within(context, scheduler: TrackedObject, batches: int) -> bool:
     name = scheduler.torch_class
     if name not in ("StepLR", "MultiStepLR"):
         return True  # cosine minimum, polynomial zero, OneCycleLR's ValueError: all within it
-    gamma = folded_arg(context, scheduler, "gamma", 0.1)
+    gamma = context.model.folded_arg(scheduler, "gamma", 0.1)
     if not is_number(gamma) or not 0 <= gamma < 1:
         return False
     if name == "StepLR":
-        step_size = folded_arg(context, scheduler, "step_size", None)
+        step_size = context.model.folded_arg(scheduler, "step_size", None)
         decays = batches // step_size if isinstance(step_size, int) and step_size > 0 else 0
     else:
-        milestones = folded_arg(context, scheduler, "milestones", ())
+        milestones = context.model.folded_arg(scheduler, "milestones", ())
         decays = sum(1 for m in milestones if is_number(m) and m <= batches) \
             if isinstance(milestones, (list, tuple)) else 0
     return decays > 0 and gamma ** decays <= 0.1
@@ -219,9 +218,9 @@ def _per_epoch_message(context, loops, scheduler, configuration, call, found: Ca
         places.append(f"outside {loop_phrase(context.code_for, found.optimizer_loop.loop)} "
                       f"where the optimizer steps")
     where = ", ".join(places)
-    epochs = loops.epoch_count(found.loop, context) if found.loop is not None else None
+    epochs = loops.epoch_count(found.loop) if found.loop is not None else None
     if not is_number(epochs):
-        epochs = folded_arg(context, scheduler, "epochs", None)
+        epochs = context.model.folded_arg(scheduler, "epochs", None)
     return (f"{scheduler.short} is configured for {configuration.span} batches "
             f"({configuration.evidence}) but `{call}` runs once per epoch ({where}): "
             f"{_per_epoch_consequence(context, scheduler, configuration, epochs)}")
@@ -231,7 +230,7 @@ def _per_epoch_consequence(context, scheduler: TrackedObject, configuration: Con
                            epochs: object) -> str:
     total = configuration.horizon
     one_cycle = scheduler.torch_class == "OneCycleLR"
-    pct = folded_arg(context, scheduler, "pct_start", 0.3) if one_cycle else None
+    pct = context.model.folded_arg(scheduler, "pct_start", 0.3) if one_cycle else None
     if is_number(epochs) and is_number(total) and total > 0:
         taken = (f"after {epochs} epochs it has taken {epochs} of its {fmt(total)} steps "
                  f"({100 * epochs / total:.2g}% of its curve)")
@@ -254,7 +253,7 @@ def _per_batch_consequence(context, scheduler: TrackedObject, configuration: Con
     name = scheduler.torch_class
     horizon, span = configuration.horizon, configuration.span
     if name == "StepLR":
-        gamma = folded_arg(context, scheduler, "gamma", 0.1)
+        gamma = context.model.folded_arg(scheduler, "gamma", 0.1)
         shown = fmt(gamma) if is_number(gamma) else "gamma"
         text = (f"the LR is multiplied by {shown} every {span} batches instead of every {span} "
                 f"epochs")
@@ -291,5 +290,5 @@ def _per_batch_consequence(context, scheduler: TrackedObject, configuration: Con
 def _value_at(context, scheduler: TrackedObject, step: int) -> float | None:
     if step < 0 or step >= _MAX_SIMULATED:
         return None
-    values = schedule_values(context, scheduler, step + 1)
+    values = context.model.schedule_values(scheduler, step + 1)
     return values[step] if values else None

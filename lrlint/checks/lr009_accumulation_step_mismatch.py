@@ -8,14 +8,14 @@ from enum import Enum
 
 import libcst as cst
 
+from lrlint.analysis.accumulation import Gate, depends_on, gate_of, loop_names, traced_nodes
+from lrlint.analysis.chains import Frame, blocks_inside, frames, is_conditional
 from lrlint.analysis.facts import CallSite
 from lrlint.analysis.model import Event, TrackedObject
-from lrlint.checks._loops_accumulation import Gate, depends_on, gate_of, loop_names, traced_nodes
-from lrlint.checks._loops_bindings import only_tracked
-from lrlint.checks._loops_kinds import Frame, blocks_inside, frames, full_path, is_conditional
-from lrlint.checks._loops_units import HORIZON_ARGUMENTS, Unit, UnitReader
+from lrlint.analysis.receivers import only_tracked
+from lrlint.analysis.units import HORIZON_ARGUMENTS, Unit, UnitReader
 from lrlint.checks.base import FixPlan, Rule, RuleContext
-from lrlint.checks.common import callables_of, fmt, move_statement_after
+from lrlint.checks.common import fmt, move_statement_after
 from lrlint.prefilter import SCHEDULER, Vocabulary
 
 # Not step schedules: a plateau counts metrics, SWALR is switched on per epoch by design.
@@ -59,15 +59,15 @@ class AccumulationStepMismatch(Rule):
     def check(self, context: RuleContext) -> None:
         model = context.model
         composed = model.composed_children()
-        units = UnitReader(model)
+        units = model.units
         for scheduler in model.schedulers:
             if scheduler in composed or scheduler.torch_class in _NOT_SCHEDULES:
                 continue
-            optimizer_steps = [e for o in model.optimizers_of(scheduler)
-                               for e in o.events_named("step")]
             for step in scheduler.events_named("step"):
                 if step.node.args or not only_tracked(model, step.site):
                     continue
+                optimizer_steps = [e for o in model.optimizers_of(scheduler, step.made_by)
+                                   for e in o.events_named("step")]
                 finding = _finding(context, step, optimizer_steps)
                 if finding is None:
                     continue
@@ -111,10 +111,10 @@ def _finding(context: RuleContext, step: Event, optimizer_steps: list[Event]) ->
             continue  # one of them runs in a loop of its own
         loop = scheduler_frames[-1]
         counters = loop_names(model, loop.loop, loop.scope)
-        scheduler_blocks = blocks_inside(full_path(relation.second_chain), loop.loop) or []
+        scheduler_blocks = blocks_inside(relation.second_chain, loop.loop) or []
         if any(is_conditional(b) and depends_on(b[0], counters) for b in scheduler_blocks):
             continue  # the scheduler step is gated too
-        optimizer_blocks = blocks_inside(full_path(relation.first_chain), loop.loop) or []
+        optimizer_blocks = blocks_inside(relation.first_chain, loop.loop) or []
         gates = [g for b in optimizer_blocks if (g := gate_of(b, counters)) is not None]
         if not gates or any(g.block in scheduler_blocks for g in gates):
             continue
@@ -137,7 +137,7 @@ def _optimizer_steps_elsewhere(model, optimizer_step: Event, step: Event, gate: 
         relation = model.relate(other, step)
         if relation is None or not relation.loops or relation.loops[-1] is not loop.loop:
             continue
-        blocks = blocks_inside(full_path(relation.first_chain), loop.loop) or []
+        blocks = blocks_inside(relation.first_chain, loop.loop) or []
         if not any(b[0] is gate.block[0] and b[1] == gate.block[1] for b in blocks):
             return True
     return False
@@ -163,7 +163,7 @@ def _horizon(context: RuleContext, units: UnitReader, scheduler: TrackedObject,
     expressions = [(name, expr) for name in HORIZON_ARGUMENTS.get(scheduler.torch_class, ())
                    if (expr := scheduler.args.get(name)) is not None]
     if "lr_lambda" in scheduler.args:
-        for function in callables_of(context, scheduler.args["lr_lambda"], site.scope, site.order):
+        for function in context.model.callables_of(scheduler.args["lr_lambda"], site.scope, site.order):
             expressions.append(("lr_lambda", function))
     is_divisor = _divisor_matcher(context, finding)
     counts_micro_batches = False

@@ -6,12 +6,13 @@ from __future__ import annotations
 import libcst as cst
 
 from lrlint.analysis.collect import string_value
+from lrlint.analysis.metrics import Metric, metric_direction
 from lrlint.analysis.model import Event, TrackedObject
+from lrlint.analysis.queries import argument, is_number
 from lrlint.analysis.torch_api import Kind
 from lrlint.analysis.walk import iter_tree
-from lrlint.checks._state_metrics import Metric, metric_direction
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
-from lrlint.checks.common import argument, fmt, folded_arg, is_number
+from lrlint.checks.common import fmt
 from lrlint.prefilter import SCHEDULER, Vocabulary
 
 _PLATEAU = "ReduceLROnPlateau"
@@ -36,7 +37,7 @@ class PlateauModeMismatch(Rule):
             self._check_scheduler(context, scheduler)
 
     def _check_scheduler(self, context: RuleContext, scheduler: TrackedObject) -> None:
-        mode = folded_arg(context, scheduler, "mode", "min")
+        mode = context.model.folded_arg(scheduler, "mode", "min")
         uses: list[tuple[cst.CSTNode, Metric]] = []
         seen: set[int] = set()
         for event in scheduler.events_named("step"):
@@ -61,8 +62,8 @@ class PlateauModeMismatch(Rule):
             fix = None  # one edit of the constructor is enough
 
     def _report_mode(self, context, scheduler, mode: str, node, metric: Metric, fix) -> None:
-        factor = folded_arg(context, scheduler, "factor", 0.1)
-        patience = folded_arg(context, scheduler, "patience", 10)
+        factor = context.model.folded_arg(scheduler, "factor", 0.1)
+        patience = context.model.folded_arg(scheduler, "patience", 10)
         given = "mode" in scheduler.args
         mode_text = f"mode '{mode}'" + ("" if given else " (the default)")
         factor_text = f"by factor {fmt(factor)}" if is_number(factor) else "by `factor`"

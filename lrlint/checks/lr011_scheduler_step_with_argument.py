@@ -7,11 +7,11 @@ import re
 
 import libcst as cst
 
+from lrlint.analysis.chains import blocks_inside, frames, is_conditional
 from lrlint.analysis.facts import CallSite, Loop
 from lrlint.analysis.model import TrackedObject
+from lrlint.analysis.receivers import only_tracked
 from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS, is_abstract_base
-from lrlint.checks._loops_bindings import only_tracked
-from lrlint.checks._loops_kinds import blocks_inside, frames, full_path, is_conditional
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
 from lrlint.prefilter import SCHEDULER, Vocabulary
 
@@ -124,7 +124,7 @@ def _counter_consequence(context: RuleContext, site: CallSite, loop: Loop,
         restarts = (f"; `{text}` restarts at 0 on every pass of the outer loop, so the schedule "
                     f"restarts with it")
         return restarts, None
-    blocks = blocks_inside(full_path((site,)), loop) or []
+    blocks = blocks_inside((site,), loop) or []
     if any(is_conditional(b) for b in blocks):
         return "", None
     start = _counter_start(context, site, loop)
@@ -173,7 +173,7 @@ def _after_optimizer_step(context: RuleContext, site: CallSite) -> bool | None:
     schedulers = [e for s in model.schedulers for e in s.events_named("step") if e.site is site]
     seen = None
     for event in schedulers:
-        for optimizer in model.optimizers_of(event.obj):
+        for optimizer in model.optimizers_of(event.obj, event.made_by):
             for optimizer_step in optimizer.events_named("step"):
                 relation = model.relate(optimizer_step, event)
                 if relation is None or not relation.loops:

@@ -8,8 +8,8 @@ import libcst as cst
 
 from lrlint.analysis.facts import Scope
 from lrlint.analysis.model import Event, ModuleModel, TrackedObject
+from lrlint.analysis.stepping import first_get_lr_difference
 from lrlint.analysis.torch_api import Kind, is_abstract_base
-from lrlint.checks._args_schedule import first_get_lr_difference
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
 from lrlint.checks.common import fmt
 from lrlint.prefilter import SCHEDULER, Vocabulary

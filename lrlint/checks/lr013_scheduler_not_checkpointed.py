@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import libcst as cst
 
+from lrlint.analysis.checkpoint import Save, save_calls, stored_objects
 from lrlint.analysis.facts import FunctionInfo
 from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.torch_api import Kind
-from lrlint.checks._state_checkpoint import Save, save_calls, stored_objects
-from lrlint.checks._state_flow import relate
-from lrlint.checks._state_updates import describe_schedule, lr_update, schedulers_driving
+from lrlint.analysis.updates import lr_update, schedulers_driving
 from lrlint.checks.base import Rule, RuleContext
-from lrlint.checks.common import fmt, folded_arg, schedule_values
+from lrlint.checks.common import describe_schedule, fmt
 from lrlint.prefilter import SCHEDULER, Vocabulary
 
 _KEY_ERROR = ("KeyError: \"param 'initial_lr' is not specified in param_groups[0] when resuming "
@@ -60,7 +59,7 @@ class SchedulerNotCheckpointed(Rule):
                 for optimizer in sorted(states | whole, key=lambda o: o.order):
                     if optimizer.kind is not Kind.OPTIMIZER:
                         continue
-                    for scheduler in schedulers_driving(context, optimizer):
+                    for scheduler in schedulers_driving(context.model, optimizer):
                         if scheduler.torch_class in _NO_SCHEDULE or id(scheduler) in reported:
                             continue
                         if _state_is_handled(context, scheduler, stored_anywhere):
@@ -71,15 +70,15 @@ class SchedulerNotCheckpointed(Rule):
     def _report_missing(self, context, save: Save, optimizer: TrackedObject,
                         scheduler: TrackedObject) -> None:
         name = scheduler.short
-        update = lr_update(context, scheduler)
+        update = lr_update(context.model, scheduler)
         if update == "closed":
-            values = schedule_values(context, scheduler, 2)
+            values = context.model.schedule_values(scheduler, 2)
             back = f" at LR {fmt(values[1])}" if values else ""
             what = (f"a resumed run restarts {name} from its first step{back} instead of "
                     "continuing where the checkpoint left off")
         elif update == "chainable":
             what = (f"a resumed run restarts {name}'s step count at 0: it continues from the LR "
-                    f"saved with the optimizer but counts {describe_schedule(context, scheduler)} "
+                    f"saved with the optimizer but counts {describe_schedule(context.model, scheduler)} "
                     "again from the resume, so every decay lands later than planned")
         else:
             what = f"a resumed run restarts {name}'s schedule instead of continuing it"
@@ -95,7 +94,7 @@ class SchedulerNotCheckpointed(Rule):
         expr = scheduler.args.get("last_epoch")
         if expr is None or scheduler.site is None or scheduler.torch_class in _NO_SCHEDULE | _COMPOSITES:
             return
-        value = folded_arg(context, scheduler, "last_epoch", -1)
+        value = context.model.folded_arg(scheduler, "last_epoch", -1)
         if isinstance(value, bool) or (isinstance(value, (int, float)) and value < 0):
             return  # -1: a fresh start, which sets initial_lr itself
         if "initial_lr" in context.source.text:
@@ -174,17 +173,17 @@ def _fresh_at(context, optimizer: TrackedObject, scheduler: TrackedObject):
     if optimizer.site is None:
         return False
     sched_chain = (scheduler.site,)
-    built = relate(model, (optimizer.site,), sched_chain)
+    built = model.relate_chains((optimizer.site,), sched_chain)
     if built is None or not built.first_before_second:
         return False
     for other in model.schedulers:
         if other is not scheduler and optimizer in model.optimizers_of(other):
-            order = relate(model, (other.site,), sched_chain) if other.site else None
+            order = model.relate_chains((other.site,), sched_chain) if other.site else None
             if order is None or order.first_before_second:
                 return False  # an earlier scheduler already set initial_lr
     loads = optimizer.events_named("load_state_dict")
     for load in loads:
-        order = relate(model, load.chain, sched_chain)
+        order = model.relate_chains(load.chain, sched_chain)
         if order is None or order.first_before_second:
             return False
     if _escapes_before(context, optimizer, scheduler):
@@ -201,7 +200,7 @@ def _escapes_before(context, optimizer: TrackedObject, scheduler: TrackedObject)
             continue
         for arg in site.node.args:
             if any(r.obj is optimizer for r in model.resolve(arg.value, site.scope, site.order, site.path)):
-                order = relate(model, (site,), (scheduler.site,))
+                order = model.relate_chains((site,), (scheduler.site,))
                 if order is None or order.first_before_second:
                     return True
     return False

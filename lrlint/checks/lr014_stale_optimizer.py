@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from lrlint.analysis.chains import exclusive, fact_site
 from lrlint.analysis.facts import Assignment
 from lrlint.analysis.model import Event, TrackedObject
+from lrlint.analysis.queries import is_number
 from lrlint.analysis.torch_api import Kind
-from lrlint.checks._state_flow import exclusive, fact_site, relate
 from lrlint.checks.base import Rule, RuleContext
-from lrlint.checks.common import fmt, is_number, optimizer_lr
+from lrlint.checks.common import fmt
 from lrlint.prefilter import SCHEDULER
 
 
@@ -33,11 +34,8 @@ class StaleOptimizer(Rule):
 
     def check(self, context: RuleContext) -> None:
         model = context.model
-        composed = model.composed_children()
         reported: set[int] = set()
-        for scheduler in model.schedulers:
-            if scheduler.site is None or scheduler in composed:
-                continue
+        for scheduler in model.standalone_schedulers:
             target = scheduler.args.get("optimizer")
             if target is None or _repointed(context, scheduler):
                 continue
@@ -62,8 +60,8 @@ class StaleOptimizer(Rule):
                 old: TrackedObject, new: TrackedObject, evidence: tuple[Event, Event]) -> None:
         sched_step, opt_step = evidence
         name = context.code_for(target)
-        new_lr = optimizer_lr(context, new)
-        old_lr = optimizer_lr(context, old)
+        new_lr = context.model.optimizer_lr(new)
+        old_lr = context.model.optimizer_lr(old)
         stays = f"stays at lr={fmt(new_lr)}" if is_number(new_lr) else "keeps its initial LR"
         old_text = f"the {old.short}" + (f" (lr={fmt(old_lr)})" if is_number(old_lr) else "")
         context.report(
@@ -160,7 +158,7 @@ def _stepped_together(context, scheduler: TrackedObject,
             relation = model.relate(sched_step, opt_step)
             if relation is None or not relation.loops:
                 continue
-            built = relate(model, (new.site,), sched_step.chain)
+            built = model.relate_chains((new.site,), sched_step.chain)
             if built is not None and not (built.first_before_second or built.loops):
                 continue
             return sched_step, opt_step

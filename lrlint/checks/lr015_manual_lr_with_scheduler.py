@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from lrlint.analysis.facts import ItemWrite, Loop
-from lrlint.analysis.model import Event, TrackedObject
-from lrlint.analysis.torch_api import Kind
-from lrlint.checks._state_flow import (
+import libcst as cst
+
+from lrlint.analysis.accumulation import traced_nodes
+from lrlint.analysis.chains import (
     chain_loops,
     conditions_inside,
     constructed_before,
     exclusive,
     fact_site,
-    relate,
     text_mentions,
 )
-from lrlint.checks._state_updates import describe_schedule, lr_update, schedulers_driving
+from lrlint.analysis.facts import ItemWrite, Loop
+from lrlint.analysis.model import Event, TrackedObject
+from lrlint.analysis.queries import is_number
+from lrlint.analysis.torch_api import Kind
+from lrlint.analysis.updates import lr_update, schedulers_driving
 from lrlint.checks.base import Rule, RuleContext
-from lrlint.checks.common import fmt, is_number, schedule_values, scheduler_base_lr
+from lrlint.checks.common import describe_schedule, fmt
 from lrlint.prefilter import SCHEDULER, Vocabulary
 
 # What a write reads when it scales the current LR instead of replacing it.
@@ -45,8 +48,8 @@ class ManualLrWithScheduler(Rule):
                     break
 
     def _check_write(self, context, write: ItemWrite, chain, optimizer: TrackedObject) -> bool:
-        for scheduler in schedulers_driving(context, optimizer):
-            update = lr_update(context, scheduler)
+        for scheduler in schedulers_driving(context.model, optimizer):
+            update = lr_update(context.model, scheduler)
             if update not in ("chainable", "closed"):
                 continue  # ReduceLROnPlateau reads the group's LR when it reduces; unknown kinds
             if not constructed_before(context.model, scheduler, chain):
@@ -64,11 +67,11 @@ class ManualLrWithScheduler(Rule):
         step_text = context.code_for(step.node)
         name = scheduler.short
         if update == "closed":
-            base = scheduler_base_lr(context, scheduler)
+            base = context.model.scheduler_base_lr(scheduler)
             base_text = f" ({fmt(base)})" if is_number(base) else ""
             lasts = "so this change lasts only until then"
             if how == "once":
-                values = schedule_values(context, scheduler, 2)
+                values = context.model.schedule_values(scheduler, 2)
                 back = f" sets it back to {fmt(values[1])}" if values else " overrides it"
                 lasts = f"so the first `{step_text}`{back} and the value written here is lost"
             message = (f"`{written}` is erased at the next `{step_text}`: {name} recomputes the LR "
@@ -76,7 +79,7 @@ class ManualLrWithScheduler(Rule):
                        f"param group, {lasts}; change the schedule (or its lr_lambda) instead")
         else:
             message = (f"`{written}` compounds with {name}: {name} computes each new LR from the one "
-                       f"in the param group, so {describe_schedule(context, scheduler)} now applies "
+                       f"in the param group, so {describe_schedule(context.model, scheduler)} now applies "
                        "on top of this manual change (and this change on top of the schedule); "
                        "let one of the two own the LR")
         context.report(write.node, message)
@@ -86,7 +89,7 @@ def _conflict(context, write: ItemWrite, chain, step: Event, update: str) -> str
     """How the write and this scheduler step clash: "once" (a one-off write before the steps),
     "loop" (a write at the scheduler's own cadence), or None when they do not."""
     model = context.model
-    relation = relate(model, chain, step.chain)
+    relation = model.relate_chains(chain, step.chain)
     if relation is None or exclusive(chain, step.chain):
         return None
     if any(text_mentions(model.module, [c.test for c in site.conditions], _WARMUP)
@@ -114,8 +117,20 @@ def _conflict(context, write: ItemWrite, chain, step: Event, update: str) -> str
 def _is_relative(context, write: ItemWrite) -> bool:
     if write.operator is not None:
         return True
-    text = context.code_for(write.value).replace(" ", "")
+    text = _value_text(context.model, write).replace(" ", "")
     return any(marker in text for marker in _RELATIVE_MARKERS)
+
+
+def _value_text(model, write: ItemWrite) -> str:
+    """The written value's source, and that of what the names it reads were assigned
+    (``lr = warmup(step)`` then ``g["lr"] = lr``)."""
+    expressions = [write.value] + [
+        assignment.value
+        for node, scope, order in traced_nodes(model, write.value, write.scope, write.order)
+        if isinstance(node, cst.Name)
+        for assignment in model.assignments_reaching(node.value, scope, order)
+        if assignment.value is not None and assignment.kind in ("assign", "annassign")]
+    return " ".join(model.code_for(expr) for expr in expressions)
 
 
 def _is_warmup(context, write: ItemWrite, chain) -> bool:
@@ -123,7 +138,8 @@ def _is_warmup(context, write: ItemWrite, chain) -> bool:
     leading to it, or a function it is reached through."""
     model = context.model
     conditions = [c.test for site in chain for c in site.conditions]
-    if text_mentions(model.module, [write.value, *conditions], _WARMUP):
+    if text_mentions(model.module, conditions, _WARMUP) or \
+            _WARMUP in _value_text(model, write).lower():
         return True
     return any(
         (function := site.function) is not None and _WARMUP in function.name.lower()

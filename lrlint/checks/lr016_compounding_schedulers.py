@@ -6,18 +6,13 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from lrlint.analysis.chains import blocks_inside, frames, is_conditional
+from lrlint.analysis.loops import range_bounds
 from lrlint.analysis.model import Event, Relation, TrackedObject
+from lrlint.analysis.queries import argument, is_number
 from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS, HF_SCHEDULES
-from lrlint.checks._loops_kinds import (
-    blocks_inside,
-    frames,
-    full_path,
-    is_conditional,
-    loop_phrase,
-    range_bounds,
-)
 from lrlint.checks.base import Rule, RuleContext
-from lrlint.checks.common import argument, fmt, folded_arg, is_number
+from lrlint.checks.common import fmt, loop_phrase
 from lrlint.prefilter import SCHEDULER
 
 # Recompute the LR from the base LRs at every step (they overwrite whatever is in the group).
@@ -45,10 +40,8 @@ class CompoundingSchedulers(Rule):
 
     def check(self, context: RuleContext) -> None:
         model = context.model
-        composed = model.composed_children()
-        candidates = [s for s in model.schedulers
-                      if s not in composed and s.site is not None and _form(model, s) is not None
-                      and s.events_named("step")]
+        candidates = [s for s in model.standalone_schedulers
+                      if _form(model, s) is not None and s.events_named("step")]
         for index, a in enumerate(candidates):
             optimizers = set(model.optimizers_of(a))
             for b in candidates[index + 1:]:
@@ -120,7 +113,7 @@ def _own_steps(model, scheduler: TrackedObject, other: TrackedObject) -> list[Ev
 
 def _gates(chain, loop, step: Event) -> list[tuple[int, str]]:
     """The conditions inside ``loop`` around ``step`` (minus ``if scheduler is not None``)."""
-    blocks = blocks_inside(full_path(chain), loop) or []
+    blocks = blocks_inside(chain, loop) or []
     return [(id(node), branch) for node, branch in blocks
             if is_conditional((node, branch)) and not _checks_receiver(node, step)]
 
@@ -141,8 +134,8 @@ def _is_warmup(context: RuleContext, scheduler: TrackedObject) -> bool:
     warm-up in front of the other schedule (what ChainedScheduler documents)."""
     name = scheduler.torch_class
     if name == "LinearLR":
-        start = folded_arg(context, scheduler, "start_factor", 1.0 / 3)
-        end = folded_arg(context, scheduler, "end_factor", 1.0)
+        start = context.model.folded_arg(scheduler, "start_factor", 1.0 / 3)
+        end = context.model.folded_arg(scheduler, "end_factor", 1.0)
         return end == 1.0 and (not is_number(start) or start <= 1.0)
     return name == "ConstantLR"
 
@@ -170,7 +163,6 @@ def _message(context: RuleContext, pair: Pair, optimizer: TrackedObject) -> str 
 def _numbers(context: RuleContext, pair: Pair) -> str:
     """The LR of the two together against each alone, at the end of the shared loop."""
     from lrlint import schedules
-    from lrlint.analysis.declared import declared_schedule
 
     relation = pair.relation
     if len(frames(relation.first_chain)) != len(relation.loops) or \
@@ -185,7 +177,7 @@ def _numbers(context: RuleContext, pair: Pair) -> str:
     if not isinstance(count, int) or not 0 < count <= _MAX_SIMULATED:
         return ""
     built = sorted((pair.first.obj, pair.second.obj), key=lambda s: s.order)
-    declared = [declared_schedule(context.model, s) for s in built]
+    declared = [context.model.schedule_of(s) for s in built]
     if not all(d.ok for d in declared):
         return ""
     try:

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from lrlint.analysis.composites import bounded_by_milestone
 from lrlint.analysis.evaluate import EvaluationError
 from lrlint.analysis.evaluate_values import DivisionByZeroError
+from lrlint.analysis.lambdas import Leaf, clamp_name, leaves, names_in, parameter
 from lrlint.analysis.model import TrackedObject
+from lrlint.analysis.queries import is_number
 from lrlint.analysis.values import step_function_in
-from lrlint.checks._args_composites import bounded_by_milestone
-from lrlint.checks._args_lambdas import Leaf, clamp_name, leaves, names_in, parameter
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
-from lrlint.checks.common import callables_of, fmt, is_number, scheduler_base_lr
+from lrlint.checks.common import fmt
 from lrlint.prefilter import SCHEDULER, Vocabulary
 
 _CASTS = frozenset({"float", "int"})
@@ -53,9 +54,9 @@ class WarmupStartsAtZero(Rule):
             if _stepped_before_the_optimizer(context, scheduler):
                 continue  # the first optimizer step already sees lr_lambda(1) (LR003's finding)
             if milestoned is None:
-                milestoned = bounded_by_milestone(context)
+                milestoned = bounded_by_milestone(context.model)
             site = scheduler.site
-            functions = callables_of(context, scheduler.args["lr_lambda"], site.scope, site.order)
+            functions = context.model.callables_of(scheduler.args["lr_lambda"], site.scope, site.order)
             for function in functions:
                 ramp = _ramp(context, function, scheduler in milestoned)
                 if ramp is None:
@@ -163,7 +164,7 @@ def _message(context: RuleContext, scheduler: TrackedObject, ramp: Ramp, start: 
                 "built, so torch raises ZeroDivisionError")
     site = scheduler.site
     width = context.fold(ramp.denominator, site.scope, site.order)
-    base = scheduler_base_lr(context, scheduler)
+    base = context.model.scheduler_base_lr(scheduler)
     built = "(LambdaLR applies lr_lambda(0) when it is built)"
     if is_number(width) and width > 0:
         first = f" instead of {fmt(base / width)}" if is_number(base) else ""

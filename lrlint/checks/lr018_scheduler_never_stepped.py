@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from lrlint.analysis.chains import frames
+from lrlint.analysis.loops import LoopKind
 from lrlint.analysis.model import TrackedObject
-from lrlint.checks._loops_escape import EscapeAnalysis
-from lrlint.checks._loops_kinds import LoopClassifier, LoopKind, frames
-from lrlint.checks._loops_units import UnitReader
+from lrlint.analysis.queries import is_number
 from lrlint.checks.base import Rule, RuleContext
-from lrlint.checks.common import fmt, is_number, schedule_values
+from lrlint.checks.common import fmt
 from lrlint.prefilter import SCHEDULER
 
 
@@ -19,26 +19,24 @@ class SchedulerNeverStepped(Rule):
 
     def check(self, context: RuleContext) -> None:
         model = context.model
-        composed = model.composed_children()
-        escapes: EscapeAnalysis | None = None
-        for scheduler in model.schedulers:
-            if scheduler.site is None or scheduler in composed or scheduler.events_named("step"):
+        for scheduler in model.standalone_schedulers:
+            if scheduler.events_named("step"):
                 continue
             optimizers = model.optimizers_of(scheduler)
             stepped = [e for o in optimizers for e in o.events_named("step")]
             if not stepped:
                 continue  # the training loop is elsewhere: so may be the scheduler's step
-            escapes = escapes or EscapeAnalysis(model)
-            if escapes.may_be_stepped_elsewhere(scheduler):
+            escape = model.escapes.of(scheduler)
+            if escape.anywhere:
                 continue
-            if escapes.held_on_self and not _owns_training_loop(model, stepped):
+            if escape.on_self and not _owns_training_loop(model, stepped):
                 continue  # an outer driver may step `trainer.scheduler` once per epoch
             context.report(scheduler.node, _message(context, scheduler, stepped))
 
 
 def _owns_training_loop(model, optimizer_steps) -> bool:
     """The optimizer steps inside an epoch loop (or two nested loops) visible in this module."""
-    loops = LoopClassifier(model, UnitReader(model))
+    loops = model.loop_kinds
     for step in optimizer_steps:
         for outer in model.contexts(step.chain[0].function):
             found = frames(outer + step.chain)
@@ -53,7 +51,7 @@ def _message(context: RuleContext, scheduler: TrackedObject, optimizer_steps) ->
             f"`step()` (while `{optimizer_call}` runs) and it is not handed to anything that could")
     if scheduler.torch_class == "ReduceLROnPlateau":
         return f"{head}, so the LR is never reduced"
-    values = schedule_values(context, scheduler, 1)
+    values = context.model.schedule_values(scheduler, 1)
     if values and values[0] == 0:
         return f"{head}: its warm-up starts at LR 0 and stays there, so the model does not train"
     if values and is_number(values[0]):

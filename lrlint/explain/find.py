@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from lrlint.analysis.declared import Declared, declared_schedule, optimizer_base_lrs
+from lrlint.analysis.declared import Declared, optimizer_base_lrs
 from lrlint.analysis.evaluate import Unknown
 from lrlint.analysis.model import ModuleModel, TrackedObject
 
@@ -92,7 +92,7 @@ def find_pairs(module: cst.Module, model: ModuleModel, positions) -> list[Pair]:
             optimizer_object=optimizer,
             scheduler=construction(module, scheduler, positions),
             optimizer=optimizer_code,
-            declared=declared_schedule(model, scheduler),
+            declared=model.schedule_of(scheduler),
             base_lr=base_lr,
         ))
     pairs.sort(key=lambda pair: pair.scheduler.line)

@@ -180,3 +180,50 @@ def test_step_with_an_epoch_argument_is_left_to_lr011():
             sched.step(epoch)
             opt.step()
     """) == []
+
+
+def test_one_off_step_before_the_loop_is_reported_once_and_not_per_iteration():
+    [finding] = findings("""
+        import torch
+        optimizer = torch.optim.SGD(params, lr=0.1)
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30)
+        scheduler.step()
+        for epoch in range(90):
+            for batch in loader:
+                optimizer.step()
+            scheduler.step()
+    """)
+    assert finding.start.line == 5
+    assert "in each iteration" not in finding.message
+    assert "before the training loop" in finding.message
+
+
+def test_a_local_factory_called_twice_builds_two_schedulers():
+    """kekmodel/MPL-pytorch: teacher and student schedulers come from one factory; each steps
+    right after its own optimizer (a false positive of an earlier lrlint)."""
+    assert findings("""
+        import torch
+        from torch.optim.lr_scheduler import LambdaLR
+
+
+        def get_schedule(optimizer, warmup):
+            return LambdaLR(optimizer, lambda step: min(1.0, step / warmup))
+
+
+        def train_loop(loader, t_optimizer, s_optimizer, t_scheduler, s_scheduler, t_scaler, s_scaler):
+            for batch in loader:
+                s_scaler.step(s_optimizer)
+                s_scheduler.step()
+                t_scaler.step(t_optimizer)
+                t_scheduler.step()
+
+
+        def main(teacher, student, loader):
+            t_optimizer = torch.optim.SGD(teacher.parameters(), lr=0.05)
+            s_optimizer = torch.optim.SGD(student.parameters(), lr=0.05)
+            t_scheduler = get_schedule(t_optimizer, 500)
+            s_scheduler = get_schedule(s_optimizer, 500)
+            t_scaler = torch.amp.GradScaler("cuda")
+            s_scaler = torch.amp.GradScaler("cuda")
+            train_loop(loader, t_optimizer, s_optimizer, t_scheduler, s_scheduler, t_scaler, s_scaler)
+    """) == []

@@ -40,13 +40,39 @@ scheduler = lr_scheduler.LambdaLR(optimizer, lambda epoch: BASE_LR * 0.1 ** (epo
 
 def test_unknown_lr_is_named_twice():
     source = HEADER + """\
+config = load_config()
+optimizer = torch.optim.SGD(model.parameters(), lr=config.lr)
+scheduler = lr_scheduler.LambdaLR(optimizer, lambda e: config.lr * 0.95 ** e)
+"""
+    [finding] = findings(source)
+    assert "the LR is `config.lr` × `config.lr` × the schedule's factor" in finding.message
+    assert finding.start.line == source.splitlines().index(
+        "scheduler = lr_scheduler.LambdaLR(optimizer, lambda e: config.lr * 0.95 ** e)") + 1
+
+
+def test_an_options_default_is_its_value():
+    source = HEADER + """\
 optimizer = torch.optim.SGD(model.parameters(), lr=args.lr)
 scheduler = lr_scheduler.LambdaLR(optimizer, lambda e: args.lr * 0.95 ** e)
 """
     [finding] = findings(source)
-    assert "the LR is `args.lr` × `args.lr` × the schedule's factor" in finding.message
+    assert "the LR at step 0 is 1e-3 × 1e-3 = 1e-6 instead of 1e-3" in finding.message
+
+
+def test_a_lambda_made_by_a_function_of_the_module():
+    source = HEADER + """\
+optimizer = torch.optim.SGD(model.parameters(), lr=args.lr)
+
+
+def schedule(args):
+    return lambda e: args.lr * 0.95 ** e
+
+
+scheduler = lr_scheduler.LambdaLR(optimizer, schedule(args))
+"""
+    [finding] = findings(source)
     assert finding.start.line == source.splitlines().index(
-        "scheduler = lr_scheduler.LambdaLR(optimizer, lambda e: args.lr * 0.95 ** e)") + 1
+        "    return lambda e: args.lr * 0.95 ** e") + 1
 
 
 def test_def_with_branches_and_self_attributes():
@@ -179,7 +205,7 @@ def schedule(args):
 
 
 scheduler = lr_scheduler.LambdaLR(optimizer, lambda e: 0.95 ** e)
-other = lr_scheduler.LambdaLR(optimizer, schedule(args))
+other = lr_scheduler.LambdaLR(optimizer, schedule(load_other_args()))
 """,
     "optimizer not known": """\
 

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from lrlint import lint_source
-from lrlint.checks._state_metrics import direction_of_name
+from lrlint.analysis.metrics import direction_of_name
 
 HEADER = """\
 import torch

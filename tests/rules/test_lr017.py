@@ -61,10 +61,11 @@ def test_fix_starts_the_warmup_at_one_step_and_keeps_the_rest():
     assert findings(result) == []
 
 
-def test_unknown_width_can_divide_by_zero_when_uncapped_by_a_guard():
+def test_option_width_is_read_from_its_default_and_the_fix_guards_zero():
     source = HEADER + "scheduler = LambdaLR(optimizer, lambda step: min(1.0, step / args.warmup_steps))\n"
     [finding] = findings(source)
-    assert "`args.warmup_steps = 0` raises ZeroDivisionError" in finding.message
+    # The option's default (100) is what a run without --warmup_steps gets.
+    assert "1 of the 100 warmup steps is wasted" in finding.message
     assert fixed(source) == source.replace(
         "min(1.0, step / args.warmup_steps)", "min(1.0, (step + 1) / max(1, args.warmup_steps))")
     with pytest.raises(ZeroDivisionError):

@@ -1,8 +1,7 @@
-"""Schedules as LR007 and LR012 need them: built without raising, stepped on the mirror.
+"""Declared schedules stepped on the mirror, as LR007 and LR012 need them: what each
+``step()`` does, where stepping raises, what ``get_lr()`` returns, and a schedule built with a
+stand-in base LR for errors that do not depend on the optimizer.
 
-``declared_schedule`` folds a scheduler's arguments and builds its schedule with
-``lrlint.schedules``; a lambda the evaluator cannot follow makes it raise an ``EvaluationError``
-instead of answering "unknown", so every rule of ours goes through :func:`declared` here.
 ``lrlint.schedules`` is imported on first use (it costs ~25 ms, and most files have no
 scheduler).
 """
@@ -15,36 +14,14 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from lrlint.analysis.declared import Declared, declared_schedule
-from lrlint.analysis.evaluate import EvaluationError, Unknown
+from lrlint.analysis.declared import evaluation_errors
+from lrlint.analysis.evaluate import Unknown
 from lrlint.analysis.model import ModuleModel, TrackedObject
 from lrlint.analysis.torch_api import Kind
-from lrlint.checks.base import RuleContext
-from lrlint.checks.common import callables_of
 
 if TYPE_CHECKING:
     from lrlint.schedules import Schedule
     from lrlint.schedules.torch_mirror import Optimizer
-
-# What stepping a mirror scheduler may raise: torch's errors and the evaluator's (lrlint's own
-# ScheduleError is added where the schedules package is loaded).
-_STEP_ERRORS: tuple[type[BaseException], ...] = (
-    ArithmeticError, ValueError, TypeError, KeyError, IndexError, EvaluationError)
-
-
-def _errors() -> tuple[type[BaseException], ...]:
-    from lrlint.schedules import ScheduleError
-
-    return (*_STEP_ERRORS, ScheduleError)
-
-
-def declared(model: ModuleModel, scheduler: TrackedObject) -> Declared:
-    """``declared_schedule``, with an unevaluable lambda reported as a reason, not raised."""
-    try:
-        return declared_schedule(model, scheduler)
-    except _errors() as error:
-        return Declared(reason=f"cannot evaluate the schedule: {error}")
-
 
 def _start(schedule: Schedule):
     from lrlint.schedules.schedule import instantiate
@@ -71,7 +48,7 @@ def step_through(schedule: Schedule, limit: int, while_zero: bool = False) -> St
     lrs: list[float] = []
     try:
         optimizer, scheduler = _start(schedule)
-    except _errors() as error:
+    except evaluation_errors() as error:
         return Stepping(lrs, error, 0)
     lrs.append(_first_lr(optimizer))
     for count in range(1, limit + 1):
@@ -79,7 +56,7 @@ def step_through(schedule: Schedule, limit: int, while_zero: bool = False) -> St
             break
         try:
             scheduler.step()
-        except _errors() as error:
+        except evaluation_errors() as error:
             return Stepping(lrs, error, count)
         lrs.append(_first_lr(optimizer))
     return Stepping(lrs)
@@ -89,7 +66,7 @@ def raises_within(schedule: Schedule, steps: int) -> bool:
     """True when ``steps`` calls of ``step()`` raise (on the fast paths where there are some)."""
     try:
         schedule.values(steps)
-    except _errors():
+    except evaluation_errors():
         return True
     return False
 
@@ -103,7 +80,7 @@ def first_get_lr_difference(model: ModuleModel, scheduler: TrackedObject,
                             limit: int = 1000) -> tuple[int, float, float] | None:
     """(step, what ``get_lr()`` returns, the current LR) at the first step where they differ,
     on the declared schedule's mirror; None when unknown or they never differ."""
-    result = declared(model, scheduler)
+    result = model.schedule_of(scheduler)
     if not result.ok or result.schedule.name == "ReduceLROnPlateau":
         return None
     for step, computed, current in _get_lr_pairs(result.schedule, limit):
@@ -120,7 +97,7 @@ def _get_lr_pairs(schedule: Schedule, limit: int) -> Iterator[tuple[int, float, 
             computed = float(scheduler.get_lr()[0])
             yield step, computed, current
             scheduler.step()
-    except _errors():
+    except evaluation_errors():
         return
 
 
@@ -132,14 +109,14 @@ _PER_GROUP = frozenset({"max_lr", "base_lr", "min_lr", "base_momentum", "max_mom
 _ANY_OPTIMIZER = {"momentum": 0.0}
 
 
-def placeholder_schedule(context: RuleContext, scheduler: TrackedObject, base_lr: float,
+def placeholder_schedule(model: ModuleModel, scheduler: TrackedObject, base_lr: float,
                          depth: int = 0) -> Schedule | Exception | None:
     """The schedule with every argument folded but the optimizer's LR replaced by ``base_lr``
     (for errors that do not depend on it): a Schedule, the exception torch would raise while
     building it, or None when an argument does not fold."""
     from lrlint import schedules
 
-    kwargs = placeholder_arguments(context, scheduler, base_lr, depth)
+    kwargs = placeholder_arguments(model, scheduler, base_lr, depth)
     if kwargs is None:
         return None
     try:
@@ -147,11 +124,11 @@ def placeholder_schedule(context: RuleContext, scheduler: TrackedObject, base_lr
                                **kwargs)
     except schedules.ScheduleError:
         return None
-    except _STEP_ERRORS as error:
+    except evaluation_errors() as error:
         return error
 
 
-def placeholder_arguments(context: RuleContext, scheduler: TrackedObject, base_lr: float,
+def placeholder_arguments(model: ModuleModel, scheduler: TrackedObject, base_lr: float,
                           depth: int) -> dict[str, object] | None:
     from lrlint import schedules
 
@@ -166,7 +143,7 @@ def placeholder_arguments(context: RuleContext, scheduler: TrackedObject, base_l
         if name == "lr_lambda":
             return None  # its errors are the lambda's own, and need the number of groups
         if name == "scale_fn":
-            value: object = _placeholder_scale_fn(context, expr, site)
+            value: object = _placeholder_scale_fn(model, expr, site)
             if value is _UNKNOWN_FUNCTION:
                 return None
         elif name == "schedulers":
@@ -174,16 +151,16 @@ def placeholder_arguments(context: RuleContext, scheduler: TrackedObject, base_l
                 return None
             children = []
             for element in expr.elements:
-                refs = [r for r in context.model.resolve(element.value, site.scope, site.order,
+                refs = [r for r in model.resolve(element.value, site.scope, site.order,
                                                          site.path) if r.obj.kind is Kind.SCHEDULER]
-                child = (placeholder_schedule(context, refs[0].obj, base_lr, depth + 1)
+                child = (placeholder_schedule(model, refs[0].obj, base_lr, depth + 1)
                          if len(refs) == 1 else None)
                 if not isinstance(child, schedules.Schedule):
                     return None
                 children.append(child)
             value = children
         else:
-            value = context.fold(expr, site.scope, site.order)
+            value = model.fold(expr, site.scope, site.order)
             if name in _PER_GROUP and isinstance(value, (list, tuple)):
                 return None
         if isinstance(value, Unknown):
@@ -195,10 +172,10 @@ def placeholder_arguments(context: RuleContext, scheduler: TrackedObject, base_l
 _UNKNOWN_FUNCTION = object()
 
 
-def _placeholder_scale_fn(context: RuleContext, expr: cst.BaseExpression, site) -> object:
+def _placeholder_scale_fn(model: ModuleModel, expr: cst.BaseExpression, site) -> object:
     """``None`` for ``scale_fn=None``, a stand-in for a lambda or local function (only whether
     it is None matters to construction), else ``_UNKNOWN_FUNCTION``."""
-    if callables_of(context, expr, site.scope, site.order):
+    if model.callables_of(expr, site.scope, site.order):
         return lambda x: 1.0
-    value = context.fold(expr, site.scope, site.order)
+    value = model.fold(expr, site.scope, site.order)
     return None if value is None else _UNKNOWN_FUNCTION

@@ -21,7 +21,7 @@ import libcst as cst
 
 from lrlint.analysis.facts import CallSite, FunctionInfo
 from lrlint.analysis.model import ModuleModel, TrackedObject
-from lrlint.checks.common import argument
+from lrlint.analysis.queries import argument
 
 _TORCH_SAVES = frozenset({"torch.save", "torch_xla.core.xla_model.save"})
 _ACCELERATORS = frozenset({"accelerate.Accelerator", "accelerate.accelerator.Accelerator"})

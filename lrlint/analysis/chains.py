@@ -1,17 +1,21 @@
-"""Ordering questions about facts that are not method calls (an item write, an assignment, a
-constructor), asked with the model's call-chain machinery.
+"""Call chains: where a call runs, seen through the calls that lead to it.
 
-The model relates two *events* (``model.relate``); LR013-LR015 also need to place a param-group
-write or a rebinding relative to a scheduler's construction and steps. A fact becomes a pseudo
-call site (same scope, order, path and loops) so that ``model.relate_chains`` can answer.
+A chain is a tuple of call sites, outermost first, ending at the call itself (``Event.chain``,
+``Relation.first_chain``). Its *frames* are the loops around it in every function it passes
+through; its *path* is every conditional block (and loop body) around it. The model relates two
+events (``model.relate``); rules also place a param-group write or a rebinding relative to a
+scheduler's construction and steps: such a fact becomes a pseudo call site (``fact_site``) so
+that ``model.relate_chains`` can answer.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import libcst as cst
 
 from lrlint.analysis.facts import Block, CallSite, Loop, Scope, Statement
-from lrlint.analysis.model import ModuleModel, Relation, TrackedObject
+from lrlint.analysis.model import ModuleModel, TrackedObject
 
 
 def fact_site(node: cst.CSTNode, scope: Scope, order: int, path: tuple[Block, ...],
@@ -22,9 +26,21 @@ def fact_site(node: cst.CSTNode, scope: Scope, order: int, path: tuple[Block, ..
                     conditions=conditions, statement=statement)
 
 
-def relate(model: ModuleModel, first: tuple[CallSite, ...],
-           second: tuple[CallSite, ...]) -> Relation | None:
-    return model.relate_chains(first, second)
+@dataclass(frozen=True)
+class Frame:
+    """A loop around a call, and the call site (in the same function) it was found through."""
+
+    loop: Loop
+    site: CallSite
+
+    @property
+    def scope(self) -> Scope:
+        return self.site.scope
+
+
+def frames(chain: tuple[CallSite, ...]) -> list[Frame]:
+    """Every loop around the last call of ``chain``, outermost first, across functions."""
+    return [Frame(loop, site) for site in chain for loop in site.loops]
 
 
 def chain_loops(chain: tuple[CallSite, ...]) -> list[Loop]:
@@ -33,8 +49,15 @@ def chain_loops(chain: tuple[CallSite, ...]) -> list[Loop]:
 
 
 def chain_path(chain: tuple[CallSite, ...]) -> list[Block]:
-    """Every conditional block around the last call of ``chain``, outermost first."""
+    """Every conditional block (and loop body) around the last call of ``chain``, outermost
+    first."""
     return [block for site in chain for block in site.path]
+
+
+def is_conditional(block: Block) -> bool:
+    """An ``if``/``except``/``else`` branch, not the body of a loop."""
+    node, branch = block
+    return not (isinstance(node, (cst.For, cst.While)) and branch == "body")
 
 
 def exclusive(first: tuple[CallSite, ...], second: tuple[CallSite, ...]) -> bool:
@@ -47,22 +70,24 @@ def exclusive(first: tuple[CallSite, ...], second: tuple[CallSite, ...]) -> bool
     )
 
 
-def blocks_inside(chain: tuple[CallSite, ...], loop: Loop | None) -> list[Block]:
-    """The conditional blocks around the end of ``chain`` that are inside ``loop`` (all of them
-    when ``loop`` is None): the conditions under which it runs in one iteration."""
+def blocks_inside(chain: tuple[CallSite, ...], loop: Loop | None) -> list[Block] | None:
+    """The blocks around the end of ``chain`` nested inside ``loop``'s body: the conditions under
+    which it runs in one iteration (the whole path when ``loop`` is None; None when ``chain``
+    does not run inside ``loop``)."""
     path = chain_path(chain)
     if loop is None:
         return path
-    for index, (node, _) in enumerate(path):
-        if node is loop.node:
+    for index, (node, branch) in enumerate(path):
+        if node is loop.node and branch == "body":
             return path[index + 1:]
-    return path
+    return None
 
 
 def conditions_inside(chain: tuple[CallSite, ...], loop: Loop | None) -> list[cst.CSTNode]:
     """The ``if``/``except``/``else`` blocks (not loops) around ``chain``'s end inside ``loop``."""
-    return [node for node, branch in blocks_inside(chain, loop)
-            if not isinstance(node, (cst.For, cst.While)) or branch == "else"]
+    blocks = blocks_inside(chain, loop)
+    return [node for node, branch in (chain_path(chain) if blocks is None else blocks)
+            if is_conditional((node, branch))]
 
 
 def constructed_before(model: ModuleModel, obj: TrackedObject, chain: tuple[CallSite, ...]) -> bool:
@@ -70,7 +95,7 @@ def constructed_before(model: ModuleModel, obj: TrackedObject, chain: tuple[Call
     shared frame, or in ``__init__`` of the class another method of which ``chain`` runs in."""
     if obj.site is None:
         return False
-    relation = relate(model, (obj.site,), chain)
+    relation = model.relate_chains((obj.site,), chain)
     if relation is not None:
         return relation.first_before_second
     built_in = obj.site.function

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 import libcst as cst
 
 from lrlint.analysis.model import TrackedObject
+from lrlint.analysis.queries import argument, is_number
 from lrlint.analysis.torch_api import Kind
 from lrlint.checks.base import RuleContext
-from lrlint.checks.common import argument, fmt, is_number
+from lrlint.checks.common import fmt
 
 # torch optimizers whose defaults hold neither ``momentum`` nor ``betas`` (torch 2.13).
 NO_MOMENTUM = frozenset({"Adagrad", "Adadelta", "ASGD", "Rprop", "LBFGS", "Adafactor"})

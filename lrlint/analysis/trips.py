@@ -13,49 +13,48 @@ from collections.abc import Iterator
 import libcst as cst
 
 from lrlint.analysis.facts import CallSite, Loop
-from lrlint.analysis.model import Event
+from lrlint.analysis.model import Event, ModuleModel
 from lrlint.analysis.walk import child_nodes
-from lrlint.checks.base import RuleContext
 
 _JUMPS = (cst.Break, cst.Continue, cst.Return, cst.Raise)
 _NEW_FRAMES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
-def times_run(context: RuleContext, event: Event) -> int | None:
+def times_run(model: ModuleModel, event: Event) -> int | None:
     """How many times ``event``'s call runs when its outermost function runs once."""
     total = 1
     for site in event.chain:
-        count = _times_in_function(context, site)
+        count = _times_in_function(model, site)
         if count is None:
             return None
         total *= count
     return total
 
 
-def most_times_run(context: RuleContext, events: list[Event]) -> tuple[int, Event] | None:
+def most_times_run(model: ModuleModel, events: list[Event]) -> tuple[int, Event] | None:
     """The largest known ``times_run`` among ``events``, with its event."""
-    known = [(count, event) for event in events if (count := times_run(context, event)) is not None]
+    known = [(count, event) for event in events if (count := times_run(model, event)) is not None]
     return max(known, key=lambda pair: pair[0]) if known else None
 
 
-def _times_in_function(context: RuleContext, site: CallSite) -> int | None:
+def _times_in_function(model: ModuleModel, site: CallSite) -> int | None:
     if any(not (isinstance(node, (cst.For, cst.While)) and branch == "body")
            for node, branch in site.path):
         return None  # under an if, an except or a loop's else: maybe not every time
     total = 1
     for loop in site.loops:
-        trips = trip_count(context, loop, site)
+        trips = trip_count(model, loop, site)
         if trips is None or leaves_early(loop):
             return None
         total *= trips
     return total
 
 
-def trip_count(context: RuleContext, loop: Loop, site: CallSite) -> int | None:
+def trip_count(model: ModuleModel, loop: Loop, site: CallSite) -> int | None:
     """The number of iterations of a ``for`` over a constant iterable."""
     if loop.kind != "for" or loop.iter is None:
         return None
-    value = context.fold(loop.iter, site.scope, loop.order_start)
+    value = model.fold(loop.iter, site.scope, loop.order_start)
     if isinstance(value, (range, list, tuple)):
         return len(value)
     return None
@@ -81,18 +80,12 @@ def loop_nodes(loop: Loop) -> Iterator[cst.CSTNode]:
     return _body_nodes(loop.node.body)
 
 
-def unit_of(event: Event) -> str:
+def unit_of(model: ModuleModel, event: Event) -> str:
     """"epochs" when the innermost loop around the call counts epochs, else "steps"."""
-    for site in reversed(event.chain):
-        if site.loops:
-            names = " ".join(site.loops[-1].target_names).lower()
-            return "epochs" if "epoch" in names else "steps"
+    from lrlint.analysis.chains import frames
+    from lrlint.analysis.loops import LoopKind
+
+    found = frames(event.chain)
+    if found and model.loop_kinds.kind(found[-1]) is LoopKind.EPOCH:
+        return "epochs"
     return "steps"
-
-
-def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 11th, 101st."""
-    if n == 1:
-        return "first"
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"

@@ -14,6 +14,8 @@ by its base class).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import libcst as cst
 
 from lrlint.analysis.collect import dotted_name
@@ -34,24 +36,32 @@ _NEUTRAL_PARENTS = (cst.Comparison, cst.ComparisonTarget, cst.If, cst.While, cst
                     cst.FormattedStringExpression, cst.Expr)
 
 
+@dataclass(frozen=True)
+class Escape:
+    """Where an object may go: ``anywhere`` when something outside the module's view could step
+    it; ``on_self`` when it is kept in a ``self.<attr>`` of a class that keeps it (code outside
+    the module can still reach it through the instance)."""
+
+    anywhere: bool
+    on_self: bool
+
+
 class EscapeAnalysis:
     def __init__(self, model: ModuleModel) -> None:
         self.model = model
         self._parents: dict[int, cst.CSTNode] | None = None
         self._on_self = False
+        self._memo: dict[TrackedObject, Escape] = {}
 
-    def may_be_stepped_elsewhere(self, obj: TrackedObject) -> bool:
-        """True when ``obj`` escapes, or a ``.step()`` the model could not resolve may be its."""
-        self._on_self = False
-        if self._constructor_escapes(obj) or self._unresolved_step_by_name(obj):
-            return True
-        return any(self._use_escapes(node, scope) for node, scope, _ in self.model.loads_of(obj))
-
-    @property
-    def held_on_self(self) -> bool:
-        """Whether the object last analysed is kept in a ``self.<attr>`` (of a class that keeps
-        it): code outside the module can reach it through the instance."""
-        return self._on_self
+    def of(self, obj: TrackedObject) -> Escape:
+        """Whether ``obj`` escapes, or a ``.step()`` the model could not resolve may be its."""
+        found = self._memo.get(obj)
+        if found is None:
+            self._on_self = False
+            anywhere = self._constructor_escapes(obj) or self._unresolved_step_by_name(obj) or any(
+                self._use_escapes(node, scope) for node, scope, _ in self.model.loads_of(obj))
+            found = self._memo[obj] = Escape(anywhere, self._on_self)
+        return found
 
     # -- construction ----------------------------------------------------------------------
 
@@ -84,7 +94,7 @@ class EscapeAnalysis:
             return False
         for cls in self.model.class_lineage(function.class_info):
             for base in cls.bases:
-                if self.model.local_class(base, cls.outer) is not None:
+                if self.model.class_for(base, cls.outer) is not None:
                     continue
                 name = self.model.qualified_name(base) or dotted_name(base)
                 if name not in _HARMLESS_BASES:
@@ -144,7 +154,7 @@ class EscapeAnalysis:
             return False
         index = positional.index(arg)
         called_as_function = isinstance(call.func, cst.Name) and \
-            self.model.local_function(call.func, scope) is function
+            self.model.function_for(call.func, scope) is function
         if function.is_method and not called_as_function:
             index += 1  # `self` (or the new instance of a class call)
         params = [p for p in function.params if p.index is not None]

@@ -18,17 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lrlint.analysis.chains import Frame, blocks_inside, frames, is_conditional
 from lrlint.analysis.facts import CallSite
+from lrlint.analysis.loops import LoopClassifier, LoopKind
 from lrlint.analysis.model import Event, ModuleModel, TrackedObject
-from lrlint.checks._loops_kinds import (
-    Frame,
-    LoopClassifier,
-    LoopKind,
-    blocks_inside,
-    frames,
-    full_path,
-    is_conditional,
-)
 
 
 @dataclass(frozen=True)
@@ -79,8 +72,8 @@ def _related(loops: LoopClassifier, optimizer_chain: tuple[CallSite, ...],
         return None
     if not kinds or kinds[-1] is not LoopKind.BATCH:
         return None
-    scheduler_blocks = blocks_inside(full_path(scheduler_chain), innermost.loop) or []
-    optimizer_blocks = blocks_inside(full_path(optimizer_chain), innermost.loop) or []
+    scheduler_blocks = blocks_inside(scheduler_chain, innermost.loop) or []
+    optimizer_blocks = blocks_inside(optimizer_chain, innermost.loop) or []
     gates = [b for b in scheduler_blocks if is_conditional(b)]
     shared_gates = [b for b in optimizer_blocks if is_conditional(b)][: len(gates)]
     if any(a[0] is not b[0] or a[1] != b[1] for a, b in zip(gates, shared_gates)) \
@@ -99,7 +92,7 @@ def _alone(loops: LoopClassifier, chain: tuple[CallSite, ...]) -> Cadence | None
     if kinds[-1] is LoopKind.EPOCH and LoopKind.BATCH not in kinds:
         return Cadence(LoopKind.EPOCH, innermost)
     if kinds[-1] is LoopKind.BATCH:
-        blocks = blocks_inside(full_path(chain), innermost.loop) or []
+        blocks = blocks_inside(chain, innermost.loop) or []
         if not any(is_conditional(b) for b in blocks):
             return Cadence(LoopKind.BATCH, innermost,
                            epoch_loop=_epoch_around(loops, scheduler_frames[:-1]))

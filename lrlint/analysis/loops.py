@@ -9,23 +9,22 @@ A loop is an EPOCH loop when it counts to an epoch-unit bound (``range(EPOCHS)``
 ``range(start_epoch, args.epochs)``, ``trange(cfg.MAX_EPOCH)``, ``while epoch < max_epochs``) or
 its counter is called ``epoch``.
 
-Loops are seen through calling contexts: a ``Frame`` is a loop together with the call site of the
-chain whose function holds it, so a batch loop in ``train_one_epoch`` and the epoch loop of the
-caller are both around ``optimizer.step()``.
+Loops are seen through calling contexts (``chains.Frame``), so a batch loop in
+``train_one_epoch`` and the epoch loop of its caller are both around ``optimizer.step()``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import Enum
 
 import libcst as cst
 
+from lrlint.analysis.chains import Frame
 from lrlint.analysis.collect import dotted_name
-from lrlint.analysis.facts import Block, CallSite, Loop, Scope
+from lrlint.analysis.facts import Loop, Scope
 from lrlint.analysis.model import ModuleModel
-from lrlint.checks._loops_units import Unit, UnitReader
+from lrlint.analysis.units import Unit, UnitReader
 
 # `loaders` (plural) holds several loaders; `loaders[phase]` is one again.
 _LOADER_NAME = re.compile(r"loader(?!s$)|(^|_)dl$|^batches$|batch_?iter|data_?iter|epoch_iterator",
@@ -43,41 +42,6 @@ class LoopKind(str, Enum):
     EPOCH = "epoch"
     BATCH = "batch"
     OTHER = "other"
-
-
-@dataclass(frozen=True)
-class Frame:
-    """A loop around a call, and the call site (in the same function) it was found through."""
-
-    loop: Loop
-    site: CallSite
-
-    @property
-    def scope(self) -> Scope:
-        return self.site.scope
-
-
-def frames(chain: tuple[CallSite, ...]) -> list[Frame]:
-    """Every loop around the last call of ``chain``, outermost first, across functions."""
-    return [Frame(loop, site) for site in chain for loop in site.loops]
-
-
-def full_path(chain: tuple[CallSite, ...]) -> list[Block]:
-    """The conditional blocks (and loop bodies) around the last call of ``chain``."""
-    return [block for site in chain for block in site.path]
-
-
-def blocks_inside(path: list[Block], loop: Loop) -> list[Block] | None:
-    """The blocks of ``path`` nested inside ``loop``'s body (None when the loop is not there)."""
-    for index, (node, branch) in enumerate(path):
-        if node is loop.node and branch == "body":
-            return path[index + 1:]
-    return None
-
-
-def is_conditional(block: Block) -> bool:
-    node, branch = block
-    return not (isinstance(node, (cst.For, cst.While)) and branch == "body")
 
 
 Bounds = tuple[cst.BaseExpression, "cst.BaseExpression | None"]
@@ -148,15 +112,15 @@ class LoopClassifier:
             return LoopKind.EPOCH
         return LoopKind.OTHER
 
-    def epoch_count(self, frame: Frame, context) -> object:
+    def epoch_count(self, frame: Frame) -> object:
         """The folded number of iterations of an epoch loop ``range(...)`` (or Unknown)."""
         bounds = range_bounds(frame.loop.iter)
         if bounds is None:
             return None
         stop, start = bounds
         order = frame.loop.order_start
-        stop_value = context.fold(stop, frame.scope, order)
-        start_value = context.fold(start, frame.scope, order) if start is not None else 0
+        stop_value = self.model.fold(stop, frame.scope, order)
+        start_value = self.model.fold(start, frame.scope, order) if start is not None else 0
         if isinstance(stop_value, int) and isinstance(start_value, int) \
                 and not isinstance(stop_value, bool):
             return stop_value - start_value
@@ -217,9 +181,3 @@ def _values_of(model: ModuleModel, name: cst.Name, scope: Scope, order: int):
         elif assignment.value is not None and not assignment.unpack:
             yield assignment.value, assignment.scope, assignment.order
 
-
-def loop_phrase(code_for, loop: Loop) -> str:
-    """How a message names a loop: "the loop over `train_loader`", "the loop `while step < n`"."""
-    if loop.iter is not None:
-        return f"the loop over `{code_for(loop.iter)}`"
-    return f"the loop `while {code_for(loop.node.test)}`"

@@ -18,22 +18,20 @@ import re
 import libcst as cst
 
 from lrlint.analysis.facts import Loop, Scope
-from lrlint.analysis.model import TrackedObject
+from lrlint.analysis.model import ModuleModel, TrackedObject
+from lrlint.analysis.trips import loop_nodes
 from lrlint.analysis.walk import iter_tree
-from lrlint.checks._args_loops import loop_nodes
-from lrlint.checks.base import RuleContext
-from lrlint.checks.common import binding_names
 
 _FINDER = re.compile(r"lr_?find|find_?lr|range_?test|lr_?range", re.IGNORECASE)
 _NAN_CHECKS = frozenset({"isnan", "isinf", "isfinite"})
 _STOPS = (cst.Break, cst.Return, cst.Raise)
 
 
-def is_range_test(context: RuleContext, scheduler: TrackedObject) -> bool:
+def is_range_test(model: ModuleModel, scheduler: TrackedObject) -> bool:
     sites = [scheduler.site] if scheduler.site is not None else []
     for event in scheduler.events_named("step"):
         sites.extend(event.chain)
-    names = binding_names(context.model, scheduler) + [
+    names = model.binding_names(scheduler) + [
         name for site in sites for name in _enclosing_names(site.scope)]
     if any(_FINDER.search(name) for name in names):
         return True

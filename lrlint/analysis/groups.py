@@ -13,8 +13,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from lrlint.analysis.facts import Scope
-from lrlint.analysis.model import TrackedObject
-from lrlint.checks.base import RuleContext
+from lrlint.analysis.model import ModuleModel, TrackedObject
 
 _PARAMETER_METHODS = frozenset({"parameters", "named_parameters"})
 _PASS_THROUGH = frozenset({"list", "tuple", "filter", "iter", "sorted", "chain"})
@@ -28,7 +27,7 @@ class Group:
     lr: cst.BaseExpression | None
 
 
-def param_groups(context: RuleContext, optimizer: TrackedObject) -> list[Group] | None:
+def param_groups(model: ModuleModel, optimizer: TrackedObject) -> list[Group] | None:
     """The optimizer's param groups, when the source proves them."""
     if optimizer.site is None or optimizer.has_star_args or optimizer.custom is not None:
         return None
@@ -38,14 +37,14 @@ def param_groups(context: RuleContext, optimizer: TrackedObject) -> list[Group] 
     if params is None:
         return None
     site = optimizer.site
-    return _groups(context, params, site.scope, site.order, 0)
+    return _groups(model, params, site.scope, site.order, 0)
 
 
-def _groups(context: RuleContext, expr: cst.BaseExpression, scope: Scope, order: int,
+def _groups(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, order: int,
             depth: int) -> list[Group] | None:
     if depth > _MAX_DEPTH:
         return None
-    if _plain_parameters(context, expr, scope, order, depth):
+    if _plain_parameters(model, expr, scope, order, depth):
         return [Group(None)]
     if isinstance(expr, (cst.List, cst.Tuple)) and expr.elements:
         if all(isinstance(e, cst.Element) and isinstance(e.value, cst.Dict) for e in expr.elements):
@@ -53,10 +52,10 @@ def _groups(context: RuleContext, expr: cst.BaseExpression, scope: Scope, order:
         return None
     if isinstance(expr, cst.Name):
         found = None
-        for assignment in context.model.assignments_reaching(expr.value, scope, order):
+        for assignment in model.assignments_reaching(expr.value, scope, order):
             if assignment.kind != "assign" or assignment.value is None or assignment.unpack:
                 return None
-            groups = _groups(context, assignment.value, assignment.scope, assignment.order,
+            groups = _groups(model, assignment.value, assignment.scope, assignment.order,
                              depth + 1)
             if groups is None or (found is not None and len(found) != len(groups)):
                 return None
@@ -73,7 +72,7 @@ def _group(entry: cst.Dict) -> Group:
     return Group(None)
 
 
-def _plain_parameters(context: RuleContext, expr: cst.BaseExpression, scope: Scope, order: int,
+def _plain_parameters(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, order: int,
                       depth: int) -> bool:
     """``model.parameters()`` and what only filters or copies it: tensors, not dicts."""
     if isinstance(expr, cst.Call):
@@ -88,17 +87,17 @@ def _plain_parameters(context: RuleContext, expr: cst.BaseExpression, scope: Sco
             sources = [arg.value for arg in expr.args]
         else:
             sources = [expr.args[-1].value if name == "filter" else expr.args[0].value]
-        return all(_plain_parameters(context, source, scope, order, depth + 1)
+        return all(_plain_parameters(model, source, scope, order, depth + 1)
                    for source in sources)
     if isinstance(expr, (cst.ListComp, cst.GeneratorExp)):
         if isinstance(expr.elt, cst.Dict):
             return False
-        return _plain_parameters(context, expr.for_in.iter, scope, order, depth + 1)
+        return _plain_parameters(model, expr.for_in.iter, scope, order, depth + 1)
     if isinstance(expr, cst.Name) and depth < _MAX_DEPTH:
-        assignments = context.model.assignments_reaching(expr.value, scope, order)
+        assignments = model.assignments_reaching(expr.value, scope, order)
         return bool(assignments) and all(
             a.kind == "assign" and a.value is not None and not a.unpack
-            and _plain_parameters(context, a.value, a.scope, a.order, depth + 1)
+            and _plain_parameters(model, a.value, a.scope, a.order, depth + 1)
             for a in assignments
         )
     return False

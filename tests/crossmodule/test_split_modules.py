@@ -1,0 +1,87 @@
+"""Miss shape 2: the scheduler is built in one module, stepped in another, wired in a third."""
+
+from __future__ import annotations
+
+from lintkit import lint_project, where
+
+BUILD = """\
+    import torch
+    from torch.optim import lr_scheduler
+
+
+    def build_optimizer(cfg, model):
+        return torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=0.9)
+
+
+    def build_scheduler(cfg, optimizer):
+        if cfg.sched == "step":
+            return lr_scheduler.StepLR(optimizer, step_size=cfg.step_size, gamma=0.1)
+        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=cfg.epochs)
+"""
+
+ENGINE_SCHEDULER_FIRST = """\
+    def train_one_epoch(model, loader, optimizer, lr_scheduler):
+        model.train()
+        for images, targets in loader:
+            loss = model(images, targets)
+            optimizer.zero_grad()
+            loss.backward()
+            lr_scheduler.step()
+            optimizer.step()
+"""
+
+MAIN = """\
+    from solver.build import build_optimizer, build_scheduler
+    from engine import train_one_epoch
+
+
+    def main(cfg, model, loader):
+        optimizer = build_optimizer(cfg, model)
+        scheduler = build_scheduler(cfg, optimizer)
+        for epoch in range(cfg.epochs):
+            train_one_epoch(model, loader, optimizer, scheduler)
+"""
+
+
+def project(engine: str, main: str = MAIN) -> dict[str, str]:
+    return {"solver/__init__.py": "", "solver/build.py": BUILD, "engine.py": engine,
+            "main.py": main}
+
+
+def test_scheduler_first_in_another_module_is_reported_there(tmp_path):
+    found = lint_project(tmp_path, project(ENGINE_SCHEDULER_FIRST), select=["LR003"])
+    assert where(found, tmp_path) == [("engine.py", "LR003", 7)]
+
+
+def test_the_report_does_not_depend_on_which_file_is_linted_first(tmp_path):
+    everything = lint_project(tmp_path, project(ENGINE_SCHEDULER_FIRST), select=["LR003"])
+    reversed_order = lint_project(tmp_path, {}, select=["LR003"],
+                                  paths=["main.py", "engine.py", "solver/build.py",
+                                         "solver/__init__.py"])
+    assert where(everything, tmp_path) == where(reversed_order, tmp_path)
+
+
+def test_per_batch_step_of_an_epoch_counted_cosine_across_modules(tmp_path):
+    """CosineAnnealingLR(T_max=cfg.epochs) on one branch, stepped per batch in engine.py:
+    LR008 holds for that branch; StepLR(step_size=cfg.step_size) says nothing of its unit."""
+    engine = ENGINE_SCHEDULER_FIRST.replace(
+        "            lr_scheduler.step()\n            optimizer.step()\n",
+        "            optimizer.step()\n            lr_scheduler.step()\n")
+    found = lint_project(tmp_path, project(engine), select=["LR008"])
+    assert where(found, tmp_path) == [("engine.py", "LR008", 8)]
+    assert "CosineAnnealingLR" in found[0].message
+
+
+def test_correct_order_across_modules_is_silent(tmp_path):
+    engine = ENGINE_SCHEDULER_FIRST.replace(
+        "            lr_scheduler.step()\n            optimizer.step()\n",
+        "            optimizer.step()\n")
+    main = MAIN + "            scheduler.step()\n"
+    found = lint_project(tmp_path, project(engine, main), select=["LR003", "LR008", "LR018"])
+    assert found == []
+
+
+def test_one_finding_per_call_even_with_several_possible_schedulers(tmp_path):
+    found = lint_project(tmp_path, project(ENGINE_SCHEDULER_FIRST), select=["LR003"])
+    assert len(found) == 1
+    assert "StepLR or CosineAnnealingLR" in found[0].message

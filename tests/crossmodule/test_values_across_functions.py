@@ -1,0 +1,187 @@
+"""Miss shape 3: values and objects across functions, methods and config objects."""
+
+from __future__ import annotations
+
+from lintkit import findings, lint_project, where
+
+
+def test_optimizer_rebuilt_in_another_method_leaves_the_scheduler_on_the_old_one():
+    found = findings("""
+        import torch
+        from torch.optim.lr_scheduler import StepLR
+
+
+        class Trainer:
+            def __init__(self, model):
+                self.model = model
+                self.optimizer = torch.optim.SGD(model.head.parameters(), lr=0.1)
+                self.scheduler = StepLR(self.optimizer, step_size=10)
+
+            def unfreeze(self):
+                self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.01)
+
+            def fit(self, loader, epochs):
+                for epoch in range(epochs):
+                    if epoch == 5:
+                        self.unfreeze()
+                    for batch in loader:
+                        self.optimizer.step()
+                    self.scheduler.step()
+    """, "LR014")
+    assert [d.start.line for d in found] == [13]
+
+
+def test_relative_lr_written_through_an_intermediate_variable_compounds():
+    found = findings("""
+        import torch
+        optimizer = torch.optim.SGD(params, lr=0.1)
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)
+
+        for epoch in range(90):
+            for batch in loader:
+                optimizer.step()
+            new_lr = optimizer.param_groups[0]["lr"] * 0.5
+            for g in optimizer.param_groups:
+                g["lr"] = new_lr
+            scheduler.step()
+    """, "LR015")
+    assert [d.start.line for d in found] == [11]
+    assert "compounds" in found[0].message
+
+
+def test_warmup_written_through_an_intermediate_variable_is_a_warmup():
+    assert findings("""
+        import torch
+        optimizer = torch.optim.AdamW(params, lr=3e-4)
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=100)
+
+
+        def warmup(step):
+            return 3e-4 * min(1.0, step / 500)
+
+
+        for step in range(100):
+            if step < 500:
+                lr = warmup(step)
+                for g in optimizer.param_groups:
+                    g["lr"] = lr
+            optimizer.step()
+            scheduler.step()
+    """, "LR015") == []
+
+
+def test_negative_lr_in_a_param_group_dict():
+    found = findings("""
+        import torch
+        optimizer = torch.optim.SGD([
+            {"params": model.backbone.parameters(), "lr": -1e-4},
+            {"params": model.head.parameters()},
+        ], lr=1e-3)
+    """, "LR004")
+    assert [d.start.line for d in found] == [4]
+
+
+def test_lambda_made_by_a_closure_returns_an_absolute_lr():
+    found = findings("""
+        import torch
+        from torch.optim.lr_scheduler import LambdaLR
+
+        BASE_LR = 0.1
+
+
+        def make_lambda(warmup, total):
+            def schedule(step):
+                if step < warmup:
+                    return BASE_LR * step / warmup
+                return BASE_LR * (1 - (step - warmup) / (total - warmup))
+            return schedule
+
+
+        optimizer = torch.optim.SGD(model.parameters(), lr=BASE_LR)
+        scheduler = LambdaLR(optimizer, lr_lambda=make_lambda(100, 1000))
+    """, "LR005")
+    assert [d.start.line for d in found] == [12]  # the first return divides by `warmup`
+
+
+def test_parameter_default_folds_when_nobody_passes_it():
+    found = findings("""
+        import torch
+        from torch.optim.lr_scheduler import StepLR
+
+
+        def train(model, loader, num_epochs=90, gamma=10):
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            scheduler = StepLR(optimizer, step_size=30, gamma=gamma)
+            for epoch in range(num_epochs):
+                for x, y in loader:
+                    optimizer.step()
+                scheduler.step()
+    """, "LR006")
+    assert [d.start.line for d in found] == [8]
+    assert "over 90 epochs" in found[0].message
+
+
+def test_argparse_default_is_the_value_of_the_option():
+    found = findings("""
+        import argparse
+        import torch
+        from torch.optim.lr_scheduler import MultiStepLR
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--epochs", type=int, default=100)
+        parser.add_argument("--milestones", type=int, nargs="+", default=[30, 60, 90])
+        parser.add_argument("--gamma", type=float, default=10.0)
+        args = parser.parse_args()
+
+        optimizer = torch.optim.SGD(params, lr=0.1)
+        scheduler = MultiStepLR(optimizer, milestones=args.milestones, gamma=args.gamma)
+        for epoch in range(args.epochs):
+            for x, y in loader:
+                optimizer.step()
+            scheduler.step()
+    """, "LR006")
+    assert [d.start.line for d in found] == [13]
+    assert "[30, 60, 90]" in found[0].message or "over 100 epochs" in found[0].message
+
+
+def test_dataclass_config_default(tmp_path):
+    found = lint_project(tmp_path, {
+        "config.py": """\
+            from dataclasses import dataclass, field
+
+
+            @dataclass
+            class TrainConfig:
+                lr: float = 0.1
+                epochs: int = 90
+                gamma: float = 1.5
+        """,
+        "train.py": """\
+            import torch
+            from torch.optim.lr_scheduler import ExponentialLR
+            from config import TrainConfig
+
+            cfg = TrainConfig()
+            optimizer = torch.optim.SGD(params, lr=cfg.lr)
+            scheduler = ExponentialLR(optimizer, gamma=cfg.gamma)
+            for epoch in range(cfg.epochs):
+                for x, y in loader:
+                    optimizer.step()
+                scheduler.step()
+        """,
+    }, select=["LR006"])
+    assert where(found, tmp_path) == [("train.py", "LR006", 7)]
+    assert "1.5" in found[0].message
+
+
+def test_module_constant_of_another_module(tmp_path):
+    found = lint_project(tmp_path, {
+        "settings.py": "LEARNING_RATE = -3e-4\nEPOCHS = 10\n",
+        "train.py": """\
+            import torch
+            import settings
+
+            optimizer = torch.optim.Adam(params, lr=settings.LEARNING_RATE)
+        """,
+    }, select=["LR004"])
+    assert where(found, tmp_path) == [("train.py", "LR004", 4)]
