@@ -593,8 +593,8 @@ def test_steps_fills_in_the_one_unknown_loop_length(capsys):
 
 
 @pytest.mark.parametrize(("assignment", "message"), [
-    ("len(loader)", "--set expects CODE=VALUE (e.g. --set len(train_loader)=500), got "
-                    "'len(loader)'"),
+    ("len(loader)", ("--set expects CODE=VALUE (e.g. --set len(train_loader)=500), got "
+                     "'len(loader)'")),
     ("len(loader)=lots", "--set len(loader)=lots: the value 'lots' is not a Python literal"),
     ("a + b=3", "--set a + b=3: 'a + b' is not a name, attribute, call or subscript"),
 ])
@@ -748,7 +748,7 @@ def test_scheduler_stepped_first_shifts_the_curve_one_step(capsys):
     assert pair["x_axis"] == "epoch" and pair["curve"]["lr"] == declared[:90]
     assert pair["actual"]["findings"][0]["facts"] == {"effect": "shift", "steps": 1}
     assert pair["actual"]["curve"]["lr"] == declared[1:]
-    code, out, _ = explain(capsys, FIXTURES / "image_classification_amp.py")
+    _, out, _ = explain(capsys, FIXTURES / "image_classification_amp.py")
     assert field(out, "actual").startswith("LR003 (line 84): scheduler.step() runs before "
                                            "optimizer.step()")
     assert "  ⣿ declared   • actual: LR003 (line 84)" in out.splitlines()
@@ -805,3 +805,15 @@ def test_plot_draws_the_actual_curve_beside_the_declared_one(capsys, tmp_path, m
     assert actual.get_linestyle() == "--" and max(actual.get_ydata()[24:]) == 0.0
     assert axes.get_xlabel() == "optimizer step"
     assert [t.get_text() for t in axes.get_legend().get_texts()] == labels
+
+
+def test_a_notebook_is_refused_with_a_clear_message(capsys, tmp_path):
+    notebook = tmp_path / "explore.ipynb"
+    notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "metadata": {},
+                                               "source": ["import torch\n"], "outputs": [],
+                                               "execution_count": None}],
+                                    "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    code, out, err = explain(capsys, notebook, INPUTS / "step_lr_per_epoch.py")
+    assert code == 2 and "scheduler = StepLR(" in out and "no LR scheduler" not in out
+    assert err == (f"lrlint: error: {notebook}: explain cannot read notebooks yet; export it "
+                   "with `jupyter nbconvert --to script` and explain the .py\n")

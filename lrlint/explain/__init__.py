@@ -80,6 +80,11 @@ def explain_paths(paths: list[str], supplied) -> tuple[list[FileExplanation], in
         path = os.fspath(file)
         is_named = os.path.abspath(path) in named
         try:
+            if path.endswith(".ipynb"):
+                # Its JSON parses as a Python dict display: refuse it rather than report that
+                # it builds no scheduler.
+                raise ExplainError(f"{path}: explain cannot read notebooks yet; export it "
+                                   "with `jupyter nbconvert --to script` and explain the .py")
             data = _read(path)
             if not is_named and not SCHEDULER.matches(data):
                 continue  # found in a directory, and builds no scheduler: not worth a parse

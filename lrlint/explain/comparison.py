@@ -148,6 +148,8 @@ def _accumulated(finding: Finding, steps: StepCount, stepping: Stepping,
 
 
 def sampled_count(rows: int, every: int, phase: int) -> int:
+    """How many of ``rows`` consecutive micro-batches, from an epoch's first, the optimizer
+    steps on."""
     return max(0, -(-(rows - phase) // every))
 
 

@@ -63,11 +63,6 @@ class Curve:
         i = self._index[step]
         return [column[i] for column in self.columns]
 
-    def at_or_before(self, step: int) -> list[float]:
-        """The LRs of the last kept step at or before ``step``."""
-        i = max(0, bisect_left(self.steps, step + 1) - 1)
-        return [column[i] for column in self.columns]
-
 
 class _Bucket:
     __slots__ = ("high", "high_row", "high_step", "low", "low_row", "low_step")

@@ -28,15 +28,11 @@ class Rows:
 
     def __iter__(self) -> Iterator[Columns]:
         schedule, count = self.schedule, self.count
-        if _has_fast_path(schedule):
-            try:
-                rows = schedule.values(count)
-            except Exception:  # noqa: BLE001 - any error of the user's schedule: step to find where
-                pass
-            else:
-                yield from row_chunks(rows, schedule.groups)
-                return
-        yield from self._stepped()
+        rows = _values_or_none(schedule, count) if _has_fast_path(schedule) else None
+        if rows is not None:
+            yield from row_chunks(rows, schedule.groups)
+        else:  # no closed form, or it raised: step row by row, to find where
+            yield from self._stepped()
 
     def _stepped(self) -> Iterator[Columns]:
         # Millions of small row lists would set off the cyclic GC over and over (they cannot
@@ -66,6 +62,13 @@ class Rows:
             self.failure = _failure(error, where)
         if buffer:
             yield from row_chunks(buffer, self.schedule.groups)
+
+
+def _values_or_none(schedule: Any, count: int) -> list | None:
+    try:
+        return schedule.values(count)
+    except Exception:  # noqa: BLE001 - any error of the user's schedule
+        return None
 
 
 def _has_fast_path(schedule: Any) -> bool:

@@ -28,16 +28,14 @@ class Finding:
 
 def shaping_findings(model, source, path: str, positions) -> list[Finding]:
     """Every unsuppressed LR003/LR008/LR009 finding of the file, with its facts."""
-    from lrlint.checks import rule_by_code
     from lrlint.checks.base import RuleContext
     from lrlint.diagnostics import Diagnostic, Position
     from lrlint.source import split_lines
     from lrlint.suppression import is_suppressed
 
     context = RuleContext(model, source, path)
-    catalog = rule_by_code()
-    for code in SHAPING:
-        context.rule = catalog[code]()
+    for rule in _shaping_rules():
+        context.rule = rule()
         before = len(context.reports)
         try:
             context.rule.check(context)
@@ -55,4 +53,21 @@ def shaping_findings(model, source, path: str, positions) -> list[Finding]:
             continue
         found.append(Finding(report.code, start.line, report.message, report.facts,
                              report.node))  # type: ignore[arg-type]
+    return found
+
+
+def _shaping_rules() -> list:
+    """The three rule classes, importing only their modules (not the whole registry)."""
+    from importlib import import_module
+
+    from lrlint.checks import rule_modules
+    from lrlint.checks.base import Rule
+
+    found = []
+    for name in rule_modules():
+        if name[:5].upper() in SHAPING:
+            module = import_module(f"lrlint.checks.{name}")
+            found += [value for value in vars(module).values()
+                      if isinstance(value, type) and issubclass(value, Rule)
+                      and value.__module__ == module.__name__]
     return found

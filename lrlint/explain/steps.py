@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from lrlint.analysis.evaluate import Unknown
 from lrlint.analysis.facts import CallSite, Loop
 from lrlint.analysis.model import Event, ModuleModel, TrackedObject
 from lrlint.analysis.values import fold_in

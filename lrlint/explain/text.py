@@ -83,7 +83,8 @@ def _pair_lines(path: str, e: Explanation) -> list[str]:
     chart = render_chart(series, e.x_axis, overlay=overlay)
     lines += ["  " + line for line in chart]
     if overlay is not None and chart:
-        lines.append(f"  {LEGEND} declared   {OVERLAY} actual: {finding_text(e.comparison)}")
+        lines += _wrap(f"{OVERLAY} actual: {finding_text(e.comparison)}", "",
+                       f"  {LEGEND} declared   ", " " * 16)
     return lines
 
 
@@ -133,7 +134,7 @@ def _key_step_table(e: Explanation) -> list[str]:
     actual_width = max(len("actual"), *(len(row[2]) for row in table)) if e.actual else 0
     header = f"  {'step':>{step_width}}  {'LR':<{lr_width}}"
     if e.actual:
-        header += f"  actual"
+        header += "  actual"
     lines = [header.rstrip()]
     for step, lrs, actual, label in table:
         start = f"  {step:>{step_width}}  {lrs:<{lr_width}}  "
