@@ -165,7 +165,11 @@ def _run_component(component: Component) -> list[FileResult]:
     results: dict[str, FileResult] = {}
     sources = {}
     roots = source_roots(c.path for c in component.candidates)
-    workspace = Workspace(DirectoryLocator([*roots, *component.extra_paths, *installed_roots()]))
+    # Namespace packages (a directory without __init__.py imported by name): its parents too.
+    parents = [os.path.dirname(root) for root in roots]
+    workspace = Workspace(DirectoryLocator(
+        [*roots, *dict.fromkeys(p for p in parents if p not in roots), *component.extra_paths,
+         *installed_roots()]))
     for candidate in component.candidates:
         try:
             source = decode(candidate.data)

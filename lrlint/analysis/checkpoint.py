@@ -19,11 +19,13 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from lrlint.analysis.collect import string_value, subscript_key
 from lrlint.analysis.facts import CallSite, FunctionInfo
 from lrlint.analysis.model import ModuleModel, TrackedObject
 from lrlint.analysis.queries import argument
 
 _TORCH_SAVES = frozenset({"torch.save", "torch_xla.core.xla_model.save"})
+_TORCH_LOADS = frozenset({"torch.load", "torch_xla.core.xla_model.load"})
 _ACCELERATORS = frozenset({"accelerate.Accelerator", "accelerate.accelerator.Accelerator"})
 _FABRICS = frozenset({
     "lightning.Fabric", "lightning.fabric.Fabric", "lightning_fabric.Fabric",
@@ -43,12 +45,50 @@ class Save:
 
 
 def save_calls(model: ModuleModel) -> list[Save]:
+    """Every save of this module: a recognised save call, or a call of a project function that
+    saves one of its parameters (``save_checkpoint({"optimizer": ...}, path)`` with
+    ``torch.save(state, path)`` inside ``save_checkpoint``)."""
     saves: list[Save] = []
     for site in model.calls:
-        stored = _stored_object(model, site)
+        stored = _stored_object(model, site) or _stored_through_helper(model, site)
         if stored is not None:
             saves.append(Save(site, stored))
     return saves
+
+
+def _stored_through_helper(model: ModuleModel, site: CallSite) -> cst.BaseExpression | None:
+    for function in model.called_functions(site.node, site.scope):
+        param = saved_parameter(function)
+        if param is None:
+            continue
+        for caller, value in model.arguments_for(function, param):
+            if caller is site:
+                return value
+    return None
+
+
+def saved_parameter(function: FunctionInfo):  # -> Param | None
+    """The parameter of ``function`` that a save call in its body writes, if any."""
+    owner = function.scope.module_model
+    if owner is None:
+        return None
+    key = ("saved parameter", function)
+    if key in owner.fold_cache:
+        return owner.fold_cache[key]
+    owner.fold_cache[key] = None
+    found = None
+    for site in owner.calls:
+        if site.function is not function:
+            continue
+        stored = _stored_object(owner, site)
+        if not isinstance(stored, cst.Name):
+            continue
+        bindings = owner.assignments_reaching(stored.value, site.scope, site.order, site.path)
+        if len(bindings) == 1 and bindings[0].kind == "param" and bindings[0].scope is function.scope:
+            found = bindings[0].param
+            break
+    owner.fold_cache[key] = found
+    return found
 
 
 def _stored_object(model: ModuleModel, site: CallSite) -> cst.BaseExpression | None:
@@ -154,3 +194,72 @@ def stored_objects(model: ModuleModel, save: Save) -> tuple[set[TrackedObject], 
         refs = model.resolve(target, scope, order, save.site.path)
         (states if is_state else whole).update(ref.obj for ref in refs)
     return states, whole
+
+
+def stored_keys(model: ModuleModel, save: Save) -> dict[str, cst.BaseExpression] | None:
+    """The top-level keys of the dict a checkpoint stores, with their values (None when the
+    stored object is not a dict lrlint can read to its end)."""
+    found: dict[str, cst.BaseExpression] = {}
+    if not _dict_keys(model, save.stored, save.site, found, 0):
+        return None
+    return found
+
+
+def _dict_keys(model, expr, site: CallSite, found: dict, depth: int) -> bool:
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(expr, cst.Dict):
+        for element in expr.elements:
+            if isinstance(element, cst.StarredDictElement):
+                if not _dict_keys(model, element.value, site, found, depth + 1):
+                    return False
+                continue
+            key = string_value(element.key)
+            if key is None:
+                return False
+            found[key] = element.value
+        return True
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "dict":
+        for arg in expr.args:
+            if arg.keyword is None:
+                return False
+            found[arg.keyword.value] = arg.value
+        return True
+    if isinstance(expr, cst.Name) and _is_local_dict(model, expr, site):
+        values = [a.value for a in model.assignments_reaching(expr.value, site.scope, site.order)
+                  if a.value is not None and not a.unpack]
+        if not all(_dict_keys(model, value, site, found, depth + 1) for value in values):
+            return False
+        for write in model.item_writes:
+            if write.scope is site.scope and isinstance(write.container, cst.Name) \
+                    and write.container.value == expr.value:
+                found[write.key] = write.value
+        return not any(other.method == "update" and other.scope is site.scope
+                       and isinstance(other.receiver, cst.Name)
+                       and other.receiver.value == expr.value for other in model.calls)
+    return False
+
+
+def loaded_key(model: ModuleModel, expr: cst.BaseExpression, site: CallSite) -> str | None:
+    """``"lr_scheduler"`` for ``checkpoint["lr_scheduler"]`` where ``checkpoint`` comes from
+    ``torch.load(...)``: the key a resume reads."""
+    if not isinstance(expr, cst.Subscript):
+        return None
+    key = subscript_key(expr)
+    container = expr.value
+    if key is None or not isinstance(container, cst.Name):
+        return None
+    bindings = model.assignments_reaching(container.value, site.scope, site.order, site.path)
+    if bindings and all(isinstance(b.value, cst.Call) and not b.unpack
+                        and model.qualified_name(b.value.func) in _TORCH_LOADS for b in bindings):
+        return key
+    return None
+
+
+def project_saves(model: ModuleModel) -> list[tuple[ModuleModel, Save]]:
+    """Every save in the modules of the project's run."""
+    memo = model.project.memo
+    if "saves" not in memo:
+        memo["saves"] = [(member, save) for member in model.project.members
+                         for save in save_calls(member)]
+    return memo["saves"]

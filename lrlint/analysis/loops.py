@@ -25,6 +25,7 @@ from lrlint.analysis.collect import dotted_name
 from lrlint.analysis.facts import Loop, Scope
 from lrlint.analysis.model import ModuleModel
 from lrlint.analysis.units import Unit, UnitReader
+from lrlint.analysis.walk import child_nodes
 
 # `loaders` (plural) holds several loaders; `loaders[phase]` is one again.
 _LOADER_NAME = re.compile(r"loader(?!s$)|(^|_)dl$|^batches$|batch_?iter|data_?iter|epoch_iterator",
@@ -98,7 +99,7 @@ class LoopClassifier:
                 for side in (test.left, *(c.comparator for c in test.comparisons))
             ):
                 return LoopKind.EPOCH
-            return LoopKind.OTHER
+            return LoopKind.BATCH if self._pulls_batches(loop, scope) else LoopKind.OTHER
         bounds = range_bounds(loop.iter)
         if bounds is not None:
             unit = self.units.unit(bounds[0], scope, order)
@@ -110,7 +111,18 @@ class LoopClassifier:
             return LoopKind.BATCH
         if any(_EPOCH_COUNTER.match(name) for name in loop.target_names[:1]):
             return LoopKind.EPOCH
+        if self._pulls_batches(loop, scope):
+            return LoopKind.BATCH  # `while step < max_steps: batch = next(data_iter)`
         return LoopKind.OTHER
+
+    def _pulls_batches(self, loop: Loop, scope: Scope) -> bool:
+        """Each iteration takes a batch: ``next(it)`` on a loader's iterator in the loop's own
+        body (not in a loop nested in it)."""
+        for node in _own_body(loop.node.body):
+            if isinstance(node, cst.Call) and dotted_name(node.func) == "next" and node.args \
+                    and self.is_loader(node.args[0].value, scope, loop.order_start):
+                return True
+        return False
 
     def epoch_count(self, frame: Frame) -> object:
         """The folded number of iterations of an epoch loop ``range(...)`` (or Unknown)."""
@@ -181,3 +193,14 @@ def _values_of(model: ModuleModel, name: cst.Name, scope: Scope, order: int):
         elif assignment.value is not None and not assignment.unpack:
             yield assignment.value, assignment.scope, assignment.order
 
+
+def _own_body(node: cst.CSTNode):
+    """The nodes of a loop body that run once per iteration of that loop: nested loops,
+    functions and classes are not entered."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(child for child in child_nodes(current)
+                     if not isinstance(child, (cst.For, cst.While, cst.FunctionDef, cst.ClassDef,
+                                               cst.Lambda)))

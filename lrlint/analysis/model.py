@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from lrlint.analysis.collect import Collector, dotted_name
+from lrlint.analysis.collect import Collector, dotted_name, subscript_key
 from lrlint.analysis.facts import (
     Assignment,
     CallSite,
@@ -329,7 +329,76 @@ class ModuleModel(ModelQueries):
             )
         if isinstance(expr, cst.NamedExpr):
             return self.resolve(expr.value, scope, order, path, depth + 1)
+        if isinstance(expr, cst.Subscript):
+            if subscript_key(expr) is not None:
+                return self._resolve_keyword_item(expr, scope, order, path, depth)
+            return self._resolve_elements(expr.value, scope, order, depth)
         return []
+
+    def _resolve_elements(self, container: cst.BaseExpression, scope: Scope, order: int,
+                          depth: int) -> list[Ref]:
+        """The objects a list holds (``schedulers[0]``, ``for s in self.schedulers``)."""
+        return [ref for element, element_scope, element_order in
+                self.container_elements(container, scope, order)
+                for ref in self.resolve(element, element_scope, element_order, (), depth + 1)]
+
+    def container_elements(self, container: cst.BaseExpression, scope: Scope,
+                           order: int) -> list[tuple[cst.BaseExpression, Scope, int]]:
+        """What a list variable or ``self.<attr>`` list may hold: the elements of the list
+        literals bound to it, and what is ``append``ed to it (or ``extend``ed with a literal)."""
+        if isinstance(container, cst.Name):
+            bindings = self.assignments_reaching(container.value, scope, order)
+            same = lambda site: isinstance(site.receiver, cst.Name) and \
+                site.receiver.value == container.value and \
+                site.scope.lookup_scope(container.value) is scope.lookup_scope(container.value)
+        elif isinstance(container, cst.Attribute):
+            owner = self.instance_class(container.value, scope)
+            if owner is None:
+                return []
+            bindings = self.class_attribute_assignments(owner, container.attr.value)
+            family = self.class_family(owner)
+            same = lambda site: isinstance(site.receiver, cst.Attribute) and \
+                site.receiver.attr.value == container.attr.value and \
+                self.instance_class(site.receiver.value, site.scope) in family
+        else:
+            return []
+        found: list[tuple[cst.BaseExpression, Scope, int]] = []
+        for binding in bindings:
+            if isinstance(binding.value, (cst.List, cst.Tuple)) and not binding.unpack:
+                found.extend((e.value, binding.scope, binding.order)
+                             for e in binding.value.elements if isinstance(e, cst.Element))
+        for model in self.project.members or [self]:
+            for site in model.calls:
+                if site.method not in ("append", "extend", "insert") or not site.node.args \
+                        or not same(site):
+                    continue
+                value = site.node.args[-1].value
+                if site.method == "extend":
+                    if isinstance(value, (cst.List, cst.Tuple)):
+                        found.extend((e.value, site.scope, site.order) for e in value.elements
+                                     if isinstance(e, cst.Element))
+                else:
+                    found.append((value, site.scope, site.order))
+        return found
+
+    def _resolve_keyword_item(self, expr: cst.Subscript, scope, order, path, depth) -> list[Ref]:
+        return [Ref(ref.obj, (site,) + ref.via, ref.made_by)
+                for site, argument in self.keyword_item_arguments(expr, scope, order, path)
+                for ref in self.resolve(argument, site.scope, site.order, site.path, depth + 1)]
+
+    def keyword_item_arguments(self, expr: cst.Subscript, scope: Scope, order: int,
+                               path: tuple = ()) -> list[tuple[CallSite, cst.BaseExpression]]:
+        """``kwargs["scheduler"]`` where ``kwargs`` is a ``**`` parameter: (call site, argument)
+        for what each caller passes as ``scheduler=``."""
+        key = subscript_key(expr)
+        if key is None or not isinstance(expr.value, cst.Name):
+            return []
+        bindings = self.assignments_reaching(expr.value.value, scope, order, path)
+        if len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].param.star != "**":
+            return []
+        function = bindings[0].scope.function
+        return [(site, arg.value) for site in (self.callers(function) if function else ())
+                for arg in site.node.args if arg.keyword is not None and arg.keyword.value == key]
 
     def _resolve_name(self, name, scope, order, path, depth) -> list[Ref]:
         refs: list[Ref] = []
@@ -343,6 +412,12 @@ class ModuleModel(ModelQueries):
             return owner._resolve_assignment(assignment, depth)
         if assignment.kind == "param":
             return self._resolve_param(assignment, depth)
+        if assignment.kind == "for" and not assignment.unpack and assignment.loops \
+                and isinstance(assignment.node, cst.Name):
+            iterable = assignment.loops[-1].iter
+            if iterable is not None and assignment.loops[-1].target_names == (assignment.name,):
+                return self._resolve_elements(iterable, assignment.scope,
+                                              assignment.loops[-1].order_start, depth)
         if assignment.value is None:
             return []
         if assignment.kind == "augassign":
@@ -366,13 +441,30 @@ class ModuleModel(ModelQueries):
                     if element is not None:
                         next_candidates.append((element, scope, order))
                 elif isinstance(value, cst.Call):
+                    site = self.facts.calls_by_node.get(value)
                     for function in self.called_functions(value, scope, depth):
                         for returned, returned_order in function.returns:
                             element = _tuple_element(returned, index)
                             if element is not None:
-                                next_candidates.append((element, function.scope, returned_order))
+                                next_candidates.append(self._returned(
+                                    function, element, returned_order, site))
             candidates = next_candidates
         return candidates
+
+    def _returned(self, function: FunctionInfo, value: cst.BaseExpression, order: int,
+                  site: CallSite | None) -> tuple[cst.BaseExpression, Scope, int]:
+        """Where a returned value comes from for this call: a function that returns one of its
+        parameters (``return model, optimizer, scheduler`` after loading them) returns what
+        this call passed, not what every caller passes."""
+        if site is not None and isinstance(value, cst.Name):
+            bindings = self.assignments_reaching(value.value, function.scope, order)
+            if len(bindings) == 1 and bindings[0].kind == "param" \
+                    and bindings[0].scope is function.scope:
+                passed = [argument for caller, argument in
+                          self.arguments_for(function, bindings[0].param) if caller is site]
+                if len(passed) == 1:
+                    return passed[0], site.scope, site.order
+        return value, function.scope, order
 
     def _resolve_param(self, assignment: Assignment, depth: int) -> list[Ref]:
         param = assignment.param
@@ -407,7 +499,8 @@ class ModuleModel(ModelQueries):
         site = self.facts.calls_by_node.get(call)
         for function in self.called_functions(call, scope, depth):
             for value, order in function.returns:
-                for ref in self.resolve(value, function.scope, order, (), depth + 1):
+                value, value_scope, order = self._returned(function, value, order, site)
+                for ref in self.resolve(value, value_scope, order, (), depth + 1):
                     made_by = ref.made_by
                     if site is not None and ref.obj.site is not None \
                             and _inside(ref.obj.site.scope, function.scope):
@@ -445,10 +538,19 @@ class ModuleModel(ModelQueries):
         return (model, assignments) if assignments else None
 
     def class_attribute_assignments(self, class_info: ClassInfo, attr: str) -> list[Assignment]:
+        """``self.<attr> = ...`` in the class, its bases, and its subclasses in the project (a
+        base class's method may run on a subclass that sets the attribute)."""
         assignments: list[Assignment] = []
-        for cls in self.class_lineage(class_info):
+        for cls in self.class_family(class_info):
             assignments.extend(cls.attributes.get(attr, ()))
         return assignments
+
+    def class_family(self, class_info: ClassInfo) -> list[ClassInfo]:
+        """The class, its bases (nearest first), then its subclasses among the project's
+        modules."""
+        family = self.class_lineage(class_info)
+        family.extend(cls for cls in self.project.subclasses(class_info) if cls not in family)
+        return family
 
     def class_lineage(self, class_info: ClassInfo) -> list[ClassInfo]:
         """The class and its base classes in the project (nearest first)."""

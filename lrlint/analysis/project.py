@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Protocol
 import libcst as cst
 
 if TYPE_CHECKING:
-    from lrlint.analysis.facts import CallSite, FunctionInfo
+    from lrlint.analysis.facts import CallSite, ClassInfo, FunctionInfo
     from lrlint.analysis.model import ModuleModel, TrackedObject
 
 # Modules lrlint knows as data (torch_api) or that can never hold training code worth following.
@@ -131,6 +131,7 @@ class Project:
         self.object_at: dict = {}
         self._callers: dict[FunctionInfo, list[CallSite]] | None = None
         self.finished = False
+        self.memo: dict[str, object] = {}  # project-wide derived facts (e.g. every save)
 
     # -- modules -----------------------------------------------------------------------------
 
@@ -235,6 +236,18 @@ class Project:
             found.extend(site for site in owner.local_call_map(everything=False).get(function, ())
                          if site not in found)
         return found
+
+    def subclasses(self, class_info: ClassInfo) -> list[ClassInfo]:
+        """Classes of the members that derive from ``class_info`` (directly or not)."""
+        index = self.memo.get("subclasses")
+        if index is None:
+            index = {}
+            for model in self.members:
+                for cls in model.classes:
+                    for base in model.class_lineage(cls)[1:]:
+                        index.setdefault(base, []).append(cls)
+            self.memo["subclasses"] = index
+        return index.get(class_info, [])
 
     def objects(self) -> Iterable[TrackedObject]:
         for model in self.members:

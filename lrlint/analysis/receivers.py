@@ -45,6 +45,11 @@ def _expr(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, order: int
         scope = model.scope_of(expr) or scope
         assignments = model.assignments_reaching(expr.value, scope, order, path)
         return bool(assignments) and all(_assignment(model, a, depth + 1) for a in assignments)
+    if isinstance(expr, cst.Subscript):  # kwargs["scheduler"]
+        arguments = model.keyword_item_arguments(expr, scope, order, path)
+        return bool(arguments) and all(
+            _expr(model, argument, site.scope, site.order, site.path, depth + 1)
+            for site, argument in arguments)
     if isinstance(expr, cst.Attribute):
         owner = model.instance_class(expr.value, scope)
         if owner is None:

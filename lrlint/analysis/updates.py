@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Literal
 
 from lrlint.analysis.model import ModuleModel, TrackedObject
-from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS, HF_SCHEDULES
+from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS, HF_SCHEDULES, Kind
 
 Update = Literal["chainable", "closed", "plateau"]
 
@@ -53,9 +53,11 @@ def lr_update(model: ModuleModel, scheduler: TrackedObject, depth: int = 0) -> U
 def schedulers_driving(model: ModuleModel, optimizer: TrackedObject) -> list[TrackedObject]:
     """Schedulers that set ``optimizer``'s LR; a SequentialLR/ChainedScheduler stands in for the
     children it composes (their state and steps go through it)."""
-    composed = model.composed_children()
+    schedulers = list(dict.fromkeys(
+        [*model.schedulers, *(o for o in model.project.objects() if o.kind is Kind.SCHEDULER)]))
+    composed = {child for s in schedulers for child in model.children_of(s)}
     found = []
-    for scheduler in model.schedulers:
+    for scheduler in schedulers:
         if scheduler in composed:
             continue
         driven = model.optimizers_of(scheduler) or [

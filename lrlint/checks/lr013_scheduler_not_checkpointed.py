@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import libcst as cst
 
-from lrlint.analysis.checkpoint import Save, save_calls, stored_objects
+from lrlint.analysis.checkpoint import (
+    Save,
+    loaded_key,
+    project_saves,
+    save_calls,
+    stored_keys,
+    stored_objects,
+)
 from lrlint.analysis.facts import FunctionInfo
 from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.torch_api import Kind
@@ -37,6 +44,8 @@ class SchedulerNotCheckpointed(Rule):
         self._checkpoints(context)
         for scheduler in context.model.schedulers:
             self._resume_without_initial_lr(context, scheduler)
+            self._resume_under_another_key(context, scheduler)
+            self._replayed_onto_the_loaded_lr(context, scheduler)
 
     # -- a checkpoint without the scheduler ---------------------------------------------------
 
@@ -82,11 +91,60 @@ class SchedulerNotCheckpointed(Rule):
                     "again from the resume, so every decay lands later than planned")
         else:
             what = f"a resumed run restarts {name}'s schedule instead of continuing it"
+        load = _load_of_a_missing_key(context, save, scheduler)
+        if load is not None:
+            what += (f"; and the resume's `{_short(context, load.node)}` raises KeyError: "
+                     f"{loaded_key(context.model, load.node.args[0].value, load.site)!r}")
         context.report(
             save.site.node,
             f"this checkpoint saves the {optimizer.short}'s state but not the "
             f"{name} scheduler's: {what}; save `scheduler.state_dict()` too and load it on resume",
         )
+
+    # -- a chainable scheduler fast-forwarded onto an optimizer that holds the decayed LR ------
+
+    def _replayed_onto_the_loaded_lr(self, context: RuleContext, scheduler: TrackedObject) -> None:
+        model = context.model
+        if lr_update(model, scheduler) != "chainable":
+            return  # a closed form rebuilds the LR from base_lrs: replaying is a fine resume
+        for replay in scheduler.events_named("step"):
+            if not _is_fast_forward(replay) or not model.owns(replay.node):
+                continue
+            for optimizer in model.optimizers_of(scheduler, replay.made_by):
+                loaded = [load for load in optimizer.events_named("load_state_dict")
+                          if (order := model.relate_chains(load.chain, replay.chain)) is not None
+                          and order.first_before_second]
+                if not loaded:
+                    continue
+                context.report(replay.node, (
+                    f"`{_short(context, replay.node)}` replays {scheduler.short}'s steps on an "
+                    f"optimizer whose state was loaded (`{_short(context, loaded[0].node)}`): "
+                    f"its param groups already hold the decayed LR, and {scheduler.short} "
+                    f"computes each LR from the current one, so every decay up to the resumed "
+                    f"epoch is applied twice ({describe_schedule(model, scheduler)}); load the "
+                    "scheduler's state_dict instead of replaying its steps"))
+                return
+
+    # -- a resume that reads the scheduler under a key no checkpoint writes -------------------
+
+    def _resume_under_another_key(self, context: RuleContext, scheduler: TrackedObject) -> None:
+        model = context.model
+        saved_under = {key for _, save, keys in _keyed_saves(context) for key, value in keys.items()
+                       if _is_state_of(context, value, save, scheduler)}
+        if not saved_under:
+            return
+        written = {key for _, _, keys in _keyed_saves(context) for key in keys}
+        for load in scheduler.events_named("load_state_dict"):
+            if not load.node.args or not model.owns(load.node):
+                continue
+            key = loaded_key(model, load.node.args[0].value, load.site)
+            if key is None or key in written or _any_unreadable_save(context):
+                continue
+            stored = ", ".join(repr(k) for k in sorted(saved_under))
+            context.report(load.node, (
+                f"the resume reads the {scheduler.short} state from key {key!r}, but the "
+                f"checkpoint stores it under {stored}: resuming raises KeyError: {key!r}; "
+                "use one key for both"))
 
     # -- last_epoch= on a fresh optimizer -----------------------------------------------------
 
@@ -123,7 +181,9 @@ def _state_is_handled(context, scheduler: TrackedObject, stored_anywhere: set) -
     model = context.model
     family = [scheduler, *model.children_of(scheduler)]
     for member in family:
-        if member in stored_anywhere or member.events_named("state_dict", "load_state_dict"):
+        # Only a saved state counts: loading one (`scheduler.load_state_dict(ckpt["scheduler"])`)
+        # does not put it in a checkpoint that lacks it.
+        if member in stored_anywhere or member.events_named("state_dict"):
             return True
         if "last_epoch" in member.args:
             return True  # rebuilt at the resumed epoch
@@ -142,15 +202,14 @@ def _state_is_handled(context, scheduler: TrackedObject, stored_anywhere: set) -
 
 def _fast_forwarded(scheduler: TrackedObject) -> bool:
     """``for _ in range(start_epoch): scheduler.step()``: a loop that only steps the scheduler."""
-    for event in scheduler.events_named("step"):
-        if not event.site.loops or not event.site.is_statement:
-            continue
-        body = event.site.loops[-1].node.body
-        if isinstance(body, cst.IndentedBlock) and len(body.body) == 1:
-            return True
-        if isinstance(body, cst.SimpleStatementSuite) and len(body.body) == 1:
-            return True
-    return False
+    return any(_is_fast_forward(event) for event in scheduler.events_named("step"))
+
+
+def _is_fast_forward(event: Event) -> bool:
+    if not event.site.loops or not event.site.is_statement:
+        return False
+    body = event.site.loops[-1].node.body
+    return isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)) and len(body.body) == 1
 
 
 def _handed_over(context, scheduler: TrackedObject) -> bool:
@@ -204,3 +263,44 @@ def _escapes_before(context, optimizer: TrackedObject, scheduler: TrackedObject)
                 if order is None or order.first_before_second:
                     return True
     return False
+
+
+def _keyed_saves(context):
+    """(module, save, its keys) for every save of the project whose dict lrlint can read."""
+    found = []
+    for member, save in project_saves(context.model):
+        keys = stored_keys(member, save)
+        if keys is not None:
+            found.append((member, save, keys))
+    return found
+
+
+def _any_unreadable_save(context) -> bool:
+    return any(stored_keys(member, save) is None for member, save in project_saves(context.model))
+
+
+def _is_state_of(context, value: cst.BaseExpression, save: Save, scheduler: TrackedObject) -> bool:
+    """``scheduler.state_dict()`` (or the scheduler itself)."""
+    owner = save.site.scope.module_model or context.model
+    target = value.func.value if (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+                                  and value.func.attr.value == "state_dict") else value
+    return any(ref.obj is scheduler for ref in owner.resolve(target, save.site.scope, save.site.order,
+                                                              save.site.path))
+
+
+def _load_of_a_missing_key(context, save: Save, scheduler: TrackedObject) -> Event | None:
+    """A ``scheduler.load_state_dict(ckpt["k"])`` whose key this checkpoint does not write."""
+    keys = stored_keys(context.model, save)
+    if keys is None:
+        return None
+    for load in scheduler.events_named("load_state_dict"):
+        owner = load.site.scope.module_model or context.model
+        if load.node.args and (key := loaded_key(owner, load.node.args[0].value, load.site)) \
+                and key not in keys:
+            return load
+    return None
+
+
+def _short(context, node: cst.CSTNode) -> str:
+    owner = context.model
+    return " ".join(owner.code_for(node).split())

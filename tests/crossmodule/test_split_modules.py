@@ -85,3 +85,77 @@ def test_one_finding_per_call_even_with_several_possible_schedulers(tmp_path):
     found = lint_project(tmp_path, project(ENGINE_SCHEDULER_FIRST), select=["LR003"])
     assert len(found) == 1
     assert "StepLR or CosineAnnealingLR" in found[0].message
+
+
+def test_objects_passed_as_keyword_arguments_into_kwargs(tmp_path):
+    """sthalles/SimCLR: the trainer class takes everything through **kwargs."""
+    found = lint_project(tmp_path, {
+        "simclr.py": """\
+            class SimCLR:
+                def __init__(self, *args, **kwargs):
+                    self.args = kwargs["args"]
+                    self.optimizer = kwargs["optimizer"]
+                    self.scheduler = kwargs["scheduler"]
+
+                def train(self, train_loader):
+                    for epoch in range(self.args.epochs):
+                        for images, _ in train_loader:
+                            loss = self.step(images)
+                            self.optimizer.zero_grad()
+                            loss.backward()
+                            self.optimizer.step()
+                        if epoch >= 10:
+                            self.scheduler.step()
+        """,
+        "run.py": """\
+            import torch
+            from simclr import SimCLR
+
+            def main(args, model, train_loader):
+                optimizer = torch.optim.Adam(model.parameters(), args.lr)
+                scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
+                    optimizer, T_max=len(train_loader), eta_min=0)
+                simclr = SimCLR(model=model, optimizer=optimizer, scheduler=scheduler, args=args)
+                simclr.train(train_loader)
+        """,
+    }, select=["LR008"])
+    assert where(found, tmp_path) == [("simclr.py", "LR008", 15)]
+
+
+def test_a_list_of_schedulers_filled_by_a_subclass(tmp_path):
+    """cszn/KAIR: the base class steps and reads `self.schedulers`, a subclass in another
+    module appends to it."""
+    found = lint_project(tmp_path, {
+        "models/model_base.py": """\
+            class ModelBase:
+                def __init__(self, opt):
+                    self.schedulers = []
+
+                def define_optimizer(self):
+                    pass
+
+                def define_scheduler(self):
+                    pass
+
+                def update_learning_rate(self, n):
+                    for scheduler in self.schedulers:
+                        scheduler.step(n)
+
+                def current_learning_rate(self):
+                    return self.schedulers[0].get_lr()[0]
+        """,
+        "models/model_plain.py": """\
+            from torch.optim import Adam, lr_scheduler
+            from models.model_base import ModelBase
+
+
+            class ModelPlain(ModelBase):
+                def define_optimizer(self):
+                    self.G_optimizer = Adam(self.netG.parameters(), lr=1e-4)
+
+                def define_scheduler(self):
+                    self.schedulers.append(lr_scheduler.MultiStepLR(self.G_optimizer,
+                                                                    [200000, 400000], 0.5))
+        """,
+    }, select=["LR012"])
+    assert where(found, tmp_path) == [("models/model_base.py", "LR012", 16)]

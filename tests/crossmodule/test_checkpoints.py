@@ -1,0 +1,103 @@
+"""Miss shape 5: checkpoints across save and load."""
+
+from __future__ import annotations
+
+from lintkit import findings, lint_project, where
+
+SAVE_UNDER_SCHEDULER = """\
+    import torch
+
+
+    def save_checkpoint(path, epoch, model, optimizer, scheduler):
+        torch.save({
+            "epoch": epoch,
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+        }, path)
+"""
+
+RESUME = """\
+    import torch
+    from torch.optim.lr_scheduler import StepLR
+    from checkpointing import save_checkpoint
+
+
+    def main(model, loader, args):
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = StepLR(optimizer, step_size=30, gamma=0.1)
+        start = 0
+        if args.resume:
+            checkpoint = torch.load(args.resume)
+            model.load_state_dict(checkpoint["model"])
+            optimizer.load_state_dict(checkpoint["optimizer"])
+            scheduler.load_state_dict(checkpoint["{key}"])
+            start = checkpoint["epoch"]
+        for epoch in range(start, 90):
+            for batch in loader:
+                optimizer.step()
+            scheduler.step()
+            save_checkpoint("last.pt", epoch, model, optimizer, scheduler)
+"""
+
+
+def test_resume_reads_another_key_than_the_checkpoint_writes(tmp_path):
+    found = lint_project(tmp_path, {
+        "checkpointing.py": SAVE_UNDER_SCHEDULER,
+        "train.py": RESUME.replace("{key}", "lr_scheduler"),
+    }, select=["LR013"])
+    assert where(found, tmp_path) == [("train.py", "LR013", 14)]
+    assert "KeyError: 'lr_scheduler'" in found[0].message
+    assert "'scheduler'" in found[0].message
+
+
+def test_matching_keys_are_silent(tmp_path):
+    assert lint_project(tmp_path, {
+        "checkpointing.py": SAVE_UNDER_SCHEDULER,
+        "train.py": RESUME.replace("{key}", "scheduler"),
+    }, select=["LR013"]) == []
+
+
+def test_a_load_somewhere_does_not_hide_a_save_without_the_scheduler(tmp_path):
+    found = lint_project(tmp_path, {
+        "checkpointing.py": SAVE_UNDER_SCHEDULER.replace(
+            '            "scheduler": scheduler.state_dict(),\n', ""),
+        "train.py": RESUME.replace("{key}", "scheduler"),
+    }, select=["LR013"])
+    # Reported at the save that lacks it (in the helper), with the resume it breaks.
+    assert where(found, tmp_path) == [("checkpointing.py", "LR013", 5)]
+    assert "KeyError: 'scheduler'" in found[0].message
+
+
+CHAINABLE_REPLAY = """
+    import torch
+    from torch.optim.lr_scheduler import {scheduler}
+
+    model = torch.nn.Linear(4, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    checkpoint = torch.load("last.pt")
+    model.load_state_dict(checkpoint["model"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    start_epoch = checkpoint["epoch"]
+    scheduler = {scheduler}(optimizer, {arguments})
+    for _ in range(start_epoch):
+        scheduler.step()
+    for epoch in range(start_epoch, 90):
+        for batch in loader:
+            optimizer.step()
+        scheduler.step()
+        torch.save({{"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                    "epoch": epoch + 1}}, "last.pt")
+"""
+
+
+def test_replaying_a_chainable_scheduler_onto_the_loaded_lr_decays_twice():
+    [finding] = findings(CHAINABLE_REPLAY.format(scheduler="StepLR",
+                                                 arguments="step_size=30, gamma=0.1"), "LR013")
+    assert finding.start.line == 13
+    assert "twice" in finding.message
+
+
+def test_replaying_a_closed_form_scheduler_is_a_legitimate_resume():
+    assert findings(CHAINABLE_REPLAY.format(
+        scheduler="LambdaLR", arguments="lambda epoch: 0.1 ** (epoch // 30)"), "LR013") == []
