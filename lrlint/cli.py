@@ -86,11 +86,30 @@ def build_parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--output-format", choices=("text", "json"), default="text")
 
-    explain = commands.add_parser("explain", help="show the LR curve of each scheduler in a file")
-    explain.add_argument("path", metavar="PATH")
-    explain.add_argument("--steps", type=_positive, default=None, metavar="N")
-    explain.add_argument("--plot", default=None, metavar="FILE.png")
-    explain.add_argument("--output-format", choices=("text", "json"), default="text")
+    explain = commands.add_parser(
+        "explain", help="show the LR curve of each scheduler in files and directories",
+        description="Show the LR curve every scheduler in the code produces, statically (the "
+                    "code is parsed, never run). Values the code only knows at run time can be "
+                    "supplied with --steps, --steps-per-epoch and --set.")
+    explain.add_argument("paths", nargs="+", metavar="PATH",
+                         help="Python files or directories to explain")
+    explain.add_argument("--steps", type=_positive, default=None, metavar="N",
+                         help="draw N scheduler steps (default: what the loops around "
+                              "scheduler.step() or the schedule's own length say); an unknown "
+                              "len(LOADER) of those loops is inferred from N")
+    explain.add_argument("--steps-per-epoch", type=_positive, default=None, metavar="N",
+                         help="batches per epoch: the value of len(LOADER) for the data the "
+                              "training loops iterate")
+    explain.add_argument("--set", action="append", default=[], metavar="CODE=VALUE",
+                         dest="assignments",
+                         help="give an expression of the code a value, as written there "
+                              "(--set len(train_loader)=500, --set num_epochs=3, "
+                              "--set args.epochs=3); repeatable")
+    explain.add_argument("--plot", default=None, metavar="FILE.png",
+                         help="also write the curves as a PNG chart (needs matplotlib: pip "
+                              "install 'lrlint[plot]')")
+    explain.add_argument("--output-format", choices=("text", "json"), default="text",
+                         help="text (numbers and a chart, the default) or json")
 
     server = commands.add_parser("server", help="run the language server for editors (LSP)",
                                  description='A language server over stdio; needs '

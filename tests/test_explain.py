@@ -14,7 +14,7 @@ import pytest
 
 from lrlint.cli import main
 from lrlint.explain.chart import render_chart
-from lrlint.explain.downsample import kept_steps
+from lrlint.explain.curve import Reducer, row_chunks
 from lrlint.schedules import build, step_decay_to
 
 INPUTS = Path(__file__).parent / "explain_inputs"
@@ -24,13 +24,13 @@ ADAMW = {"betas": (0.9, 0.999)}
 
 
 def explain(capsys, path, *options):
-    code = main(["explain", str(path), *options])
+    code = main(["explain", str(path), *map(str, options)])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
 
 def explain_json(capsys, path, *options):
-    code, out, _ = explain(capsys, path, "--output-format", "json", *options)
+    code, out, _ = explain(capsys, path, *options, "--output-format", "json")
     assert code == 0
     return json.loads(out)
 
@@ -165,12 +165,15 @@ def test_arguments_that_do_not_fold_are_listed_with_the_reason(capsys):
     code, out, _ = explain(capsys, INPUTS / "args_lr_unfolded.py")
     assert code == 0
     assert out.startswith("scheduler = CosineAnnealingLR(optimizer, T_max=args[\"epochs\"])")
-    assert "the optimizer's lr is not a constant" in field(out, "not shown")
+    assert field(out, "not shown") == (
+        "the optimizer's lr and `T_max` depend on args[\"lr\"] and args[\"epochs\"], which "
+        "lrlint cannot know without running the code: pass --set args[\"lr\"]=N and --set "
+        "args[\"epochs\"]=N")
     assert "(log scale)" not in out and "(linear scale)" not in out
     document = explain_json(capsys, INPUTS / "args_lr_unfolded.py")
     (pair,) = document["pairs"]
     assert pair["status"] == "no_schedule" and pair["curve"] is None
-    assert "not a constant" in pair["reason"]
+    assert pair["missing"]["inputs"] == ['args["lr"]', 'args["epochs"]']
 
 
 def test_seed_article_step_decay_shows_where_it_really_ends(capsys):
@@ -255,7 +258,7 @@ def test_nested_loops_multiply_and_disagreement_with_t_max_is_noted(capsys, tmp_
 
 
 def test_conditional_step_does_not_trust_the_loop_bound(capsys, tmp_path):
-    source = NESTED.replace("        scheduler.step()", "        if step % 10 == 0:\n"
+    source = NESTED.replace("        scheduler.step()", "        if step > 10:\n"
                                                        "            scheduler.step()")
     code, out, _ = explain(capsys, write(tmp_path, source))
     assert code == 0
@@ -357,13 +360,47 @@ def test_chart_of_a_long_curve_keeps_its_drops_within_80_columns():
     assert len(vertical) == 3
 
 
+def reduce(values, keep=(), chunk=None):
+    reducer = Reducer(1, keep)
+    if chunk is None:
+        for columns in row_chunks(values, 1):
+            reducer.feed(columns)
+    else:
+        for start in range(0, len(values), chunk):
+            reducer.feed([values[start:start + chunk]])
+    return reducer.curve()
+
+
 def test_downsampling_keeps_first_last_extremes_and_key_steps():
     column = [math.sin(step / 1000) + (5 if step == 123_457 else 0) for step in range(300_000)]
-    kept = kept_steps([column], keep=[7, 299_998])
-    assert kept[0] == 0 and kept[-1] == 299_999
+    curve = reduce(column, keep=[7, 299_998])
+    kept = curve.steps
+    assert kept[0] == 0 and kept[-1] == 299_999 and curve.downsampled
     assert {7, 299_998, 123_457, column.index(min(column))} <= set(kept)
-    assert len(kept) <= 2 * 1000 + 4
-    assert kept_steps([column[:10_000]]) == list(range(10_000))
+    assert len(kept) <= 4 * 1000 + 4
+    assert curve.columns[0] == [column[step] for step in kept]
+    assert curve.minimum.step == column.index(min(column))
+    assert curve.maximum == type(curve.maximum)(123_457, [column[123_457]])
+    assert reduce(column[:10_000]).steps == list(range(10_000))
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 4096])
+def test_reduction_does_not_depend_on_how_the_rows_arrive(chunk):
+    values = build("CosineAnnealingWarmRestarts", 0.1, T_0=700, T_mult=2).values(30_000)
+    values[12_345] = values[12_344]  # a flat step somewhere
+    whole, pieces = reduce(values), reduce(values, chunk=chunk)
+    assert (pieces.steps, pieces.columns) == (whole.steps, whole.columns)
+    assert pieces.minimum == whole.minimum and pieces.maximum == whole.maximum
+    assert pieces.first_drop == whole.first_drop == 1
+    last_change = max(s for s in range(1, 30_000) if values[s] != values[s - 1])
+    assert pieces.last_change == whole.last_change == last_change
+
+
+def test_first_drop_and_last_change_of_a_warmup_then_constant():
+    values = [min(1.0, (s + 1) / 5000) for s in range(40_000)] + [0.5] * 5
+    curve = reduce(values, chunk=1000)
+    assert curve.first_drop == 40_000 and curve.last_change == 40_000
+    assert curve.maximum.step == 4999  # the first step at the top
 
 
 # -- --plot --------------------------------------------------------------------------------------
@@ -473,3 +510,310 @@ def test_header_drops_comments_of_a_multi_line_call(tmp_path, capsys):
     header = capsys.readouterr().out.splitlines()[0]
     assert "#" not in header
     assert header.startswith("annealing = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=1.0")
+
+
+# -- values the code does not know: --steps-per-epoch, --set, --steps -------------------------
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+def test_fine_tuning_fixtures_say_which_value_is_missing_and_how_to_pass_it(capsys):
+    code, out, _ = explain(capsys, FIXTURES / "finetune_warmup.py")
+    assert code == 0
+    assert field(out, "not shown") == (
+        "the number of warmup steps and the number of training steps depend on len(loader), "
+        "which lrlint cannot know without running the code: pass --steps-per-epoch N or --set "
+        "len(loader)=N")
+    (pair,) = explain_json(capsys, FIXTURES / "clean_finetune.py")["pairs"]
+    assert pair["status"] == "no_schedule"
+    assert pair["missing"] == {"arguments": ["lr_lambda"], "inputs": ["len(loader)"],
+                               "options": ["--steps-per-epoch N or --set len(loader)=N"]}
+    assert pair["reason"].startswith("`lr_lambda` depends on len(loader), which lrlint cannot")
+
+
+def test_steps_per_epoch_draws_the_hugging_face_warmup(capsys):
+    (pair,) = explain_json(capsys, FIXTURES / "finetune_warmup.py", "--steps-per-epoch",
+                           "500")["pairs"]
+    updates = 3 * math.ceil(500 / 8)  # EPOCHS * ceil(len(loader) / ACCUMULATION_STEPS)
+    expected = build("get_linear_schedule_with_warmup", 2e-5, num_warmup_steps=int(0.06 * updates),
+                     num_training_steps=updates).values(1500)
+    assert pair["status"] == "ok" and pair["missing"] is None
+    assert pair["schedule"] == "get_linear_schedule_with_warmup(num_warmup_steps=11, " \
+                               "num_training_steps=189)"
+    # 3 epochs × 500 micro-batches; the optimizer steps on 62 of each epoch's (LR009: see below)
+    assert pair["steps"]["count"] == 186
+    assert pair["curve"]["lr"] == expected[:186]
+    # --set names the same value as the code writes it, spaces aside.
+    same = explain_json(capsys, FIXTURES / "finetune_warmup.py", "--set", "len( loader )=500")
+    assert same["pairs"][0]["curve"] == pair["curve"]
+
+
+def test_set_overrides_a_name_and_an_attribute(capsys):
+    (pair,) = explain_json(capsys, FIXTURES / "finetune_warmup.py", "--set", "len(loader)=500",
+                           "--set", "EPOCHS=2")["pairs"]
+    assert pair["schedule"].endswith("num_training_steps=126)")  # 2 * ceil(500 / 8)
+    assert pair["steps"]["count"] == 2 * 62  # optimizer steps: (step + 1) % 8 == 0
+    (pair,) = explain_json(capsys, INPUTS / "args_lr_unfolded.py", "--set", "args['lr']=0.05",
+                           "--set", "args['epochs']=10")["pairs"]
+    assert pair["base_lr"] == 0.05 and pair["steps"]["count"] == 10
+    assert pair["curve"]["lr"] == build("CosineAnnealingLR", 0.05, T_max=10).values(10)
+
+
+def test_accumulation_gate_counts_the_optimizer_steps(capsys):
+    code, out, _ = explain(capsys, FIXTURES / "clean_finetune.py", "--steps-per-epoch", "502")
+    assert code == 0
+    # (step + 1) % 4 == 0 passes 125 of 502 batches: 4 epochs × 125 optimizer steps.
+    assert field(out, "steps") == (
+        "500: the loops `for epoch in range(EPOCHS)` (4) × `for step, batch in enumerate(loader)`"
+        " under `if (step + 1) % ACCUMULATION_STEPS == 0` (125) around scheduler.step()")
+    total = 4 * math.ceil(502 / 4)
+
+    def factor(step):  # the file's warmup_then_cosine(total_steps), as plain Python
+        if step < 200:
+            return (step + 1) / 200
+        return 0.5 * (1.0 + math.cos(math.pi * min(1.0, (step - 200) / max(1, total - 200))))
+
+    assert_rows_match(key_rows(out), [3e-5 * factor(step) for step in range(500)])
+
+
+def test_gate_on_the_counter_itself_counts_from_the_first_iteration(capsys, tmp_path):
+    source = NESTED.replace("        scheduler.step()", "        if step % 7 == 0:\n"
+                                                       "            scheduler.step()")
+    document = explain_json(capsys, write(tmp_path, source))
+    assert document["pairs"][0]["steps"]["count"] == 3 * 8  # steps 0, 7, ..., 49: 8 per epoch
+
+
+def test_steps_fills_in_the_one_unknown_loop_length(capsys):
+    code, out, _ = explain(capsys, FIXTURES / "finetune_warmup.py", "--steps", "3000")
+    assert code == 0
+    assert field(out, "schedule") == ("get_linear_schedule_with_warmup(num_warmup_steps=22, "
+                                      "num_training_steps=375)")
+    assert "len(loader) = 1,000: --steps 3,000 over the loops `for epoch in range(EPOCHS)` (3)" \
+        in " ".join(out.split())
+
+
+@pytest.mark.parametrize(("assignment", "message"), [
+    ("len(loader)", ("--set expects CODE=VALUE (e.g. --set len(train_loader)=500), got "
+                     "'len(loader)'")),
+    ("len(loader)=lots", "--set len(loader)=lots: the value 'lots' is not a Python literal"),
+    ("a + b=3", "--set a + b=3: 'a + b' is not a name, attribute, call or subscript"),
+])
+def test_bad_set_is_one_clear_error(capsys, assignment, message):
+    code, out, err = explain(capsys, FIXTURES / "finetune_warmup.py", "--set", assignment)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"lrlint: error: {message}") and err.count("\n") == 1
+
+
+CONFIGURED = """\
+import torch
+import yaml
+from torch.optim.lr_scheduler import CosineAnnealingLR, LambdaLR
+
+config = yaml.safe_load(open("config.yaml"))
+optimizer = torch.optim.SGD([], lr=0.1)
+scheduler = CosineAnnealingLR(optimizer, T_max=config["epochs"])
+warmup = LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / config["warmup"]))
+"""
+
+
+def test_set_reaches_subscripts_and_the_inside_of_a_lambda(capsys, tmp_path):
+    path = write(tmp_path, CONFIGURED)
+    cosine, warmup = explain_json(capsys, path)["pairs"]
+    assert cosine["missing"]["inputs"] == ['config["epochs"]']
+    assert warmup["missing"]["inputs"] == ['config["warmup"]']  # the lambda's `s` is not missing
+    # Quotes and spaces need not match the code's.
+    cosine, warmup = explain_json(capsys, path, "--set", "config['epochs']=30",
+                                  "--set", "config[ 'warmup' ]=5")["pairs"]
+    assert cosine["curve"]["lr"] == build("CosineAnnealingLR", 0.1, T_max=30).values(30)
+    assert warmup["curve"]["lr"] == [0.1 * min(1.0, (s + 1) / 5) for s in range(100)]
+
+
+# -- several paths, the options' help, the x axis, long curves ----------------------------------
+
+
+def test_several_files_and_a_directory(capsys, tmp_path):
+    project = tmp_path / "project"
+    (project / "sub").mkdir(parents=True)
+    (project / "sub" / "train.py").write_text(NESTED)
+    (project / "helpers.py").write_text("def add(a, b):\n    return a + b\n")
+    plain = write(tmp_path, "import torch\nopt = torch.optim.SGD([], lr=0.1)\n", "plain.py")
+    one = INPUTS / "step_lr_per_epoch.py"
+    code, out, err = explain(capsys, one, project, plain)
+    assert (code, err) == (0, "")
+    assert out.count("scheduler = StepLR(") == 1
+    assert out.count("scheduler = CosineAnnealingLR(optimizer, T_max=120)") == 1
+    assert f"({project / 'sub' / 'train.py'}:6)" in out
+    assert "helpers.py" not in out  # found in a directory, builds no scheduler: not listed
+    assert f"{plain}: no LR scheduler found" in out  # named: it is answered
+    document = explain_json(capsys, one, project)
+    assert [Path(f["path"]).name for f in document] == ["train.py", "step_lr_per_epoch.py"] \
+        or [Path(f["path"]).name for f in document] == ["step_lr_per_epoch.py", "train.py"]
+    assert all(len(f["pairs"]) == 1 for f in document)
+    # A directory alone is an array too; a bad path among good ones: exit 2, the rest explained.
+    assert isinstance(explain_json(capsys, project), list)
+    code, out, err = explain(capsys, tmp_path / "missing.py", one)
+    assert code == 2 and "scheduler = StepLR(" in out
+    assert err == f"lrlint: error: {tmp_path / 'missing.py'}: No such file or directory\n"
+
+
+def test_every_explain_option_has_help(capsys):
+    from lrlint.cli import build_parser
+
+    parser = build_parser()
+    explain_parser = parser._subparsers._group_actions[0].choices["explain"]
+    options = [a for a in explain_parser._actions if a.dest != "help"]
+    assert {a.dest for a in options} >= {"paths", "steps", "steps_per_epoch", "assignments",
+                                         "plot", "output_format"}
+    assert all(a.help for a in options), [a.dest for a in options if not a.help]
+    with pytest.raises(SystemExit):
+        main(["explain", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--steps-per-epoch N batches per epoch" in text
+    assert "--set CODE=VALUE give an expression of the code a value" in text
+
+
+@pytest.mark.parametrize(("path", "axis"), [
+    (INPUTS / "step_lr_per_epoch.py", "epoch"),
+    (INPUTS / "one_cycle_per_batch.py", "optimizer step"),
+    (INPUTS / "args_lr_unfolded.py", None),
+])
+def test_x_axis_is_named_for_the_loop(capsys, path, axis):
+    options = ("--set", "args['lr']=0.1", "--set", "args['epochs']=9")
+    (pair,) = explain_json(capsys, path, *options)["pairs"]
+    expected = axis or "scheduler step"  # scheduler.step() is not called in that file
+    assert pair["x_axis"] == expected
+    _, out, _ = explain(capsys, path, *options)
+    chart = out[out.index("LR  ("):]
+    assert chart.rstrip().endswith(expected) or f" {expected}\n" in chart
+
+
+def test_a_long_stepped_curve_streams_in_bounded_chunks():
+    from lrlint.explain.curve import BUCKETS, CHUNK
+    from lrlint.explain.evaluation import Rows
+
+    warmup = build("LinearLR", 0.4, start_factor=0.01, total_iters=5)
+    cosine = build("CosineAnnealingLR", 0.4, T_max=50_000, eta_min=1e-5)
+    schedule = build("SequentialLR", 0.4, schedulers=[warmup, cosine], milestones=[5])
+    chunks = list(Rows(schedule, 150_000))  # SequentialLR has no closed form: stepped
+    assert len(chunks) > 2 and max(len(c[0]) for c in chunks) <= CHUNK
+    streamed = [lr for chunk in chunks for lr in chunk[0]]
+    assert streamed == schedule.values(150_000)
+    curve = reduce(streamed, keep=[5])
+    assert len(curve.steps) <= 4 * BUCKETS + 3
+    assert curve.minimum.step == streamed.index(min(streamed))
+
+
+def test_millions_of_key_steps_are_capped_and_said_so(capsys, tmp_path):
+    source = NESTED.replace("CosineAnnealingLR(optimizer, T_max=120)",
+                            "StepLR(optimizer, step_size=10, gamma=0.999)")
+    source = source.replace("import CosineAnnealingLR", "import StepLR")
+    path = write(tmp_path, source)
+    (pair,) = explain_json(capsys, path, "--steps", "200000")["pairs"]
+    assert len(pair["key_steps"]) == 1000 and pair["key_steps_truncated"] is True
+    assert pair["key_steps"][-1]["step"] == 10_000
+    assert pair["curve"]["downsampled"] and len(pair["curve"]["step"]) < 6000
+    expected = build("StepLR", 0.05, step_size=10, gamma=0.999).values(200_000)
+    assert pair["last"] == {"step": 199_999, "lr": expected[-1]}
+    assert pair["min"] == {"step": 199_990, "lr": min(expected)}
+    _, out, _ = explain(capsys, path, "--steps", "200000")
+    assert field(out, "note").startswith("the code implies 150")
+    assert "only the first 1,000 key steps are listed" in out
+
+
+# -- the curve the code really produces ----------------------------------------------------------
+
+
+def test_accumulation_spends_the_schedule_early(capsys):
+    (pair,) = explain_json(capsys, FIXTURES / "finetune_warmup.py", "--steps-per-epoch",
+                           "500")["pairs"]
+    declared = build("get_linear_schedule_with_warmup", 2e-5, num_warmup_steps=11,
+                     num_training_steps=189).values(1500)  # one row per scheduler.step()
+    # (step + 1) % 8 == 0 over 500 micro-batches: 62 optimizer steps an epoch, on micro-batches
+    # 7, 15, ..., 495; the scheduler has stepped 500 times per epoch.
+    optimizer_batches = [epoch * 500 + j * 8 + 7 for epoch in range(3) for j in range(62)]
+    assert pair["x_axis"] == "optimizer step" and pair["steps"]["count"] == 186
+    assert pair["curve"]["lr"] == declared[:186]
+    actual = pair["actual"]
+    assert [(f["code"], f["line"], f["facts"]["factor"]) for f in actual["findings"]] == [
+        ("LR009", 53, 8)]
+    assert actual["curve"]["step"] == list(range(186))
+    assert actual["curve"]["lr"] == [declared[i] for i in optimizer_batches]
+    assert actual["last_change_step"] == 23 and actual["last"]["lr"] == 0.0
+    assert "advances 8 steps per optimizer step" in actual["effect"]
+
+
+def test_scheduler_stepped_first_shifts_the_curve_one_step(capsys):
+    (pair,) = explain_json(capsys, FIXTURES / "image_classification_amp.py")["pairs"]
+    declared = build("StepLR", 0.1, step_size=30, gamma=0.1).values(91)
+    assert pair["x_axis"] == "epoch" and pair["curve"]["lr"] == declared[:90]
+    assert pair["actual"]["findings"][0]["facts"] == {"effect": "shift", "steps": 1}
+    assert pair["actual"]["curve"]["lr"] == declared[1:]
+    _, out, _ = explain(capsys, FIXTURES / "image_classification_amp.py")
+    assert field(out, "actual").startswith("LR003 (line 84): scheduler.step() runs before "
+                                           "optimizer.step()")
+    assert "  ⣿ declared   • actual: LR003 (line 84)" in out.splitlines()
+    rows = out.splitlines()
+    assert rows[rows.index(next(r for r in rows if r.split()[:3] == ["step", "LR", "actual"]))
+                + 4].split()[:3] == ["89", "1e-3", "1e-4"]
+
+
+def test_per_batch_schedule_stepped_per_epoch_is_stretched(capsys):
+    path = INPUTS / "one_cycle_per_epoch.py"
+    (pair,) = explain_json(capsys, path, "--steps-per-epoch", "50")["pairs"]
+    declared = build("OneCycleLR", 0.01, max_lr=0.1, epochs=10, steps_per_epoch=50,
+                     optimizer_defaults={"momentum": 0.9}).values(500)
+    assert pair["steps"]["count"] == 500 and pair["x_axis"] == "optimizer step"
+    assert pair["curve"]["lr"] == declared
+    assert pair["actual"]["findings"][0]["facts"] == {
+        "effect": "stretch", "stepped": "per epoch", "factor": 50}
+    assert pair["actual"]["curve"]["lr"] == [declared[t // 50] for t in range(500)]
+
+
+def test_epoch_schedule_stepped_per_batch_is_squeezed(capsys):
+    path = INPUTS / "cosine_epochs_per_batch.py"
+    (pair,) = explain_json(capsys, path, "--steps-per-epoch", "20")["pairs"]
+    cosine = build("CosineAnnealingLR", 0.1, T_max=30).values(600)
+    assert pair["curve"]["lr"] == [cosine[t // 20] for t in range(600)]  # what was meant
+    assert pair["actual"]["curve"]["lr"] == cosine
+    assert pair["actual"]["min"] == {"step": 30, "lr": cosine[30]}
+    # Without the batches per epoch, explain says what to pass.
+    (pair,) = explain_json(capsys, path)["pairs"]
+    assert pair["actual"] is None
+    assert ("LR008 (line 18): to see the curve the code produces, pass --steps-per-epoch N "
+            "(the batches per epoch)") in pair["notes"]
+
+
+def test_a_suppressed_finding_leaves_the_curve_alone(capsys, tmp_path):
+    source = (FIXTURES / "image_classification_amp.py").read_text().replace(
+        "scheduler.step()  # expect: LR003", "scheduler.step()  # lrlint: ignore[LR003]")
+    (pair,) = explain_json(capsys, write(tmp_path, source))["pairs"]
+    assert pair["actual"] is None
+
+
+def test_plot_draws_the_actual_curve_beside_the_declared_one(capsys, tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    saved = []
+    monkeypatch.setattr(Figure, "savefig", lambda figure, destination: saved.append(figure))
+    code, _, _ = explain(capsys, FIXTURES / "finetune_warmup.py", "--steps-per-epoch", "500",
+                         "--plot", tmp_path / "lr.png")
+    assert code == 0
+    (axes,) = saved[0].axes
+    labels = [line.get_label() for line in axes.get_lines()]
+    assert labels == ["declared: get_linear_schedule_with_warmup", "actual: LR009 (line 53)"]
+    actual = axes.get_lines()[1]
+    assert actual.get_linestyle() == "--" and max(actual.get_ydata()[24:]) == 0.0
+    assert axes.get_xlabel() == "optimizer step"
+    assert [t.get_text() for t in axes.get_legend().get_texts()] == labels
+
+
+def test_a_notebook_is_refused_with_a_clear_message(capsys, tmp_path):
+    notebook = tmp_path / "explore.ipynb"
+    notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "metadata": {},
+                                               "source": ["import torch\n"], "outputs": [],
+                                               "execution_count": None}],
+                                    "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    code, out, err = explain(capsys, notebook, INPUTS / "step_lr_per_epoch.py")
+    assert code == 2 and "scheduler = StepLR(" in out and "no LR scheduler" not in out
+    assert err == (f"lrlint: error: {notebook}: explain cannot read notebooks yet; export it "
+                   "with `jupyter nbconvert --to script` and explain the .py\n")

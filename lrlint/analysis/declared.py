@@ -127,6 +127,9 @@ def _callables(model, expr, site) -> object:
                 return step_function_in(model, assignment.function.node, assignment.scope, assignment.order)
             if isinstance(assignment.value, cst.Lambda) and not assignment.unpack:
                 return step_function_in(model, assignment.value, assignment.scope, assignment.order)
+    function = step_function_in(model, expr, site.scope, site.order)  # `make_factor(total)`
+    if not isinstance(function, Unknown):
+        return function
     value = fold_in(model, expr, site.scope, site.order)
     return value if isinstance(value, Unknown) else Unknown("not a lambda or local function")
 

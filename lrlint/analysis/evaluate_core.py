@@ -246,6 +246,12 @@ class Evaluator:
             raise NotStaticError(f"name '{name}' has a value of unsupported type", node)
         return value
 
+    def supplied(self, node: cst.CSTNode) -> tuple[object] | None:
+        """``(value,)`` when the env was given a value for this expression as written (``lrlint
+        explain --set len(loader)=500``); None otherwise, and for envs without the hook."""
+        find = getattr(self.env, "supplied_value", None)
+        return None if find is None else find(node)
+
     def store(self, name: str, value: object, node: cst.CSTNode) -> None:
         frame = self.frame
         if frame is None or name in frame.global_names:
@@ -483,6 +489,9 @@ def _name(ev: Evaluator, node: cst.Name) -> object:
 
 
 def _attribute(ev: Evaluator, node: cst.Attribute) -> object:
+    supplied = ev.supplied(node)
+    if supplied is not None:
+        return supplied[0]
     dotted = dotted_name(node)
     if dotted is not None and not ev.is_local(dotted.partition(".")[0]):
         qualified = ev.env.qualified_name(node)
@@ -510,6 +519,9 @@ def _attribute(ev: Evaluator, node: cst.Attribute) -> object:
 
 
 def _call(ev: Evaluator, node: cst.Call) -> object:
+    supplied = ev.supplied(node)
+    if supplied is not None:
+        return supplied[0]
     try:
         function = ev.eval(node.func)
     except LimitExceeded:
@@ -611,6 +623,9 @@ def _dict(ev: Evaluator, node: cst.Dict) -> object:
 
 
 def _subscript(ev: Evaluator, node: cst.Subscript) -> object:
+    supplied = ev.supplied(node)
+    if supplied is not None:
+        return supplied[0]
     container = ev.eval(node.value)
     indices = []
     for element in node.slice:

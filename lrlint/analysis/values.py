@@ -8,6 +8,8 @@ rules can ask freely.
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -26,6 +28,43 @@ if TYPE_CHECKING:
     from lrlint.analysis.model import ModuleModel
 
 _MAX_NAME_DEPTH = 24
+_SUPPLIED = ("supplied",)  # the fold_cache key of the model's SuppliedValues
+_SUPPLIED_KINDS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
+_NO_MODULE = cst.Module(body=[])  # renders any node's code
+
+
+def canonical_code(code: str) -> str:
+    """One spelling per expression: ``len( loader )`` and ``len(loader)``, ``c['x']`` and
+    ``c["x"]`` match."""
+    try:
+        return ast.unparse(ast.parse(f"({code.strip()})", mode="eval"))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return "".join(code.split())
+
+
+class SuppliedValues:
+    """Values the user gives for expressions as the code writes them (``lrlint explain --set
+    len(train_loader)=500 --set args.epochs=3``): wherever the folder meets that expression,
+    it takes the value instead of computing it."""
+
+    def __init__(self, values: Mapping[str, object]) -> None:
+        self.by_code = {canonical_code(code): value for code, value in values.items()}
+        self._codes: dict[cst.CSTNode, str] = {}
+
+    def value_of(self, node: cst.CSTNode) -> tuple[object] | None:
+        if not isinstance(node, _SUPPLIED_KINDS):
+            return None
+        code = self._codes.get(node)
+        if code is None:
+            code = self._codes[node] = canonical_code(_NO_MODULE.code_for_node(node))
+        return (self.by_code[code],) if code in self.by_code else None
+
+
+def supply_values(model: ModuleModel, values: Mapping[str, object]) -> None:
+    """Make every later fold on ``model`` use ``values`` (see ``SuppliedValues``)."""
+    model.fold_cache.clear()  # what was folded without them may differ
+    if values:
+        model.fold_cache[_SUPPLIED] = SuppliedValues(values)
 
 
 class ModelEnv:
@@ -36,9 +75,15 @@ class ModelEnv:
         self.scope = scope
         self.order = order
         self.depth = depth
+        self.supplied: SuppliedValues | None = self.model.fold_cache.get(_SUPPLIED)  # type: ignore
+
+    def supplied_value(self, node: cst.CSTNode) -> tuple[object] | None:
+        return None if self.supplied is None else self.supplied.value_of(node)
 
     def lookup(self, name: str, node: cst.CSTNode) -> object:
         model = self.model
+        if self.supplied is not None and name in self.supplied.by_code:
+            return self.supplied.by_code[name]
         scope = model.facts.name_scopes.get(node, self.scope) if isinstance(node, cst.Name) else self.scope
         order = model.facts.name_orders.get(node, self.order) if isinstance(node, cst.Name) else self.order
         model = scope.module_model or model

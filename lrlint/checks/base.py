@@ -8,6 +8,7 @@ edits once positions are known, so rules never deal with line and column arithme
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
@@ -66,6 +67,9 @@ class Report:
     node: cst.CSTNode
     message: str
     fix: FixPlan | None = None
+    # Plain data a tool can use without parsing the message (``lrlint explain`` reads how a
+    # finding reshapes the LR curve: ``{"effect": "squeeze", "factor": 8}``).
+    facts: Mapping[str, object] | None = field(default=None, compare=False)
 
 
 class Rule:
@@ -100,7 +104,8 @@ class RuleContext:
     def module(self) -> cst.Module:
         return self.model.module
 
-    def report(self, node: cst.CSTNode, message: str, fix: FixPlan | None = None) -> None:
+    def report(self, node: cst.CSTNode, message: str, fix: FixPlan | None = None,
+               facts: Mapping[str, object] | None = None) -> None:
         """Report a finding at ``node``. A rule looking at an object of another module may
         reach that module's nodes: findings there belong to that module's own run."""
         assert self.rule is not None
@@ -108,7 +113,7 @@ class RuleContext:
             return
         if fix is not None and not all(self.model.owns(edit.node) for edit in fix.edits):
             fix = None
-        self.reports.append(Report(self.rule.code, node, message, fix))
+        self.reports.append(Report(self.rule.code, node, message, fix, facts))
 
     def code_for(self, node: cst.CSTNode) -> str:
         return self.model.code_for(node)

@@ -67,6 +67,7 @@ class SchedulerStepBeforeOptimizerStep(Rule):
             f"`{sched_call}` runs before `{opt_call}` {_when(relation)}, so PyTorch "
             f"skips the first value of {schedule}{consequence}",
             self._move(sched_step, opt_step),
+            facts={"effect": "shift", "steps": 1},  # each step uses the next step's LR
         )
 
     @staticmethod

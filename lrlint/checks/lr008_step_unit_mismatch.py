@@ -60,7 +60,34 @@ class StepUnitMismatch(Rule):
                 message = _mismatch(context, loops, scheduler, configuration, step, found)
                 if message is not None:
                     reported.add(step.node)
-                    context.report(step.node, message)
+                    context.report(step.node, message, facts=_facts(context, loops, found))
+
+
+def _facts(context: RuleContext, loops: LoopClassifier, found: Cadence) -> dict[str, object]:
+    """How the code reshapes the schedule, for tools: stretched (stepped once per epoch, laid
+    out per batch) or squeezed (the reverse), by the batches per epoch when they fold."""
+    per_epoch = found.per is LoopKind.EPOCH
+    batch_loop = found.optimizer_loop if per_epoch else found.loop
+    factor = None
+    if batch_loop is not None:
+        factor = loops.epoch_count(batch_loop)  # a range(...) loop
+        if factor is None and batch_loop.loop.iter is not None:
+            iterable = batch_loop.loop.iter
+            while isinstance(iterable, cst.Call) and iterable.args and \
+                    _called(iterable) in ("enumerate", "tqdm"):
+                iterable = iterable.args[0].value
+            length = cst.Call(func=cst.Name("len"), args=[cst.Arg(value=iterable)])
+            factor = context.fold(length, batch_loop.scope, batch_loop.loop.order_start)
+    whole = isinstance(factor, int) and not isinstance(factor, bool) and factor >= 1
+    return {"effect": "stretch" if per_epoch else "squeeze",
+            "stepped": "per epoch" if per_epoch else "per batch",
+            "factor": factor if whole else None}
+
+
+def _called(call: cst.Call) -> str | None:
+    func = call.func
+    return func.value if isinstance(func, cst.Name) else \
+        func.attr.value if isinstance(func, cst.Attribute) else None
 
 
 def _configuration(context: RuleContext, units: UnitReader,

@@ -93,7 +93,8 @@ class AccumulationStepMismatch(Rule):
         else:
             message += f": the schedule runs {k} times too fast"
         context.report(finding.scheduler_step.node, message,
-                       _move_under_gate(context, finding, horizon))
+                       _move_under_gate(context, finding, horizon),
+                       facts=_facts(context, finding, horizon))
 
 
 def _finding(context: RuleContext, step: Event, optimizer_steps: list[Event]) -> Finding | None:
@@ -207,6 +208,17 @@ def _normalised(text: str) -> str:
 def _is_len(node: cst.CSTNode) -> bool:
     return (isinstance(node, cst.Call) and isinstance(node.func, cst.Name)
             and node.func.value == "len")
+
+
+def _facts(context: RuleContext, finding: Finding, horizon: Horizon) -> dict[str, object]:
+    """The schedule advances ``factor`` steps per optimizer step (None: ``divisor`` does not
+    fold)."""
+    site = finding.optimizer_step.site
+    value = context.fold(finding.gate.divisor, site.scope, site.order)
+    whole = isinstance(value, int) and not isinstance(value, bool) and value >= 2
+    return {"effect": "squeeze", "factor": value if whole else None,
+            "divisor": _normalised(context.code_for(finding.gate.divisor)),
+            "horizon": horizon.value}
 
 
 def _divisor_text(context: RuleContext, finding: Finding) -> str:

@@ -32,6 +32,7 @@ class Construction:
 @dataclass(frozen=True)
 class Pair:
     scheduler_object: TrackedObject
+    optimizer_object: TrackedObject | None
     scheduler: Construction
     optimizer: Construction | None
     declared: Declared
@@ -88,6 +89,7 @@ def find_pairs(module: cst.Module, model: ModuleModel, positions) -> list[Pair]:
             base_lr, optimizer_code = Unknown("the optimizer is not known"), None
         pairs.append(Pair(
             scheduler_object=scheduler,
+            optimizer_object=optimizer,
             scheduler=construction(module, scheduler, positions),
             optimizer=optimizer_code,
             declared=model.schedule_of(scheduler),

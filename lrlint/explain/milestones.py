@@ -9,12 +9,16 @@ curve: the first step where it peaks.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
-from typing import Any
+from itertools import islice
+from typing import TYPE_CHECKING, Any
 
 from lrlint.explain.numbers import factor_text
+
+if TYPE_CHECKING:
+    from lrlint.explain.curve import Curve
+
+MAX_KEY_STEPS = 1000  # a StepLR(step_size=30) over 10^8 steps has millions of decays
 
 
 @dataclass(frozen=True)
@@ -24,18 +28,15 @@ class KeyStep:
     label: str
 
 
-def key_steps(schedule: Any, curve: Sequence[float], count: int) -> list[KeyStep]:
-    """Key steps strictly between the first and the last of ``count`` steps, in order.
-
-    ``curve`` is the first param group's LRs; several labels for one step are merged.
+def key_steps(schedule: Any, count: int,
+              limit: int = MAX_KEY_STEPS) -> tuple[list[KeyStep], bool]:
+    """Key steps strictly between the first and the last of ``count`` steps, in order, at most
+    ``limit`` of them (and whether some were left out); several labels for one step are merged.
     """
-    found = list(_declared(schedule, 0, count))
-    if not any(k.kind in ("warmup", "peak") for k in found):
-        peak = _warmup_peak(curve)
-        if peak is not None:
-            found.append(KeyStep(peak, "peak", "peak (end of warmup)"))
+    found = list(islice(_declared(schedule, 0, count), limit + 1))
+    truncated = len(found) > limit
     merged: dict[int, KeyStep] = {}
-    for key in sorted(found, key=lambda k: (k.step, k.kind != "warmup")):
+    for key in sorted(found[:limit], key=lambda k: (k.step, k.kind != "warmup")):
         if not 0 < key.step < count:
             continue
         known = merged.get(key.step)
@@ -43,19 +44,27 @@ def key_steps(schedule: Any, curve: Sequence[float], count: int) -> list[KeyStep
             merged[key.step] = key
         elif key.label not in known.label:
             merged[key.step] = KeyStep(key.step, known.kind, f"{known.label}; {key.label}")
-    return list(merged.values())
+    return list(merged.values()), truncated
 
 
-def _warmup_peak(curve: Sequence[float]) -> int | None:
-    """The first maximum, when the curve climbs to it from step 0 and falls or holds after."""
-    if len(curve) < 3:
-        return None
-    top = max(curve)
-    peak = curve.index(top)
-    if peak == 0 or peak == len(curve) - 1 or curve[0] >= top:
-        return None
-    rising = all(later >= earlier for earlier, later in pairwise(curve[:peak + 1]))
-    return peak if rising else None
+def with_peak(keys: list[KeyStep], curve: Curve) -> list[KeyStep]:
+    """``keys`` and, when none is a warmup's end, the first maximum of a curve that climbs to
+    it from step 0 and falls or holds after."""
+    if any(k.kind in ("warmup", "peak") for k in keys):
+        return keys
+    peak = curve.maximum.step
+    if curve.count < 3 or peak in (0, curve.count - 1):
+        return keys
+    if curve.lrs_at(0)[0] >= curve.maximum.lrs[0]:
+        return keys
+    if curve.first_drop is not None and curve.first_drop <= peak:
+        return keys  # it falls before its maximum: no warmup ramp
+    label = "peak (end of warmup)"
+    merged = [KeyStep(k.step, k.kind, f"{k.label}; {label}") if k.step == peak else k
+              for k in keys]
+    if any(k.step == peak for k in keys):
+        return merged
+    return sorted([*keys, KeyStep(peak, "peak", label)], key=lambda k: k.step)
 
 
 def _declared(schedule: Any, offset: int, end: int):

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from lrlint.analysis.evaluate import Unknown
 from lrlint.analysis.facts import CallSite, Loop
 from lrlint.analysis.model import Event, ModuleModel, TrackedObject
 from lrlint.analysis.values import fold_in
@@ -38,6 +37,7 @@ class Stepping:
     loops: str = ""  # "the loop `for epoch in range(EPOCHS)`", for the rationale
     unit: str | None = None  # "epoch" or "batch"
     notes: tuple[str, ...] = ()  # why the count is unknown, when that is news to the reader
+    inner: int | None = None  # iterations of the innermost loop (an epoch's batches), if known
 
 
 @dataclass(frozen=True)
@@ -72,16 +72,59 @@ def stepping(module: cst.Module, model: ModuleModel, scheduler: TrackedObject,
         return Stepping(unit=unit, notes=("scheduler.step() is not inside a loop",))
     described = [_loop_text(module, loop) for loop, _ in loops]
     text = ("the loop " if len(loops) == 1 else "the loops ") + " × ".join(described)
-    if any(_conditional_in_loop(site, positions) for site in chain):
+    gate = accumulation_gate(model, chain[-1], positions)
+    if gate is None and any(_conditional_in_loop(site, positions) for site in chain):
         return Stepping(loops=text, unit=unit, notes=(
             "scheduler.step() runs under a condition inside its loop",))
     counts = [_loop_count(model, loop, site) for loop, site in loops]
+    inner = counts[-1]
+    if gate is not None and counts[-1] is not None:
+        counts[-1] = gate.count(counts[-1])
+        described[-1] += f" under `if {gate.code}`"
+        text = ("the loop " if len(loops) == 1 else "the loops ") + " × ".join(described)
     if any(count is None for count in counts):
-        return Stepping(loops=text, unit=unit)
+        return Stepping(loops=text, unit=unit, inner=inner)
     if len(loops) > 1:
         described = [f"{d} ({steps_text(c)})" for d, c in zip(described, counts)]
         text = "the loops " + " × ".join(described)
-    return Stepping(count=math.prod(counts), loops=text, unit=unit)  # type: ignore[arg-type]
+    return Stepping(count=math.prod(counts), loops=text, unit=unit,  # type: ignore[arg-type]
+                    inner=inner)
+
+
+def step_gate(model: ModuleModel, obj: TrackedObject, positions) -> Gate | None:
+    """The accumulation gate (``if (i + 1) % k == 0:``) around ``obj``'s one ``step()`` call."""
+    events = obj.events_named("step")
+    if len(events) != 1:
+        return None
+    return accumulation_gate(model, events[0].site, positions)
+
+
+def loader_length_from_steps(model: ModuleModel, scheduler: TrackedObject, positions,
+                             steps: int) -> tuple[str, int, str] | None:
+    """``("len(loader)", N ÷ the other loops, "the loops ...")`` when exactly one loop around the
+    (unconditional) ``scheduler.step()`` iterates data of unknown length."""
+    events = scheduler.events_named("step")
+    if len(events) != 1:
+        return None
+    event = events[0]
+    chains = [outer + event.chain for outer in model.contexts(event.chain[0].function)]
+    if len(chains) != 1 or any(_conditional_in_loop(site, positions) for site in chains[0]):
+        return None
+    loops = [(loop, site) for site in chains[0] for loop in site.loops]
+    counts = [_loop_count(model, loop, site) for loop, site in loops]
+    unknown = [index for index, count in enumerate(counts) if count is None]
+    if len(unknown) != 1:
+        return None
+    iterable = _iterated(loops[unknown[0]][0])
+    known = math.prod(count for count in counts if count is not None)
+    if iterable is None or _is_range(iterable) or steps % known:
+        return None
+    module = model.module
+    described = " × ".join(_loop_text(module, loop) + (f" ({steps_text(count)})" if count else "")
+                           for (loop, _), count in zip(loops, counts))
+    code = one_line(module.code_for_node(iterable))
+    return f"len({code})", steps // known, ("the loop " if len(loops) == 1 else "the loops ") \
+        + described
 
 
 def _loop_text(module: cst.Module, loop: Loop) -> str:
@@ -95,18 +138,179 @@ def _loop_text(module: cst.Module, loop: Loop) -> str:
 
 
 def _loop_count(model: ModuleModel, loop: Loop, site: CallSite) -> int | None:
+    iterable = _iterated(loop)
+    if iterable is None:
+        return None
+    if isinstance(iterable, cst.Call) and _called_name(iterable) == "trange":
+        iterable = iterable.with_changes(func=cst.Name("range"))
+    value = fold_in(model, iterable, site.scope, loop.order_start)
+    if isinstance(value, (range, list, tuple, str, dict, set)):
+        return len(value) if len(value) > 0 else None
+    # A data loader: its length, when the user supplied it (--steps-per-epoch, --set len(...)).
+    length = fold_in(model, length_of(iterable), site.scope, loop.order_start)
+    if isinstance(length, int) and not isinstance(length, bool) and length > 0:
+        return length
+    return None
+
+
+def _iterated(loop: Loop) -> cst.BaseExpression | None:
+    """What a ``for`` loop iterates, seen through ``enumerate(...)``/``tqdm(...)``."""
     iterable = loop.iter
     if loop.kind != "for" or iterable is None:
         return None
     while (isinstance(iterable, cst.Call) and iterable.args and not iterable.args[0].star
            and _called_name(iterable) in _TRANSPARENT_WRAPPERS):
         iterable = iterable.args[0].value
-    if isinstance(iterable, cst.Call) and _called_name(iterable) == "trange":
-        iterable = iterable.with_changes(func=cst.Name("range"))
-    value = fold_in(model, iterable, site.scope, loop.order_start)
-    if isinstance(value, Unknown) or not isinstance(value, (range, list, tuple, str, dict, set)):
+    return iterable
+
+
+def length_of(iterable: cst.BaseExpression) -> cst.Call:
+    """``len(iterable)``, as an expression the folder can be asked about."""
+    return cst.Call(func=cst.Name("len"), args=[cst.Arg(value=iterable)])
+
+
+def data_loops(model: ModuleModel) -> list[tuple[Loop, str]]:
+    """The innermost loops around optimizer and scheduler steps that iterate data rather than a
+    ``range`` (``for batch in train_loader``), with the code of what they iterate: what
+    ``--steps-per-epoch`` counts."""
+    found: dict[str, Loop] = {}
+    for obj in (*model.optimizers, *model.schedulers):
+        for event in obj.events_named("step"):
+            for outer in model.contexts(event.chain[0].function):
+                loops = [loop for site in outer + event.chain for loop in site.loops]
+                iterable = _iterated(loops[-1]) if loops else None
+                if iterable is None or _is_range(iterable):
+                    continue
+                found.setdefault(one_line(model.module.code_for_node(iterable)), loops[-1])
+    return [(loop, code) for code, loop in found.items()]
+
+
+def _is_range(expr: cst.BaseExpression) -> bool:
+    return (isinstance(expr, (cst.List, cst.Tuple, cst.Set, cst.Dict, cst.SimpleString))
+            or (isinstance(expr, cst.Call) and _called_name(expr) in ("range", "trange")))
+
+
+@dataclass(frozen=True)
+class Gate:
+    """``if (i + offset) % k == remainder:`` around ``scheduler.step()``, where ``i`` counts the
+    loop's iterations from ``start``: the step runs on some of them only."""
+
+    code: str
+    offset: int
+    k: int
+    remainder: int
+    start: int
+
+    @property
+    def first(self) -> int:
+        """The first iteration (counted from 0) that passes the gate."""
+        return (self.remainder - self.offset - self.start) % self.k
+
+    def count(self, iterations: int) -> int:
+        """How many of ``iterations`` pass the gate."""
+        low = self.start + self.offset
+        high = low + iterations
+        return (high - 1 - self.remainder) // self.k - (low - 1 - self.remainder) // self.k
+
+
+def accumulation_gate(model: ModuleModel, site: CallSite, positions) -> Gate | None:
+    """The one ``if`` between the call and its innermost loop, when it is a modulus gate on the
+    loop's counter (gradient accumulation); None otherwise."""
+    if not site.loops or not site.conditions:
         return None
-    return len(value) if len(value) > 0 else None
+    loop = site.loops[-1]
+    start = positions[loop.node].start
+    inside = [c for c in site.conditions
+              if (positions[c].start.line, positions[c].start.column) > (start.line, start.column)]
+    if len(inside) != 1 or (inside[0], "body") not in site.path:
+        return None
+    condition = inside[0]
+    counter = _counter_start(model, loop, site)
+    if counter is None:
+        return None
+    name, first = counter
+    found = _modulus_test(condition.test)
+    if found is None:
+        return None
+    left, divisor, remainder = found
+    offset = _counter_offset(model, left, name, site)
+    k, remainder = (fold_in(model, e, site.scope, site.order) for e in (divisor, remainder))
+    if offset is None or not _whole(k) or not _whole(remainder) or k < 1:
+        return None
+    return Gate(one_line(model.module.code_for_node(condition.test)), offset, k, remainder % k,
+                 first)
+
+
+def _counter_start(model: ModuleModel, loop: Loop, site: CallSite) -> tuple[str, int] | None:
+    """(name, first value) of the loop's counter: ``i`` of ``for i, x in enumerate(xs)`` or of
+    ``for i in range(n)``."""
+    iterable, targets = loop.iter, loop.target_names
+    if loop.kind != "for" or not isinstance(iterable, cst.Call) or not targets:
+        return None
+    args = [a for a in iterable.args if not a.star]
+    name = _called_name(iterable)
+    if name == "enumerate" and isinstance(loop.node.target, cst.Tuple):
+        start_expr = next((a.value for a in args[1:2] if a.keyword is None), None) or next(
+            (a.value for a in args if a.keyword is not None and a.keyword.value == "start"), None)
+        start = fold_in(model, start_expr, site.scope, loop.order_start) if start_expr else 0
+    elif name in ("range", "trange") and isinstance(loop.node.target, cst.Name):
+        positional = [a.value for a in args if a.keyword is None]
+        step = fold_in(model, positional[2], site.scope, loop.order_start) \
+            if len(positional) > 2 else 1
+        start = fold_in(model, positional[0], site.scope, loop.order_start) \
+            if len(positional) > 1 else 0
+        if step != 1:
+            return None
+    else:
+        return None
+    return (targets[0], start) if _whole(start) else None
+
+
+def _modulus_test(test: cst.BaseExpression):
+    """(left, k, remainder) of ``left % k == remainder`` or ``not left % k``."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = _unparenthesized(test.expression)
+        if _is_modulus(inner):
+            return inner.left, inner.right, cst.Integer("0")
+        return None
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return None
+    target = test.comparisons[0]
+    if not isinstance(target.operator, cst.Equal):
+        return None
+    left, right = _unparenthesized(test.left), _unparenthesized(target.comparator)
+    if _is_modulus(left):
+        return left.left, left.right, right
+    if _is_modulus(right):
+        return right.left, right.right, left
+    return None
+
+
+def _counter_offset(model: ModuleModel, expr: cst.BaseExpression, name: str,
+                    site: CallSite) -> int | None:
+    """``a`` when ``expr`` is ``name``, ``name + a`` or ``a + name``."""
+    expr = _unparenthesized(expr)
+    if isinstance(expr, cst.Name):
+        return 0 if expr.value == name else None
+    if not isinstance(expr, cst.BinaryOperation) or not isinstance(expr.operator, cst.Add):
+        return None
+    for counter, other in ((expr.left, expr.right), (expr.right, expr.left)):
+        if isinstance(counter, cst.Name) and counter.value == name:
+            value = fold_in(model, other, site.scope, site.order)
+            return value if _whole(value) else None
+    return None
+
+
+def _unparenthesized(expr: cst.BaseExpression) -> cst.BaseExpression:
+    return expr.with_changes(lpar=[], rpar=[]) if getattr(expr, "lpar", None) else expr
+
+
+def _is_modulus(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _called_name(call: cst.Call) -> str | None:

@@ -1,29 +1,29 @@
-"""The numbers of one pair: the curve (one ``Schedule.values(n)`` call), its key steps, extremes,
-where it really ends, and a target check; or why there is no curve."""
+"""The numbers of one pair: the curve (reduced as it is computed, see ``curve``), its key
+steps, extremes, where it really ends, and a target check; or why there is no curve."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 import libcst as cst
 
-from lrlint.analysis.evaluate import NotStaticError, Unknown, UserCodeError
+from lrlint.analysis.evaluate import Unknown
 from lrlint.analysis.model import ModuleModel
+from lrlint.explain.comparison import Comparison, Transform, compare, compose, moved, rows_needed
+from lrlint.explain.curve import Curve, Reducer, truncated
+from lrlint.explain.evaluation import Rows
 from lrlint.explain.find import Pair
-from lrlint.explain.milestones import KeyStep, key_steps
+from lrlint.explain.findings import Finding
+from lrlint.explain.milestones import KeyStep, key_steps, with_peak
+from lrlint.explain.missing import Missing, missing_values
 from lrlint.explain.numbers import lrs_text
-from lrlint.explain.steps import StepCount, Stepping, choose_steps, stepping
+from lrlint.explain.steps import StepCount, Stepping, choose_steps, step_gate, stepping
 from lrlint.explain.target import TargetCheck, target_check
 
 PLATEAU = "ReduceLROnPlateau"
-
-
-@dataclass(frozen=True)
-class Extreme:
-    step: int
-    lrs: list[float]  # one per param group
+X_AXES = {"epoch": "epoch", "batch": "optimizer step"}
 
 
 @dataclass
@@ -32,14 +32,16 @@ class Explanation:
     stepping: Stepping
     steps: StepCount | None = None
     reason: str | None = None  # why there is no curve
-    columns: list[list[float]] = field(default_factory=list)  # columns[group][step]
+    curve: Curve | None = None
     failure: str | None = None  # torch raises partway: the curve stops there
     key_steps: list[KeyStep] = field(default_factory=list)
-    minimum: Extreme | None = None
-    maximum: Extreme | None = None
-    last_change: int | None = None  # the last step whose LR differs from the one before
+    key_steps_truncated: bool = False  # more key steps than are listed
     target: TargetCheck | None = None
     notes: list[str] = field(default_factory=list)  # about the schedule itself
+    missing: Missing | None = None  # the unknown values that keep the curve from being drawn
+    comparison: Comparison | None = None  # a finding reshapes the curve: how, on what axis
+    actual: Curve | None = None  # the curve the code produces, when a finding reshapes it
+    actual_failure: str | None = None  # torch raises partway along the actual curve
 
     @property
     def all_notes(self) -> list[str]:
@@ -47,19 +49,33 @@ class Explanation:
 
     @property
     def has_curve(self) -> bool:
-        return bool(self.columns) and bool(self.columns[0])
+        return self.curve is not None
 
     @property
     def count(self) -> int:
         """Steps actually evaluated (fewer than asked when torch raises partway)."""
-        return len(self.columns[0]) if self.columns else 0
+        return self.curve.count if self.curve is not None else 0
+
+    @property
+    def groups(self) -> int:
+        return self.curve.groups if self.curve is not None else 0
 
     def lrs_at(self, step: int) -> list[float]:
-        return [column[step] for column in self.columns]
+        assert self.curve is not None
+        return self.curve.lrs_at(step)
+
+    @property
+    def x_axis(self) -> str:
+        """What one step of the curve is, named for the loop that runs it."""
+        if self.comparison is not None:
+            return self.comparison.axis
+        return X_AXES.get(self.stepping.unit, "scheduler step")
 
 
 def explain_pair(module: cst.Module, model: ModuleModel, pair: Pair, positions,
-                 option_steps: int | None) -> Explanation:
+                 option_steps: int | None, loader_codes: set[str] = frozenset(),
+                 findings: Sequence[Finding] = ()) -> Explanation:
+    """``findings``: the LR003/LR008/LR009 findings on this scheduler's steps."""
     found = stepping(module, model, pair.scheduler_object, positions)
     explanation = Explanation(pair, found)
     declared = pair.declared
@@ -67,6 +83,8 @@ def explain_pair(module: cst.Module, model: ModuleModel, pair: Pair, positions,
     if schedule is None:
         explanation.reason = (f"torch would raise {type(declared.error).__name__}: {declared.error}"
                               if declared.error is not None else declared.reason)
+        if declared.error is None:
+            _explain_missing(explanation, model, loader_codes)
         return explanation
     if schedule.name == PLATEAU:
         explanation.reason = ("ReduceLROnPlateau follows the metric given to "
@@ -74,86 +92,66 @@ def explain_pair(module: cst.Module, model: ModuleModel, pair: Pair, positions,
         return explanation
     steps = choose_steps(option_steps, found, schedule.name, schedule.arguments)
     explanation.steps = steps
-    rows, failure = _evaluate(schedule, steps.count)
-    if not rows:
-        explanation.reason = failure
+    declared_shape: tuple[Transform, ...] = ()
+    if findings:
+        gate = (step_gate(model, pair.optimizer_object, positions)
+                if pair.optimizer_object is not None else None)
+        comparison, notes = compare(findings, steps, found, explanation.x_axis, gate)
+        explanation.notes.extend(notes)
+        if comparison is not None:
+            explanation.comparison = comparison
+            explanation.steps = steps = comparison.steps
+            declared_shape = comparison.declared
+    keys, explanation.key_steps_truncated = key_steps(
+        schedule, rows_needed(declared_shape, steps.count))
+    keys = [KeyStep(moved(declared_shape, k.step), k.kind, k.label) for k in keys]
+    curve, explanation.failure = _reduce(schedule, declared_shape, steps.count, keys)
+    if curve is None:
+        explanation.reason = explanation.failure
+        _explain_missing(explanation, model, loader_codes)
         return explanation
-    explanation.failure = failure
-    explanation.columns = _columns(rows, schedule.groups)
-    explanation.notes.extend(_own_start_notes(schedule, explanation.columns))
-    _describe_curve(explanation, model, schedule)
+    explanation.curve = curve
+    explanation.key_steps = with_peak([k for k in keys if k.step < curve.count], curve)
+    if explanation.comparison is not None:
+        explanation.actual, explanation.actual_failure = _reduce(
+            schedule, explanation.comparison.actual, steps.count, explanation.key_steps)
+    explanation.notes.extend(_own_start_notes(schedule, curve))
+    if explanation.failure is None:
+        final = curve.lrs_at(curve.count - 1)[0]
+        explanation.target = target_check(model, pair.scheduler_object, schedule, final,
+                                          curve.count)
     return explanation
 
 
-def _evaluate(schedule: Any, count: int) -> tuple[list[Any], str | None]:
-    """``schedule.values(count)``, or the steps before the one where torch raises."""
-    try:
-        return schedule.values(count), None
-    except Exception:  # noqa: BLE001 - any error of the user's schedule: replay to find where
-        return _until_error(schedule, count)
+def _reduce(schedule: Any, shape: tuple[Transform, ...], count: int,
+            keys: list[KeyStep]) -> tuple[Curve | None, str | None]:
+    """The ``count`` steps of the curve ``shape`` makes of the schedule's rows, reduced."""
+    rows = Rows(schedule, rows_needed(shape, count))
+    reducer = Reducer(schedule.groups, (k.step for k in keys))
+    for columns in truncated(compose(shape, rows), count):
+        reducer.feed(columns)
+    return reducer.curve(), rows.failure
 
 
-def _until_error(schedule: Any, count: int) -> tuple[list[Any], str | None]:
-    """Replay step by step. As in ``values``, a loop of ``count`` steps ends with a
-    ``scheduler.step()``, so the row after the last one is made too, to see whether it raises."""
-    rows: list[Any] = []
-    try:
-        for row in islice(schedule.iter(), count + 1):
-            rows.append(row)  # noqa: PERF402 - keep the rows made before the error
-    except Exception as error:  # noqa: BLE001
-        where = (f"after step {len(rows) - 1:,} (scheduler.step() call {len(rows):,})"
-                 if rows else "at construction")
-        return rows[:count], _failure(error, where)
-    return rows[:count], None
+def _explain_missing(explanation: Explanation, model: ModuleModel,
+                     loader_codes: set[str]) -> None:
+    """Replace the folder's reason with the unknown values it comes from, and how to pass them."""
+    pair = explanation.pair
+    missing = missing_values(model, pair.scheduler_object, pair.optimizer_object, loader_codes)
+    if missing is not None:
+        explanation.missing = missing
+        explanation.reason = missing.sentence()
 
 
-def _failure(error: Exception, where: str) -> str:
-    """What stops the curve: torch's exception (the user's lambda raising counts), or a lambda
-    lrlint cannot evaluate statically."""
-    if isinstance(error, NotStaticError):
-        return f"lrlint cannot evaluate the schedule {where}: {error}"
-    kind = error.python_exception if isinstance(error, UserCodeError) else type(error)
-    return f"torch raises {kind.__name__} {where}: {error}"
-
-
-def _columns(rows: list[Any], groups: int) -> list[list[float]]:
-    if groups == 1 and rows and not isinstance(rows[0], list):
-        return [list(rows)]
-    return [[row[group] for row in rows] for group in range(groups)]
-
-
-def _describe_curve(explanation: Explanation, model: ModuleModel, schedule: Any) -> None:
-    columns, count = explanation.columns, explanation.count
-    first = columns[0]
-    explanation.key_steps = key_steps(schedule, first, count)
-    low, high = first.index(min(first)), first.index(max(first))
-    explanation.minimum = Extreme(low, explanation.lrs_at(low))
-    explanation.maximum = Extreme(high, explanation.lrs_at(high))
-    explanation.last_change = _last_change(columns)
-    if explanation.failure is None:
-        explanation.target = target_check(model, explanation.pair.scheduler_object, schedule,
-                                          first, count)
-
-
-def _own_start_notes(schedule: Any, columns: list[list[float]]) -> list[str]:
+def _own_start_notes(schedule: Any, curve: Curve) -> list[str]:
     """OneCycleLR and CyclicLR overwrite the optimizer's LR at construction."""
     if schedule.name not in ("OneCycleLR", "CyclicLR"):
         return []
-    if [column[0] for column in columns] == list(schedule.base_lrs):
+    first = curve.lrs_at(0)
+    if first == list(schedule.base_lrs):
         return []
     start = ("max_lr / div_factor" if schedule.name == "OneCycleLR" else "base_lr")
-    first = lrs_text([column[0] for column in columns])
-    return [f"{schedule.name} ignores the optimizer's lr: it starts at {start} = {first}"]
-
-
-def _last_change(columns: list[list[float]]) -> int | None:
-    last = None
-    for column in columns:
-        for step in range(len(column) - 1, 0, -1):
-            if column[step] != column[step - 1]:
-                last = step if last is None else max(last, step)
-                break
-    return last
+    return [f"{schedule.name} ignores the optimizer's lr: it starts at {start} = {lrs_text(first)}"]
 
 
 def base_lr_value(pair: Pair) -> float | list[float] | None:

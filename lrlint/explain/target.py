@@ -11,7 +11,6 @@ and ends at ``final_lr / gamma``; :func:`lrlint.schedules.step_decay_to` gives t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -42,8 +41,10 @@ class TargetCheck:
         return self.final / self.target - 1
 
 
-def target_check(model: ModuleModel, scheduler: TrackedObject, schedule, curve: Sequence[float],
+def target_check(model: ModuleModel, scheduler: TrackedObject, schedule, final: float,
                  count: int) -> TargetCheck | None:
+    """Where the run ends (``final``, the LR of the last of ``count`` steps) against the target
+    gamma's formula states, when it states one."""
     if schedule.name not in DECAYING or schedule.groups != 1 or scheduler.site is None:
         return None
     gamma_expr = scheduler.args.get("gamma")
@@ -57,7 +58,7 @@ def target_check(model: ModuleModel, scheduler: TrackedObject, schedule, curve: 
         return None
     happened = _decays(schedule, count)
     advice = None if happened == planned else _advice(schedule, initial, target, planned, count)
-    return TargetCheck(target, expression, planned, happened, curve[count - 1], advice)
+    return TargetCheck(target, expression, planned, happened, final, advice)
 
 
 def _target_formula(model: ModuleModel, expr: cst.BaseExpression, scope: Scope,

@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from lrlint.explain.chart import render_chart
+from lrlint.explain.chart import OVERLAY, Series, render_chart
+from lrlint.explain.milestones import MAX_KEY_STEPS
 from lrlint.explain.numbers import lrs_text, steps_text
 from lrlint.explain.summary import Explanation, base_lr_value
 from lrlint.explain.target import describe
 
+if TYPE_CHECKING:
+    from lrlint.explain import FileExplanation
+
 LINE = 80
 FIELD = 12  # width of the field names ("optimizer", "steps", ...)
 MAX_ROWS = 12  # key-step rows shown before the middle ones are elided
+LEGEND = "⣿"
 UNITS = {"epoch": "stepped once per epoch",
          "batch": "stepped after every optimizer step (per batch)"}
 
 
-def write_text(path: str, explanations: list[Explanation], out: TextIO) -> None:
-    if not explanations:
-        out.write(f"{path}: no LR scheduler found\n")
-        return
-    blocks = ["\n".join(_pair_lines(path, e)) for e in explanations]
-    out.write("\n\n".join(blocks) + "\n")
+def write_text(files: list[FileExplanation], out: TextIO) -> None:
+    blocks = []
+    for file in files:
+        if not file.explanations:
+            blocks.append(f"{file.path}: no LR scheduler found")
+        blocks += ["\n".join(_pair_lines(file.path, e)) for e in file.explanations]
+    if blocks:
+        out.write("\n\n".join(blocks) + "\n")
 
 
 def _pair_lines(path: str, e: Explanation) -> list[str]:
@@ -40,26 +47,50 @@ def _pair_lines(path: str, e: Explanation) -> list[str]:
         lines += _field("not shown", e.reason)
     if e.steps is not None:
         lines += _field("steps", f"{steps_text(e.steps.count)}: {e.steps.reason}")
-    if e.stepping.unit is not None:
+    accumulating = e.comparison is not None and any(
+        f.code == "LR009" for f in e.comparison.findings)
+    if accumulating:
+        lines += _field("unit", "stepped on every micro-batch")
+    elif e.stepping.unit is not None:
         lines += _field("unit", UNITS[e.stepping.unit])
+    if e.comparison is not None:
+        lines += _field("actual", f"{finding_text(e.comparison)}: {e.comparison.effect}")
     for note in e.all_notes:
         lines += _field("note", note)
     if e.failure is not None:
         lines += _field("error", e.failure)
+    if e.actual_failure is not None:
+        lines += _field("error", f"in the actual curve, {e.actual_failure}")
     if not e.has_curve:
         return lines
     lines.append("")
     lines += _key_step_table(e)
+    if e.key_steps_truncated:
+        lines += _field("note", f"only the first {steps_text(MAX_KEY_STEPS)} key steps are "
+                                "listed")
     lines.append("")
     lines += _extremes(e)
     if e.target is not None:
         lines += _field("target", describe(e.target))
     lines.append("")
-    if len(e.columns) > 1:
-        lines.append(f"  chart of param group 0 of {len(e.columns)}")
-    x_label = "epoch" if e.stepping.unit == "epoch" else "step"
-    lines += ["  " + line for line in render_chart(e.columns[0], x_label)]
+    if e.groups > 1:
+        lines.append(f"  chart of param group 0 of {e.groups}")
+    curve = e.curve
+    assert curve is not None
+    series = Series(curve.steps, curve.columns[0], curve.count)
+    actual = e.actual
+    overlay = Series(actual.steps, actual.columns[0], actual.count) if actual else None
+    chart = render_chart(series, e.x_axis, overlay=overlay)
+    lines += ["  " + line for line in chart]
+    if overlay is not None and chart:
+        lines += _wrap(f"{OVERLAY} actual: {finding_text(e.comparison)}", "",
+                       f"  {LEGEND} declared   ", " " * 16)
     return lines
+
+
+def finding_text(comparison: Any) -> str:
+    """``LR009 (line 53)``: the findings that reshape the curve."""
+    return ", ".join(f"{f.code} (line {f.line})" for f in comparison.findings)
 
 
 def _header(code: str, where: str) -> list[str]:
@@ -96,32 +127,56 @@ def _key_step_table(e: Explanation) -> list[str]:
         hidden = len(ordered) - len(head) - len(tail)
     table = [_row(e, step, labels) for step, labels in head]
     if hidden:
-        table.append(("…", "", f"{hidden:,} more rows like these"))
+        table.append(("…", "", "", f"{hidden:,} more rows like these"))
     table += [_row(e, step, labels) for step, labels in tail]
     step_width = max(len("step"), *(len(row[0]) for row in table))
     lr_width = max(len("LR"), *(len(row[1]) for row in table))
-    lines = [f"  {'step':>{step_width}}  LR"]
-    for step, lrs, label in table:
-        lines += _wrap(label, "", f"  {step:>{step_width}}  {lrs:<{lr_width}}  ",
-                       " " * (step_width + lr_width + 6))
+    actual_width = max(len("actual"), *(len(row[2]) for row in table)) if e.actual else 0
+    header = f"  {'step':>{step_width}}  {'LR':<{lr_width}}"
+    if e.actual:
+        header += "  actual"
+    lines = [header.rstrip()]
+    for step, lrs, actual, label in table:
+        start = f"  {step:>{step_width}}  {lrs:<{lr_width}}  "
+        if e.actual:
+            start += f"{actual:<{actual_width}}  "
+        lines += _wrap(label, "", start, " " * len(start))
     return lines
 
 
-def _row(e: Explanation, step: int, labels: list[str]) -> tuple[str, str, str]:
-    return steps_text(step), lrs_text(e.lrs_at(step)), "; ".join(labels)
+def _row(e: Explanation, step: int, labels: list[str]) -> tuple[str, str, str, str]:
+    actual = e.actual
+    shown = ""
+    if actual is not None and step < actual.count:
+        shown = lrs_text(actual.lrs_at(step))
+    return steps_text(step), lrs_text(e.lrs_at(step)), shown, "; ".join(labels)
 
 
 def _extremes(e: Explanation) -> list[str]:
-    assert e.minimum is not None and e.maximum is not None
-    lines = _field("minimum", f"{lrs_text(e.minimum.lrs)} at step {steps_text(e.minimum.step)}")
-    lines += _field("maximum", f"{lrs_text(e.maximum.lrs)} at step {steps_text(e.maximum.step)}")
+    curve = e.curve
+    assert curve is not None
+    low, high = curve.minimum, curve.maximum
+    lines = _field("minimum", f"{lrs_text(low.lrs)} at step {steps_text(low.step)}")
+    lines += _field("maximum", f"{lrs_text(high.lrs)} at step {steps_text(high.step)}")
     final = lrs_text(e.lrs_at(e.count - 1))
-    if e.last_change is None:
+    if curve.last_change is None:
         ends = f"constant at {final} for all {steps_text(e.count)} steps"
     else:
         ends = (f"ends at {final} after {steps_text(e.count)} steps (last change at step "
-                f"{steps_text(e.last_change)})")
-    return lines + _field("end", ends)
+                f"{steps_text(curve.last_change)})")
+    lines += _field("end", ends)
+    if e.actual is not None:
+        lines += _field("actual", _actual_summary(e.actual))
+    return lines
+
+
+def _actual_summary(actual: Any) -> str:
+    final = lrs_text(actual.lrs_at(actual.count - 1))
+    change = (f"last change at step {steps_text(actual.last_change)}"
+              if actual.last_change is not None else "constant")
+    return (f"minimum {lrs_text(actual.minimum.lrs)} at step {steps_text(actual.minimum.step)}, "
+            f"maximum {lrs_text(actual.maximum.lrs)} at step {steps_text(actual.maximum.step)}; "
+            f"ends at {final} after {steps_text(actual.count)} steps ({change})")
 
 
 def schedule_text(schedule: Any) -> str:
