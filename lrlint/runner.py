@@ -18,7 +18,9 @@ from lrlint.checks.base import Rule
 from lrlint.config import Config
 from lrlint.diagnostics import Diagnostic, FileResult
 from lrlint.engine import file_error, lint_bytes, rules_for
-from lrlint.source import DecodeError, decode, write_atomically
+from lrlint.notebook import is_notebook
+from lrlint.prefilter import ROOT_GATES
+from lrlint.source import DecodeError, decode
 
 FixMode = Literal["off", "safe", "unsafe"]
 
@@ -41,6 +43,10 @@ def rules_for_codes(codes: tuple[str, ...]) -> tuple[Rule, ...]:
 def run_job(job: Job) -> FileResult:
     """Lint (and maybe fix) one file; never raises."""
     try:
+        if is_notebook(job.path):  # the notebook module reads the cells' code out of the JSON
+            from lrlint.notebook import run_notebook_job
+
+            return run_notebook_job(job, rules_for_codes(job.codes))
         return _run_job(job)
     except Exception as error:  # a bug in lrlint must not lose the other files' results
         return FileResult(job.path, [file_error(job.path, "internal-error",
@@ -51,11 +57,10 @@ def _run_job(job: Job) -> FileResult:
     rules = rules_for_codes(job.codes)
     if job.fix == "off":
         return lint_bytes(job.path, job.data, rules)
-    from lrlint.fixer import fix_text
+    from lrlint.fixer import fix_text, write_fixed
     from lrlint.suppression import ignores_file
 
-    active = rules_for(job.data, rules)
-    if not active:
+    if not rules_for(job.data, rules):
         return FileResult(job.path)
     try:
         source = decode(job.data)
@@ -63,23 +68,18 @@ def _run_job(job: Job) -> FileResult:
         return lint_bytes(job.path, job.data, rules)  # reports the decode error
     if ignores_file(source.text):
         return FileResult(job.path)
-    outcome = fix_text(job.path, source, active, unsafe=job.fix == "unsafe")
+    # Every enabled rule, not only those the prefilter chose on the text before the fixes.
+    outcome = fix_text(job.path, source, rules, unsafe=job.fix == "unsafe")
     result = FileResult(job.path, outcome.diagnostics, parsed=outcome.parsed,
-                        fixes_applied=outcome.applied)
+                        fixes_applied=outcome.applied, fixed=outcome.fixed)
     if outcome.text != source.text:
         result.original_source = source.text
         result.fixed_source = outcome.text
-        if job.write:
-            try:
-                write_atomically(job.path, source.encode(outcome.text))
-            except OSError as error:
-                result.diagnostics.append(file_error(job.path, "io-error",
-                                                     f"cannot write fixed file: {error.strerror or error}"))
-                result.fixes_applied = 0
-            except UnicodeEncodeError as error:
-                result.diagnostics.append(file_error(job.path, "internal-error",
-                                                     f"fixed text does not fit the file's encoding: {error.reason}"))
-                result.fixes_applied = 0
+        problem = write_fixed(job.path, lambda: source.encode(outcome.text)) if job.write else None
+        if problem is not None:  # nothing was written: report the file as it still is
+            result.diagnostics = [*outcome.initial, problem]
+            result.fixes_applied, result.fixed = 0, []
+            result.original_source = result.fixed_source = None
     return result
 
 
@@ -104,7 +104,11 @@ def run_batch(batch: Batch) -> list[FileResult]:
             results.append(FileResult(path, [file_error(path, "io-error", error.strerror or str(error))]))
             continue
         codes = tuple(sorted(batch.config.codes_for(path)))
-        if codes and rules_for(data, rules_for_codes(codes)):
+        # A notebook's code is JSON-escaped in its bytes: only the root gates are safe to test
+        # there; the rules' own vocabulary is checked on the code, once it is read out.
+        worth_linting = (any(gate in data for gate in ROOT_GATES) if is_notebook(path)
+                         else rules_for(data, rules_for_codes(codes)))
+        if codes and worth_linting:
             results.append(run_job(Job(path, data, codes, batch.fix, batch.write)))
         # else: nothing to find here, the file is never decoded or parsed
     return results
