@@ -1,4 +1,4 @@
-"""Inline suppression comments, the check for unused ones (LR100), and ``--add-noqa``.
+"""Inline suppression comments, the checks on them (LR100, LR101), and ``--add-noqa``.
 
 - ``# lrlint: ignore[LR001,LR003]`` or ``# noqa: LR001, LR003`` on a line of the finding;
 - bare ``# lrlint: ignore`` or ``# noqa`` on that line: every code;
@@ -6,10 +6,11 @@
 
 LR100 (``unused-suppression``, opt-in, like Ruff's RUF100) reports an ``lrlint: ignore``
 directive, or the ``LR`` codes of a ``noqa`` directive, that suppressed nothing: codes of
-enabled rules with no finding on the line, unknown ``LR`` codes, and a bare ``# lrlint: ignore``
-with nothing to hide. Codes of rules that are not enabled are left alone (another run may
-enable them), and so are a bare ``# noqa`` and other tools' codes. Only real comments count: a
-directive inside a string is text.
+enabled rules with no finding on the line, and a bare ``# lrlint: ignore`` with nothing to hide.
+Codes of rules that are not enabled are left alone (another run may enable them), and so are a
+bare ``# noqa`` and other tools' codes. LR101 (``unknown-suppression-code``) reports the codes
+no rule has: any in ``lrlint: ignore[...]``, ``LR`` codes in ``noqa``. Only real comments count:
+a directive inside a string is text.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from lrlint.diagnostics import Diagnostic, Edit, Fix, Position
 
 UNUSED_CODE = "LR100"
 UNUSED_NAME = "unused-suppression"
+UNKNOWN_CODE = "LR101"
+UNKNOWN_NAME = "unknown-suppression-code"
 
 _IGNORE_FILE = re.compile(r"#\s*lrlint\s*:\s*ignore-file\b", re.IGNORECASE)
 _DIRECTIVE = re.compile(
@@ -75,9 +78,9 @@ def apply_suppressions(path: str, text: str, lines: list[str], diagnostics: list
     if not may_have_directives(text):
         return diagnostics
     kept = [d for d in diagnostics if not is_suppressed(d, lines)]
-    if UNUSED_CODE in enabled:
+    if UNUSED_CODE in enabled or UNKNOWN_CODE in enabled:
         suppressed = [d for d in diagnostics if d.code is not None and is_suppressed(d, lines)]
-        kept.extend(unused_directives(path, text, suppressed, enabled, known))
+        kept.extend(check_directives(path, text, suppressed, enabled, known))
     return kept
 
 
@@ -114,9 +117,9 @@ def comment_directives(text: str) -> list[Directive]:
     return found
 
 
-def unused_directives(path: str, text: str, suppressed: Sequence[Diagnostic],
-                      enabled: Collection[str], known: Collection[str]) -> list[Diagnostic]:
-    """LR100 findings: one per directive that names something it does not suppress."""
+def check_directives(path: str, text: str, suppressed: Sequence[Diagnostic],
+                     enabled: Collection[str], known: Collection[str]) -> list[Diagnostic]:
+    """LR100 and LR101 findings: at most one of each per directive."""
     from lrlint.source import split_lines
 
     findings = []
@@ -124,38 +127,61 @@ def unused_directives(path: str, text: str, suppressed: Sequence[Diagnostic],
     for directive in comment_directives(text):
         used = {d.code for d in suppressed if d.start.line <= directive.line <= d.end.line}
         if directive.codes is None:
-            if directive.lrlint and not used:
-                findings.append(_finding(path, directive, [], [], lines, bare=True))
+            if directive.lrlint and not used and UNUSED_CODE in enabled:
+                findings.append(_unused(path, directive, [], lines))
             continue
-        if UNUSED_CODE in directive.codes:
-            continue  # the directive hides LR100 itself
         ours = [c for c in directive.codes if directive.lrlint or _OURS.fullmatch(c)]
         unknown = [c for c in ours if c not in known]
-        unused = [c for c in ours if c in known and c in enabled and c not in used]
-        if unknown or unused:
-            findings.append(_finding(path, directive, unused, unknown, lines))
+        # LR100 and LR101 judge the directive itself: naming them is never "unused".
+        unused = [c for c in ours if c in known and c in enabled and c not in used
+                  and c not in (UNUSED_CODE, UNKNOWN_CODE)]
+        if unused and UNUSED_CODE in enabled and UNUSED_CODE not in directive.codes:
+            findings.append(_unused(path, directive, unused, lines))
+        if unknown and UNKNOWN_CODE in enabled and UNKNOWN_CODE not in directive.codes:
+            findings.append(_unknown(path, directive, unknown, known))
     return findings
 
 
-def _finding(path: str, directive: Directive, unused: list[str], unknown: list[str],
-             lines: list[str], bare: bool = False) -> Diagnostic:
+def _unused(path: str, directive: Directive, unused: list[str], lines: list[str]) -> Diagnostic:
+    if unused:
+        kind = "lrlint: ignore" if directive.lrlint else "noqa"
+        listed = ", ".join(f"`{c}`" for c in unused)
+        message = f"Unused `{kind}` directive (unused: {listed}): no such finding on this line"
+    else:
+        message = "Unused blanket `# lrlint: ignore`: nothing on this line to suppress"
+    return _directive_finding(path, directive, UNUSED_CODE, UNUSED_NAME, message,
+                              _removal(directive, set(unused), lines))
+
+
+def _unknown(path: str, directive: Directive, unknown: list[str],
+             known: Collection[str]) -> Diagnostic:
+    kind = "lrlint: ignore" if directive.lrlint else "noqa"
+    hints = []
+    for code in unknown:
+        meant = _meant(code, known)
+        hints.append(f"`{code}` (did you mean `{meant}`?)" if meant else f"`{code}`")
+    noun = "a code" if len(unknown) == 1 else "codes"
+    message = f"`{kind}` names {noun} no lrlint rule has: {', '.join(hints)}"
+    return _directive_finding(path, directive, UNKNOWN_CODE, UNKNOWN_NAME, message, None)
+
+
+def _meant(code: str, known: Collection[str]) -> str | None:
+    """The code a short one stands for (``LR01`` -> ``LR001``), if a rule has it."""
+    match = re.fullmatch(r"LR0*([0-9]{1,3})", code)
+    if match is None:
+        return None
+    padded = "LR" + match.group(1).zfill(3)
+    return padded if padded in known and padded != code else None
+
+
+def _directive_finding(path: str, directive: Directive, code: str, name: str, message: str,
+                       fix: Fix | None) -> Diagnostic:
     from lrlint.checks.base import DOCS_URL
 
-    kind = "lrlint: ignore" if directive.lrlint else "noqa"
-    if bare:
-        message = "Unused blanket `# lrlint: ignore`: nothing on this line to suppress"
-    else:
-        parts = []
-        if unused:
-            parts.append("unused: " + ", ".join(f"`{c}`" for c in unused))
-        if unknown:
-            parts.append("unknown: " + ", ".join(f"`{c}`" for c in unknown))
-        message = f"Unused `{kind}` directive ({'; '.join(parts)})"
     start = Position(directive.line, directive.start + 1)
     end = Position(directive.line, directive.end + 1)
-    fix = _removal(directive, set(unused) | set(unknown), lines)
-    return Diagnostic(path, UNUSED_CODE, UNUSED_NAME, message, start, end, "warning", fix,
-                      DOCS_URL.format(code=UNUSED_CODE))
+    return Diagnostic(path, code, name, message, start, end, "warning", fix,
+                      DOCS_URL.format(code=code))
 
 
 def _removal(directive: Directive, drop: set[str], lines: list[str]) -> Fix:

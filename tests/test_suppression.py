@@ -1,4 +1,4 @@
-"""LR100 unused-suppression: unused and unknown codes in suppression comments."""
+"""LR100 unused-suppression and LR101 unknown-suppression-code."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ BAD = dedent("""\
 
 
 IGNORE = "Unused `lrlint: ignore` directive"
+NONE = "no such finding on this line"
 
 
 def findings(comment: str, **options) -> list[tuple[str, str]]:
@@ -37,17 +38,29 @@ def test_used_directives_are_fine():
 
 
 @pytest.mark.parametrize(
-    ("comment", "message"),
+    ("comment", "expected"),
     [
-        ("  # lrlint: ignore[LR001, LR003]", f"{IGNORE} (unused: `LR003`)"),
-        ("  # lrlint: ignore[LR001, LR999]", f"{IGNORE} (unknown: `LR999`)"),
-        ("  # lrlint: ignore[LR001, E501]", f"{IGNORE} (unknown: `E501`)"),
-        ("  # noqa: LR001, LR01, E501", "Unused `noqa` directive (unknown: `LR01`)"),
-        ("  # noqa: LR001,LR003", "Unused `noqa` directive (unused: `LR003`)"),
+        ("  # lrlint: ignore[LR001, LR003]", [("LR100", f"{IGNORE} (unused: `LR003`): {NONE}")]),
+        ("  # noqa: LR001,LR003", [("LR100", f"Unused `noqa` directive (unused: `LR003`): {NONE}")]),
+        ("  # lrlint: ignore[LR001, LR999]",
+         [("LR101", "`lrlint: ignore` names a code no lrlint rule has: `LR999`")]),
+        ("  # lrlint: ignore[LR001, E501]",
+         [("LR101", "`lrlint: ignore` names a code no lrlint rule has: `E501`")]),
+        ("  # noqa: LR001, LR01, E501",
+         [("LR101", "`noqa` names a code no lrlint rule has: `LR01` (did you mean `LR001`?)")]),
+        ("  # lrlint: ignore[LR001, LR003, LR999, LR9]",
+         [("LR100", f"{IGNORE} (unused: `LR003`): {NONE}"),
+          ("LR101", "`lrlint: ignore` names codes no lrlint rule has: `LR999`, "
+                    "`LR9` (did you mean `LR009`?)")]),
     ],
 )
-def test_unused_and_unknown_codes_are_reported(comment, message):
-    assert findings(comment) == [("LR100", message)]
+def test_unused_and_unknown_codes_are_reported(comment, expected):
+    assert findings(comment) == expected
+
+
+def test_unknown_codes_are_reported_by_default_unused_ones_on_request():
+    assert [c for c, _ in findings("  # lrlint: ignore[LR001, LR01]", select=None)] == ["LR101"]
+    assert findings("  # lrlint: ignore[LR001, LR003]", select=None) == []
 
 
 def test_bare_lrlint_ignore_with_nothing_to_suppress():
@@ -68,6 +81,7 @@ def test_left_alone_bare_noqa_other_tools_disabled_rules_strings():
     assert [d.code for d in lint_source(in_string, "t.py", select=["ALL"]).diagnostics] == [
         "LR001"]
     assert findings("  # lrlint: ignore[LR001, LR100, LR003]") == []  # it hides LR100 itself
+    assert findings("  # lrlint: ignore[LR001, LR101, LR03]") == []
 
 
 def test_opt_in_like_ruffs_rule():
