@@ -23,8 +23,8 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
     fmt = output_format(args)
     paths = _paths(args)
     mode = fix_mode(args)
-    if args.add_noqa and (mode != "off" or args.diff):
-        raise UsageError("--add-noqa cannot be combined with --fix, --fix-only or --diff")
+    if args.add_noqa and (mode != "off" or args.diff or paths == ["-"]):
+        raise UsageError("--add-noqa cannot be combined with --fix, --fix-only, --diff or stdin")
     if args.statistics and fmt not in ("text", "full", "concise", "grouped", "json"):
         raise UsageError(f"--statistics writes text or json output, not {fmt}")
     if args.watch:
@@ -112,7 +112,8 @@ def _tree(args: argparse.Namespace):
                 args.extend_per_file_ignores, codes, "--extend-per-file-ignores"),
         )
         tree = make_tree(args.config, overrides, isolated=args.isolated)
-        tree.fallback() if tree.fixed is None else None  # a broken config here: fail first
+        if tree.fixed is None:
+            tree.fallback()  # a broken config above the working directory: fail before any work
         return tree
     except ConfigError as error:
         raise UsageError(str(error)) from None
@@ -166,9 +167,14 @@ def _check_stdin(args: argparse.Namespace, tree, fmt: str, mode: str, out: TextI
     from lrlint.api import lint_source
     from lrlint.source import split_lines
 
+    from lrlint.config import ConfigError
+
     filename = args.stdin_filename or "-"
     data = sys.stdin.buffer.read()
-    config = tree.for_file(filename)
+    try:
+        config = tree.for_file(filename)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
     if args.force_exclude and args.stdin_filename and config.is_excluded(filename):
         if mode != "off" and not args.diff:
             out.write(data.decode("utf-8", "replace"))  # like formatters: the input, unchanged

@@ -206,3 +206,10 @@ def test_help_text_names_every_format(capsys):
     for option in ("--statistics", "--fix-only", "--add-noqa", "--force-exclude", "--watch",
                    "--isolated", "--output-file", "json-lines", "rdjson", "LRLINT_OUTPUT_FORMAT"):
         assert option in out, option
+
+
+def test_options_that_do_not_go_together_are_usage_errors(project, capsys):
+    for args in (["-", "--add-noqa"], ["bad.py", "--add-noqa", "--diff"], ["-", "--watch"],
+                 ["bad.py", "--config", "x.toml", "--isolated"]):
+        code, out, err = run(args, capsys)
+        assert (code, out) == (2, "") and err.startswith("lrlint: error: "), args
