@@ -54,7 +54,7 @@ def add_check_arguments(check: argparse.ArgumentParser) -> None:
     fixing.add_argument("--unsafe-fixes", action="store_true",
                         help="apply safe and unsafe fixes (implies --fix)")
     fixing.add_argument("--fix-only", action="store_true",
-                        help="apply fixes; report and exit non-zero for nothing that remains")
+                        help="apply fixes; neither report nor fail on what remains")
     fixing.add_argument("--diff", action="store_true",
                         help="print the fixes as a unified diff; write nothing")
     fixing.add_argument("--show-fixes", action="store_true",
