@@ -14,7 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lrlint.config import Config, find_config, load_config
+from lrlint.config import Config
+from lrlint.config_tree import ConfigTree, Overrides
 from lrlint.diagnostics import Diagnostic, FileResult
 
 
@@ -24,6 +25,7 @@ class RunResult:
     the number of fixes applied."""
 
     results: list[FileResult] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # every file linted (or skipped as clean)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -45,44 +47,55 @@ class RunResult:
         return any(result.has_file_error for result in self.results)
 
 
+def make_tree(config_path: str | None = None, overrides: Overrides | None = None, *,
+              isolated: bool = False) -> ConfigTree:
+    """The settings of every file: its nearest config file (or ``config_path`` for all, or none
+    with ``isolated``), with ``overrides`` on top. Raises ``ConfigError`` for a bad file."""
+    from lrlint.checks import known_codes
+
+    return ConfigTree(known_codes(), overrides, config_path=config_path, isolated=isolated)
+
+
 def make_config(paths: Sequence[str], config_path: str | None = None,
                 select: Sequence[str] | None = None, ignore: Sequence[str] = (),
                 extend_select: Sequence[str] = ()) -> Config:
-    """The configuration for linting ``paths``: the nearest ``[tool.lrlint]`` plus overrides.
+    """The configuration of the first of ``paths``: its nearest config file plus overrides.
 
     Raises ``ConfigError`` for an invalid file or an unknown rule selector.
     """
-    from lrlint.checks import known_codes
-
-    codes = known_codes()
-    if config_path is None:
-        start = Path(paths[0]) if paths and paths[0] != "-" else Path.cwd()
-        found = find_config(start.resolve())
-        config = load_config(found, codes)
-    else:
-        config = load_config(Path(config_path), codes)
-    if select is None and not ignore and not extend_select:
-        return config
-    return config.with_overrides(select=select, ignore=ignore, extend_select=extend_select)
+    overrides = Overrides(select=select, ignore=ignore, extend_select=extend_select)
+    tree = make_tree(config_path, overrides)
+    first = paths[0] if paths and paths[0] != "-" else None
+    if first is None:
+        return tree.fallback() if tree.fixed is None else tree.fixed
+    return tree.for_directory(first) if os.path.isdir(first) else tree.for_file(first)
 
 
-def lint_paths(paths: Iterable[str | os.PathLike[str]], *, config: Config | None = None,
+def lint_paths(paths: Iterable[str | os.PathLike[str]], *,
+               config: Config | ConfigTree | None = None,
                select: Sequence[str] | None = None, ignore: Sequence[str] = (),
                fix: bool = False, unsafe_fixes: bool = False, write: bool = True,
-               jobs: int | None = None, extra_paths: Sequence[str] = ()) -> RunResult:
+               jobs: int | None = None, force_exclude: bool = False,
+               extra_paths: Sequence[str] = ()) -> RunResult:
     """Lint files and directories (recursively, honouring excludes and ``.gitignore``).
-    ``extra_paths``: more directories where imported modules' source may be found."""
+
+    ``config``: one :class:`Config` for every file, or a :class:`ConfigTree` (by default, each
+    file's nearest config file with ``select``/``ignore`` on top). ``extra_paths``: more
+    directories where imported modules' source may be found.
+    """
     from lrlint.discovery import discover
     from lrlint.runner import lint_files
 
     paths = [os.fspath(p) for p in paths]
     if config is None:
-        config = make_config(paths, select=select, ignore=ignore)
-    files, problems = discover(paths, config)
+        config = make_tree(overrides=Overrides(select=select, ignore=ignore))
+    tree = ConfigTree.of(config) if isinstance(config, Config) else config
+    files, problems = discover(paths, tree, force_exclude=force_exclude)
+    names = [os.fspath(f) for f in files]
     mode = ("unsafe" if unsafe_fixes else "safe") if fix else "off"
-    results = lint_files([os.fspath(f) for f in files], config, mode, write, jobs,
+    results = lint_files(names, tree.file_codes(names), mode, write, jobs,
                          extra_paths=[os.fspath(p) for p in extra_paths])
-    return RunResult([FileResult(p.path, [p]) for p in problems] + results)
+    return RunResult([FileResult(p.path, [p]) for p in problems] + results, files=files)
 
 
 def lint_source(source: str | bytes, filename: str = "<stdin>", *, config: Config | None = None,
@@ -92,7 +105,8 @@ def lint_source(source: str | bytes, filename: str = "<stdin>", *, config: Confi
     from lrlint.runner import Job, run_job
 
     if config is None:
-        config = make_config([], select=select, ignore=ignore)
+        overrides = Overrides(select=select, ignore=ignore)
+        config = make_tree(overrides=overrides).for_file(filename)
     data = source.encode("utf-8") if isinstance(source, str) else source
     codes = tuple(sorted(config.codes_for(filename)))
     mode = ("unsafe" if unsafe_fixes else "safe") if fix else "off"

@@ -7,8 +7,6 @@ error, bad configuration, or a file that could not be read, decoded or parsed.
 from __future__ import annotations
 
 import argparse
-import difflib
-import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -17,6 +15,9 @@ from lrlint._version import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 COMMANDS = ("check", "rule", "rules", "explain", "server")
+# As lrlint.reporting.FORMATS (not imported here: `lrlint --version` stays cheap).
+OUTPUT_FORMATS = ("text", "full", "concise", "grouped", "json", "json-lines", "junit", "github",
+                  "gitlab", "pylint", "rdjson", "azure", "sarif")
 
 
 class UsageError(Exception):
@@ -29,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"lrlint: error: {message}\n")
 
 
-def _codes(value: str) -> list[str]:
+def _comma_separated(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
@@ -43,6 +44,83 @@ def _positive(value: str) -> int:
     return number
 
 
+def add_check_arguments(check: argparse.ArgumentParser) -> None:
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="files or directories to lint ('-' reads stdin); default: .")
+    fixing = check.add_argument_group("fixing")
+    fixing.add_argument("--fix", action="store_true", help="apply safe fixes")
+    fixing.add_argument("--no-fix", action="store_true",
+                        help="apply no fixes, whatever --fix, --unsafe-fixes or --fix-only say")
+    fixing.add_argument("--unsafe-fixes", action="store_true",
+                        help="apply safe and unsafe fixes (implies --fix)")
+    fixing.add_argument("--fix-only", action="store_true",
+                        help="apply fixes; neither report nor fail on what remains")
+    fixing.add_argument("--diff", action="store_true",
+                        help="print the fixes as a unified diff; write nothing")
+    fixing.add_argument("--show-fixes", action="store_true",
+                        help="show each finding's fix as a diff; with --fix, list what was fixed")
+    fixing.add_argument("--exit-non-zero-on-fix", action="store_true",
+                        help="exit 1 when fixes were applied, even if nothing remains")
+    fixing.add_argument("--add-noqa", action="store_true",
+                        help="add a '# lrlint: ignore[CODE]' comment to every line with a finding")
+    rules = check.add_argument_group("rule selection")
+    rules.add_argument("--select", type=_comma_separated, action="extend", default=None,
+                       metavar="CODES",
+                       help="only these rules (codes, prefixes, names or ALL; comma-separated)")
+    rules.add_argument("--extend-select", type=_comma_separated, action="extend", default=[],
+                       metavar="CODES", help="rules to add to the configured selection")
+    rules.add_argument("--ignore", type=_comma_separated, action="extend", default=[],
+                       metavar="CODES",
+                       help="rules to turn off")
+    rules.add_argument("--per-file-ignores", type=_comma_separated, action="extend", default=None,
+                       metavar="PATTERN:CODE",
+                       help="rules to turn off in matching files, replacing the config's "
+                            "(comma-separated; patterns relative to the working directory)")
+    rules.add_argument("--extend-per-file-ignores", type=_comma_separated, action="extend",
+                       default=[], metavar="PATTERN:CODE",
+                       help="like --per-file-ignores, added to the config's")
+    files = check.add_argument_group("file selection")
+    files.add_argument("--exclude", type=_comma_separated, action="extend", default=None,
+                       metavar="PATTERNS",
+                       help="gitignore-style patterns to skip, replacing `exclude` and the "
+                            "defaults")
+    files.add_argument("--extend-exclude", type=_comma_separated, action="extend", default=[],
+                       metavar="PATTERNS", help="patterns to skip, added to the excludes")
+    files.add_argument("--force-exclude", action="store_true",
+                       help="apply the excludes to paths named on the command line too "
+                            "(as pre-commit needs)")
+    files.add_argument("--stdin-filename", default=None, metavar="PATH",
+                       help="the file name to report (and match per-file-ignores) for stdin")
+    settings = check.add_argument_group("configuration")
+    settings.add_argument("--config", default=None, metavar="FILE",
+                          help="use this pyproject.toml or lrlint.toml for every file "
+                               "instead of each file's nearest one")
+    settings.add_argument("--isolated", action="store_true",
+                          help="ignore every configuration file")
+    output = check.add_argument_group("output")
+    output.add_argument("--output-format", choices=OUTPUT_FORMATS, default=None,
+                        help="default: $LRLINT_OUTPUT_FORMAT, else text")
+    output.add_argument("-o", "--output-file", default=None, metavar="FILE",
+                        help="write the report to FILE instead of stdout")
+    output.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour the text output (auto: on a terminal without NO_COLOR)")
+    output.add_argument("-q", "--quiet", action="store_true",
+                        help="one line per finding, no source, no summary")
+    output.add_argument("--statistics", action="store_true",
+                        help="count the findings of each rule instead of listing them")
+    output.add_argument("--show-files", action="store_true",
+                        help="list the files that would be linted, and stop")
+    output.add_argument("--show-settings", action="store_true",
+                        help="print the settings the first file would be linted with, and stop")
+    output.add_argument("--exit-zero", action="store_true",
+                        help="exit 0 even when findings remain (file errors still exit 2)")
+    running = check.add_argument_group("running")
+    running.add_argument("-j", "--jobs", type=_positive, default=None, metavar="N",
+                         help="worker processes (default: one per core)")
+    running.add_argument("--watch", action="store_true",
+                         help="lint again whenever a linted file or a config file changes")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="lrlint",
@@ -53,35 +131,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lrlint {__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
-    check = commands.add_parser("check", help="lint files and directories (the default)")
-    check.add_argument("paths", nargs="*", metavar="PATH",
-                       help="files or directories to lint ('-' reads stdin); default: .")
-    check.add_argument("--fix", action="store_true", help="apply safe fixes")
-    check.add_argument("--unsafe-fixes", action="store_true",
-                       help="apply safe and unsafe fixes (implies --fix)")
-    check.add_argument("--diff", action="store_true",
-                       help="print the fixes as a unified diff; write nothing")
-    check.add_argument("--select", type=_codes, action="extend", default=None, metavar="CODES",
-                       help="only these rules (codes, prefixes, names or ALL; comma-separated)")
-    check.add_argument("--extend-select", type=_codes, action="extend", default=[], metavar="CODES",
-                       help="rules to add to the configured selection")
-    check.add_argument("--ignore", type=_codes, action="extend", default=[], metavar="CODES",
-                       help="rules to turn off")
-    check.add_argument("--output-format", choices=("text", "json", "github", "sarif"),
-                       default=os.environ.get("LRLINT_OUTPUT_FORMAT", "text"))
-    check.add_argument("--exit-zero", action="store_true",
-                       help="exit 0 even when findings remain (file errors still exit 2)")
-    check.add_argument("-q", "--quiet", action="store_true",
-                       help="one line per finding, no source, no summary")
-    check.add_argument("-j", "--jobs", type=_positive, default=None, metavar="N",
-                       help="worker processes (default: one per core)")
-    check.add_argument("--stdin-filename", default=None, metavar="PATH",
-                       help="the file name to report (and match per-file-ignores) for stdin")
-    check.add_argument("--config", default=None, metavar="PYPROJECT",
-                       help="use this pyproject.toml instead of the nearest one")
+    check = commands.add_parser("check", help="lint files and directories (the default)",
+                                description="Lint Python files and Jupyter notebooks.")
+    add_check_arguments(check)
 
     rule = commands.add_parser("rule", help="print a rule's documentation")
-    rule.add_argument("code", metavar="CODE")
+    rule.add_argument("code", nargs="?", metavar="CODE", help="a rule code or name")
+    rule.add_argument("--all", action="store_true", help="every rule's documentation")
+    rule.add_argument("--output-format", choices=("text", "json"), default="text",
+                      help="the page as Markdown (text) or a JSON object per rule")
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--output-format", choices=("text", "json"), default="text")
@@ -126,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "rule":
-            return _rule(args.code, sys.stdout)
+            return _rule(args, sys.stdout)
         if args.command == "rules":
             return _rules(args.output_format, sys.stdout)
         if args.command == "explain":
@@ -137,7 +195,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from lrlint.server import run as run_server
 
             return run_server()
-        return _check(args, sys.stdout)
+        from lrlint.check import run_check
+
+        return run_check(args, sys.stdout)
     except UsageError as error:
         sys.stderr.write(f"lrlint: error: {error}\n")
         return EXIT_ERROR
@@ -149,138 +209,61 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FINDINGS
 
 
-def _check(args: argparse.Namespace, out: TextIO) -> int:
-    from lrlint.config import ConfigError
+def _rule(args: argparse.Namespace, out: TextIO) -> int:
+    from lrlint.checks import all_rules, rule_by_code
 
-    paths = args.paths or ["."]
-    if "-" in paths and len(paths) > 1:
-        raise UsageError("'-' (stdin) cannot be combined with other paths")
-    if args.stdin_filename and paths != ["-"]:
-        if not args.paths:
-            paths = ["-"]
-        else:
-            raise UsageError("--stdin-filename applies to '-' (stdin) only")
-    fix = args.fix or args.unsafe_fixes or args.diff
-    try:
-        from lrlint.api import make_config
+    if args.all == (args.code is not None):
+        raise UsageError("give a rule code or name, or --all")
+    if args.all:
+        codes = [rule.code for rule in all_rules()]
+    else:
+        wanted = args.code.strip().upper()
+        catalog = rule_by_code()
+        if wanted not in catalog:
+            by_name = {rule.name: c for c, rule in catalog.items()}
+            wanted = by_name.get(args.code.strip().lower(), wanted)
+        if wanted not in catalog:
+            raise UsageError(f"unknown rule {args.code!r}; run 'lrlint rules' to list them")
+        codes = [wanted]
+    if args.output_format == "json":
+        import json
 
-        config_paths = [args.stdin_filename] if paths == ["-"] and args.stdin_filename else paths
-        config = make_config(config_paths, args.config, args.select, args.ignore, args.extend_select)
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
-    except OSError as error:
-        raise UsageError(f"{args.config}: {error.strerror or error}") from None
-
-    if paths == ["-"]:
-        return _check_stdin(args, config, fix, out)
-    from lrlint.api import lint_paths
-
-    result = lint_paths(paths, config=config, fix=fix, unsafe_fixes=args.unsafe_fixes,
-                        write=not args.diff, jobs=args.jobs)
-    if args.diff:
-        return _print_diffs(result, out)
-    fixed_sources = {r.path: r.fixed_source for r in result.results if r.fixed_source is not None}
-    _report(result.diagnostics, args, out, fixed=result.fixed,
-            lines=lambda path: _lines_of(path, fixed_sources))
-    return _exit_status(result.diagnostics, args.exit_zero)
-
-
-def _check_stdin(args, config, fix: bool, out: TextIO) -> int:
-    from lrlint.api import lint_source
-
-    filename = args.stdin_filename or "-"
-    data = sys.stdin.buffer.read()
-    result = lint_source(data, filename, config=config, fix=fix, unsafe_fixes=args.unsafe_fixes)
-    if args.diff:
-        return _print_diffs(result, out)
-    text = result.fixed_source
-    if fix:
-        # Like formatters: the (fixed) source goes to stdout, the report to stderr.
-        out.write(text if text is not None else data.decode("utf-8", "replace"))
-        out.flush()
-        out = sys.stderr
-    shown = text if text is not None else data.decode("utf-8", "replace")
-    from lrlint.source import split_lines
-
-    _report(result.diagnostics, args, out, fixed=result.fixed, lines=lambda path: split_lines(shown))
-    return _exit_status(result.diagnostics, args.exit_zero)
-
-
-def _report(diagnostics, args, out: TextIO, *, fixed: int, lines) -> None:
-    from lrlint.reporting import write_report
-
-    write_report(diagnostics, args.output_format, out, rules=_rule_infos(), source_lines=lines,
-                 quiet=args.quiet, fixed=fixed, unsafe_fixes=args.unsafe_fixes)
-
-
-def _rule_infos():
-    from lrlint.checks import all_rules
-    from lrlint.reporting import RuleInfo
-
-    return {
-        rule.code: RuleInfo(rule.code, rule.name, rule.summary, rule.fixable, rule.url(), rule.severity)
-        for rule in all_rules()
-    }
-
-
-def _lines_of(path: str, fixed_sources: dict[str, str]) -> list[str] | None:
-    from lrlint.source import DecodeError, decode, split_lines
-
-    if path in fixed_sources:
-        return split_lines(fixed_sources[path])
-    try:
-        with open(path, "rb") as stream:
-            return split_lines(decode(stream.read()).text)
-    except (OSError, DecodeError):
-        return None
-
-
-def _print_diffs(result, out: TextIO) -> int:
-    changed = 0
-    for file_result in sorted(result.results, key=lambda r: r.path):
-        if file_result.fixed_source is None:
-            continue
-        changed += 1
-        before = file_result.original_source.splitlines(keepends=True)
-        after = file_result.fixed_source.splitlines(keepends=True)
-        out.writelines(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in difflib.unified_diff(before, after, file_result.path, file_result.path))
-    errors = [d for d in result.diagnostics if d.is_file_error]
-    for error in errors:
-        sys.stderr.write(f"{error.path}:{error.start.line}:{error.start.column}: "
-                         f"{error.name}: {error.message}\n")
-    fixes = result.fixed
-    noun = "fix" if fixes == 1 else "fixes"
-    sys.stderr.write(f"Would apply {fixes} {noun} to {changed} file{'s' if changed != 1 else ''}.\n")
-    if errors:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if changed else EXIT_CLEAN
-
-
-def _exit_status(diagnostics, exit_zero: bool) -> int:
-    if any(d.is_file_error for d in diagnostics):
-        return EXIT_ERROR
-    if diagnostics and not exit_zero:
-        return EXIT_FINDINGS
+        documents = [_rule_document(code) for code in codes]
+        json.dump(documents if args.all else documents[0], out, indent=2)
+        out.write("\n")
+        return EXIT_CLEAN
+    out.write("\n".join(_page(code) for code in codes))
     return EXIT_CLEAN
 
 
-def _rule(code: str, out: TextIO) -> int:
+def _page(code: str) -> str:
     from lrlint.checks import rule_by_code
     from lrlint.docs import rule_page
 
-    wanted = code.strip().upper()
-    catalog = rule_by_code()
-    if wanted not in catalog:
-        by_name = {rule.name: c for c, rule in catalog.items()}
-        wanted = by_name.get(code.strip().lower(), wanted)
-    if wanted not in catalog:
-        raise UsageError(f"unknown rule {code!r}; run 'lrlint rules' to list them")
-    page = rule_page(wanted)
+    page = rule_page(code)
     if page is None:
-        rule = catalog[wanted]
+        rule = rule_by_code()[code]
         page = f"# {rule.code} {rule.name}\n\n{rule.summary}\n"
-    out.write(page if page.endswith("\n") else page + "\n")
-    return EXIT_CLEAN
+    return page if page.endswith("\n") else page + "\n"
+
+
+def _rule_document(code: str) -> dict:
+    """A rule as JSON, with the fields of Ruff's ``rule --output-format json`` and lrlint's own."""
+    from lrlint.checks import rule_by_code
+
+    rule = rule_by_code()[code]
+    return {
+        "name": rule.name,
+        "code": rule.code,
+        "linter": "lrlint",
+        "summary": rule.summary,
+        "fix": "Fix is sometimes available." if rule.fixable else "Fix is not available.",
+        "fixable": rule.fixable,
+        "severity": rule.severity,
+        "url": rule.url(),
+        "explanation": _page(code),
+        "preview": False,
+    }
 
 
 def _rules(output_format: str, out: TextIO) -> int:

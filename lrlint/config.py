@@ -1,12 +1,13 @@
-"""``[tool.lrlint]`` in pyproject.toml, and rule selection shared with the command line.
+"""``[tool.lrlint]`` in pyproject.toml (or ``lrlint.toml``), and rule selection shared with the
+command line.
 
-Keys (kebab-case, as written in TOML)::
+Keys (kebab-case, as written in TOML; ``lrlint.toml`` and ``.lrlint.toml`` hold them at top level)::
 
     [tool.lrlint]
     select = ["LR"]                 # codes, prefixes ("LR0"), "ALL" or rule names; default: all
     ignore = ["LR002"]
     extend-select = ["LR004"]       # added to select (or to the default when select is absent)
-    exclude = ["legacy"]            # replaces lrlint.discovery.DEFAULT_EXCLUDES
+    exclude = ["legacy"]            # replaces DEFAULT_EXCLUDES
     extend-exclude = ["notebooks"]  # added to the excludes
     per-file-ignores = { "tests/*" = ["LR001"] }
     respect-gitignore = true
@@ -20,7 +21,9 @@ adjust what the config enabled.
 ``exclude``, ``extend-exclude`` and ``per-file-ignores`` patterns use gitignore syntax relative to
 the config file's directory: a pattern without ``/`` matches a file or directory name at any depth,
 one with ``/`` is anchored there, and a directory pattern covers everything below it. A
-per-file-ignores key may start with ``!`` to apply to files that do *not* match.
+per-file-ignores key may start with ``!`` to apply to files that do *not* match. The same patterns
+given on the command line (``--exclude``, ``--per-file-ignores`` ...) are anchored at the working
+directory instead.
 """
 
 from __future__ import annotations
@@ -35,7 +38,44 @@ from typing import Any
 
 from lrlint.gitignore import IgnoreRules, compile_pattern
 
-__all__ = ["Config", "ConfigError", "find_config", "load_config", "resolve_selection"]
+__all__ = [
+    "CONFIG_FILES",
+    "DEFAULT_EXCLUDES",
+    "Config",
+    "ConfigError",
+    "find_config",
+    "load_config",
+    "resolve_selection",
+]
+
+# Where settings live, in order of precedence within one directory (as Ruff's .ruff.toml,
+# ruff.toml, pyproject.toml). A pyproject.toml counts only when it has a [tool.lrlint] table.
+CONFIG_FILES = (".lrlint.toml", "lrlint.toml", "pyproject.toml")
+
+# Directories (and files) never walked into unless ``exclude`` replaces this list.
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "build",
+    "dist",
+    "__pycache__",
+    "site-packages",
+    "node_modules",
+    "*.egg-info",
+    ".ipynb_checkpoints",
+)
+
+# Rules that no default enables: only a selector that names them (a code, a prefix, "ALL").
+# LR100 (unused-suppression) checks comments, not training code, as Ruff's RUF100 does.
+OPT_IN = frozenset({"LR100"})
 
 _SECTION = "[tool.lrlint]"
 _CODE_SELECTOR = re.compile(r"([A-Z]+)([0-9]*)")
@@ -46,36 +86,66 @@ class ConfigError(ValueError):
     """A configuration or selector problem; the message names the file, the key and the value."""
 
 
+PatternIgnores = tuple[tuple[str, frozenset[str]], ...]  # (pattern, codes) pairs
+
+
 @dataclass(frozen=True)
 class Config:
-    """The settings for one run. ``root`` anchors exclude and per-file-ignores patterns."""
+    """The settings for one file. ``root`` anchors the config's exclude and per-file-ignores
+    patterns; ``cli_root`` (the working directory) anchors those given on the command line."""
 
     root: Path = field(default_factory=Path.cwd)
-    path: Path | None = None  # the pyproject.toml it came from
+    path: Path | None = None  # the config file it came from
     enabled: frozenset[str] = frozenset()  # the codes selected for every file
-    exclude: tuple[str, ...] | None = None  # None: lrlint.discovery.DEFAULT_EXCLUDES
+    exclude: tuple[str, ...] | None = None  # None: DEFAULT_EXCLUDES
     extend_exclude: tuple[str, ...] = ()
-    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    per_file_ignores: PatternIgnores = ()
     respect_gitignore: bool = True
     known_codes: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
-    _per_file_rules: tuple[tuple[RootedPatterns, bool, frozenset[str]], ...] = field(
+    cli_root: Path | None = None
+    cli_exclude: tuple[str, ...] | None = None  # --exclude: replaces `exclude`
+    cli_extend_exclude: tuple[str, ...] = ()
+    cli_per_file_ignores: PatternIgnores | None = None  # --per-file-ignores: replaces the config's
+    cli_extend_per_file_ignores: PatternIgnores = ()
+    _per_file_rules: tuple[tuple[Path, RootedPatterns, bool, frozenset[str]], ...] = field(
+        init=False, compare=False, repr=False
+    )
+    _excludes: tuple[tuple[Path, RootedPatterns], ...] = field(
         init=False, compare=False, repr=False
     )
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "root", Path(os.path.abspath(self.root)))
+        root = Path(os.path.abspath(self.root))
+        object.__setattr__(self, "root", root)
+        cli_root = Path(os.path.abspath(self.cli_root or root))
+        object.__setattr__(self, "cli_root", cli_root)
+        own = () if self.cli_per_file_ignores is not None else self.per_file_ignores
         compiled = []
-        for pattern, codes in self.per_file_ignores:
-            negated = pattern.startswith("!")
-            compiled.append((RootedPatterns([pattern[1:] if negated else pattern]), negated, codes))
+        for anchor, pairs in (
+            (root, own),
+            (cli_root, self.cli_per_file_ignores or ()),
+            (cli_root, self.cli_extend_per_file_ignores),
+        ):
+            for pattern, codes in pairs:
+                negated = pattern.startswith("!")
+                patterns = RootedPatterns([pattern[1:] if negated else pattern])
+                compiled.append((anchor, patterns, negated, codes))
         object.__setattr__(self, "_per_file_rules", tuple(compiled))
+        if self.cli_exclude is not None:
+            base = (cli_root, self.cli_exclude)
+        else:
+            base = (root, DEFAULT_EXCLUDES if self.exclude is None else self.exclude)
+        sets = [base, (root, self.extend_exclude), (cli_root, self.cli_extend_exclude)]
+        object.__setattr__(
+            self, "_excludes", tuple((a, RootedPatterns(p)) for a, p in sets if p)
+        )
 
     @classmethod
     def default(cls, known_codes: Mapping[str, str], root: Path | None = None) -> Config:
-        """Every known rule enabled, default excludes, no config file."""
+        """Every known rule enabled (but the opt-in ones), default excludes, no config file."""
         return cls(
             root=root or Path.cwd(),
-            enabled=frozenset(known_codes),
+            enabled=default_codes(known_codes),
             known_codes=dict(known_codes),
         )
 
@@ -91,14 +161,25 @@ class Config:
         )
         return replace(self, enabled=enabled)
 
+    @property
+    def excludes(self) -> tuple[tuple[Path, RootedPatterns], ...]:
+        """Each set of exclude patterns with the directory it is anchored at."""
+        return self._excludes
+
+    def is_excluded(self, path: str | os.PathLike[str]) -> bool:
+        """Whether ``path`` or one of its parents matches an exclude pattern."""
+        return any(
+            patterns.matches(path, relative_posix(path, anchor))
+            for anchor, patterns in self._excludes
+        )
+
     def codes_for(self, path: str | os.PathLike[str]) -> frozenset[str]:
         """The codes enabled for ``path`` once per-file-ignores are applied."""
         if not self._per_file_rules:
             return self.enabled
-        rel = relative_posix(path, self.root)
         codes = self.enabled
-        for patterns, negated, ignored in self._per_file_rules:
-            if patterns.matches(path, rel) != negated:
+        for anchor, patterns, negated, ignored in self._per_file_rules:
+            if patterns.matches(path, relative_posix(path, anchor)) != negated:
                 codes = codes - ignored
         return codes
 
@@ -177,6 +258,11 @@ def _expand_selector(
     return (codes, 1 + len(digits)) if codes else None
 
 
+def default_codes(known_codes: Mapping[str, str]) -> frozenset[str]:
+    """The codes enabled when nothing is selected: all but the opt-in rules."""
+    return frozenset(known_codes) - OPT_IN
+
+
 def expand_selectors(selectors: Iterable[object], known_codes: Mapping[str, str], where: str):
     """Yield ``(codes, specificity)`` per selector; ConfigError naming ``where`` for a bad one."""
     for selector in selectors:
@@ -202,12 +288,15 @@ def resolve_selection(
 ) -> frozenset[str]:
     """The enabled codes for one layer of selectors.
 
-    ``select=None`` keeps ``base`` (default: all known codes) as the starting set; a ``select``
-    list starts from nothing. Each code then takes the verdict of the most specific selector
-    that matches it, ``ignore`` winning ties. ``origin`` names the config file and table for
+    ``select=None`` keeps ``base`` (default: all known codes but ``OPT_IN``) as the starting
+    set; a ``select`` list starts from nothing. Each code then takes the verdict of the most
+    specific selector that matches it, ``ignore`` winning ties. ``origin`` names the config file and table for
     error messages (``"pyproject.toml: [tool.lrlint]"``); without it, errors name the CLI flags.
     """
-    start = (frozenset(known_codes) if base is None else base) if select is None else frozenset()
+    if select is not None:
+        start = frozenset()
+    else:
+        start = default_codes(known_codes) if base is None else base
     verdicts: dict[str, tuple[int, bool]] = {}  # code -> (specificity, enabled)
     layers = (
         ("select", select or (), True),
@@ -249,24 +338,36 @@ def _lrlint_table(data: Mapping[str, Any]) -> Any:
     return tool.get("lrlint") if isinstance(tool, dict) else None
 
 
-def find_config(start: str | os.PathLike[str]) -> Path | None:
-    """The nearest ``pyproject.toml`` at or above ``start`` that has a ``[tool.lrlint]`` table.
+def config_in(directory: str | os.PathLike[str]) -> Path | None:
+    """The config file that holds lrlint's settings in ``directory`` itself, if any.
 
     A pyproject.toml that does not mention lrlint is skipped without parsing, so a broken file
     of another project does not stop the run; one that mentions it and does not parse raises.
     """
-    start_path = Path(os.path.abspath(start))
-    directory = start_path if start_path.is_dir() else start_path.parent
-    for candidate_dir in (directory, *directory.parents):
-        candidate = candidate_dir / "pyproject.toml"
+    for name in CONFIG_FILES:
+        candidate = Path(directory, name)
+        if name != "pyproject.toml":
+            if candidate.is_file():
+                return candidate
+            continue
         try:
             raw = candidate.read_bytes()
         except OSError:
             continue
-        if b"lrlint" not in raw:
-            continue
-        if _lrlint_table(_read_toml(candidate)) is not None:
+        if b"lrlint" in raw and _lrlint_table(_read_toml(candidate)) is not None:
             return candidate
+    return None
+
+
+def find_config(start: str | os.PathLike[str]) -> Path | None:
+    """The nearest config file at or above ``start``: ``.lrlint.toml``, ``lrlint.toml``, or a
+    ``pyproject.toml`` with a ``[tool.lrlint]`` table."""
+    start_path = Path(os.path.abspath(start))
+    directory = start_path if start_path.is_dir() else start_path.parent
+    for candidate_dir in (directory, *directory.parents):
+        found = config_in(candidate_dir)
+        if found is not None:
+            return found
     return None
 
 
@@ -308,13 +409,23 @@ _KEYS = (
 )
 
 
+def is_standalone(path: Path) -> bool:
+    """Any config file but a ``pyproject.toml`` (``lrlint.toml``, ``.lrlint.toml``, or a file
+    given to ``--config``) holds the keys at top level, like ``ruff.toml``."""
+    return path.name != "pyproject.toml"
+
+
 def load_config(path: str | os.PathLike[str] | None, known_codes: Mapping[str, str]) -> Config:
-    """Read ``[tool.lrlint]`` from ``path``; ``None`` gives the defaults rooted at the cwd."""
+    """Read ``[tool.lrlint]`` from ``path`` (the whole file for ``lrlint.toml``); ``None`` gives
+    the defaults rooted at the cwd."""
     if path is None:
         return Config.default(known_codes)
     path = Path(os.path.abspath(path))
-    where = f"{_display(path)}: {_SECTION}"
-    table = _lrlint_table(_read_toml(path))
+    data = _read_toml(path)
+    if is_standalone(path):
+        where, table = _display(path), data
+    else:
+        where, table = f"{_display(path)}: {_SECTION}", _lrlint_table(data)
     if table is None:
         table = {}
     if not isinstance(table, dict):

@@ -51,13 +51,14 @@ class Diagnostic:
     severity: Severity = "warning"
     fix: Fix | None = None
     url: str | None = None
+    cell: int | None = None  # in a notebook: the 1-based cell; lines are counted in that cell
 
     @property
     def is_file_error(self) -> bool:
         return self.code is None
 
     def sort_key(self) -> tuple:
-        return (self.path, self.start.line, self.start.column, self.code or "")
+        return (self.path, self.cell or 0, self.start.line, self.start.column, self.code or "")
 
 
 @dataclass(slots=True)
@@ -70,6 +71,7 @@ class FileResult:
     original_source: str | None = None  # kept only when fixed_source is set
     parsed: bool = False  # False when the prefilter skipped the file
     fixes_applied: int = 0
+    fixed: list[Diagnostic] = field(default_factory=list)  # the findings this run's fixes removed
 
     @property
     def has_file_error(self) -> bool:

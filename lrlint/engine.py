@@ -12,7 +12,7 @@ import ast
 import re
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,7 +28,7 @@ from lrlint.checks.base import (
 from lrlint.diagnostics import Diagnostic, Edit, FileResult, Fix, Position
 from lrlint.prefilter import ROOT_GATES, ScanCache
 from lrlint.source import DecodeError, SourceText, decode, split_lines
-from lrlint.suppression import ignores_file, is_suppressed
+from lrlint.suppression import ignores_file
 
 if TYPE_CHECKING:
     from lrlint.workspace import Workspace
@@ -67,11 +67,12 @@ def lint_bytes(path: str, data: bytes, rules: Sequence[Rule]) -> FileResult:
     try:
         source = decode(data)
     except DecodeError as error:
-        result.diagnostics.append(file_error(path, "decode-error", f"cannot decode file: {error}"))
+        result.diagnostics.append(file_error(path, "decode-error", f"cannot decode file: {error}",
+                                             error.line, error.column))
         return result
     if ignores_file(source.text):
         return result
-    analysis = analyse(path, source, source.text, active)
+    analysis = analyse(path, source, source.text, active, {rule.code for rule in rules})
     result.parsed = analysis.parsed
     result.diagnostics = analysis.diagnostics
     return result
@@ -94,9 +95,11 @@ def parse(path: str, text: str) -> tuple[object, Diagnostic | None]:
 
 
 def analyse(path: str, source: SourceText, text: str, rules: Sequence[Rule],
+            enabled: Collection[str] | None = None,
             workspace: Workspace | None = None) -> Analysis:
-    """Parse ``text`` and run ``rules``; positions and fixes refer to ``text``. With a
-    ``workspace``, the file is modelled among the workspace's other members."""
+    """Parse ``text`` and run ``rules``; positions and fixes refer to ``text``. ``enabled`` are
+    the codes enabled for the file (default: the rules'), which LR100 judges directives by.
+    With a ``workspace``, the file is modelled among the workspace's other members."""
     from lrlint.analysis.model import ModuleModel
 
     module, error = parse(path, text)
@@ -111,7 +114,7 @@ def analyse(path: str, source: SourceText, text: str, rules: Sequence[Rule],
         return Analysis([file_error(path, "internal-error", "file nests too deeply to analyse")], True)
     except Exception:
         return Analysis([internal_error(path, "building the training model")], True)
-    return check(path, source, text, model, rules)
+    return check(path, source, text, model, rules, enabled)
 
 
 def analyse_workspace(workspace: Workspace, sources: dict[str, SourceText],
@@ -133,8 +136,10 @@ def analyse_workspace(workspace: Workspace, sources: dict[str, SourceText],
             for path, source in sources.items()}
 
 
-def check(path: str, source: SourceText, text: str, model, rules: Sequence[Rule]) -> Analysis:
-    """Run ``rules`` on a built model; only findings on this module's own nodes are kept."""
+def check(path: str, source: SourceText, text: str, model, rules: Sequence[Rule],
+          enabled: Collection[str] | None = None) -> Analysis:
+    """Run ``rules`` on a built model; only findings on this module's own nodes are kept, and
+    suppression comments apply."""
     context = RuleContext(model, source, path)
     diagnostics: list[Diagnostic] = []
     for rule in rules:
@@ -147,7 +152,18 @@ def check(path: str, source: SourceText, text: str, model, rules: Sequence[Rule]
             diagnostics.append(internal_error(path, f"rule {rule.code} ({rule.name})"))
     if context.reports:
         diagnostics.extend(_to_diagnostics(path, text, source, model.module, context.reports, rules))
+    diagnostics = _suppress(path, text, diagnostics, rules, enabled)
     return Analysis(diagnostics, parsed=True)
+
+
+def _suppress(path, text, diagnostics, rules, enabled) -> list[Diagnostic]:
+    from lrlint.checks import known_codes
+    from lrlint.suppression import apply_suppressions, may_have_directives
+
+    if not may_have_directives(text):
+        return diagnostics
+    enabled = {rule.code for rule in rules} if enabled is None else enabled
+    return apply_suppressions(path, text, split_lines(text), diagnostics, enabled, known_codes())
 
 
 def internal_error(path: str, stage: str) -> Diagnostic:
@@ -195,8 +211,7 @@ def _to_diagnostics(path, text, source, module, reports: list[Report], rules) ->
             path=path, code=rule.code, name=rule.name, message=report.message, start=start,
             end=end, severity=rule.severity, fix=fix, url=rule.url(),
         )
-        if not is_suppressed(diagnostic, lines):
-            diagnostics.append(diagnostic)
+        diagnostics.append(diagnostic)
     return diagnostics
 
 

@@ -1,24 +1,31 @@
-"""Applying fixes: text edits, re-parse, repeat until nothing changes.
+"""Applying fixes: text edits, re-lint, repeat until nothing changes; then write the file.
 
 Each round applies every applicable fix whose edits do not overlap an edit already taken this
-round, then re-analyses the new text (fixes may enable or disable each other). A round whose
-output does not parse is retried one fix at a time; a fix that breaks the syntax on its own is
-dropped and reported as an internal error, never written.
+round, then lints the new text again with *every* rule enabled for the file (the prefilter
+chooses among them again on the new text: a fix can bring in the vocabulary of a rule that had
+nothing to look at before). A round whose output does not parse is retried one fix at a time; a
+fix that breaks the syntax on its own is dropped and reported as an internal error, never
+written. With safe fixes only, a fix that would create a finding that was not there before is
+not applied either: it stays as an unsafe fix of its finding, so "N fixed, M remaining" is the
+truth about the file as written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+import os
+import stat
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 from lrlint.checks.base import Rule
-from lrlint.diagnostics import Diagnostic, Fix, Position
-from lrlint.engine import analyse, file_error
-from lrlint.source import SourceText, line_starts
+from lrlint.diagnostics import Diagnostic
+from lrlint.edits import Applied, apply_edits
+from lrlint.engine import Analysis, analyse, file_error, rules_for
+from lrlint.source import SourceText, write_atomically
+from lrlint.suppression import UNUSED_CODE
 
-if TYPE_CHECKING:
-    from lrlint.workspace import Workspace
+__all__ = ["FixOutcome", "apply_edits", "fix_text", "write_fixed"]
 
 MAX_ROUNDS = 10
 
@@ -27,8 +34,11 @@ MAX_ROUNDS = 10
 class FixOutcome:
     text: str
     applied: int
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # what remains in ``text``
     parsed: bool = True
+    initial: list[Diagnostic] = field(default_factory=list)  # what the original text had
+    fixed: list[Diagnostic] = field(default_factory=list)  # the findings the fixes removed
+    fences: tuple[int, ...] = ()  # where the caller's fences ended up in ``text``
 
 
 def applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
@@ -36,47 +46,30 @@ def applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
     return fix is not None and (fix.applicability == "safe" or unsafe)
 
 
-def apply_edits(text: str, fixes: Sequence[Fix]) -> tuple[str, list[Fix]]:
-    """Apply non-overlapping fixes (in the given order of preference); return the new text and
-    the fixes that were taken."""
-    starts = line_starts(text)
-
-    def offset(position: Position) -> int:
-        if position.line > len(starts):
-            return len(text)
-        return min(starts[position.line - 1] + position.column - 1, len(text))
-
-    taken: list[Fix] = []
-    spans: list[tuple[int, int, str]] = []
-    for fix in fixes:
-        candidate = [(offset(e.start), offset(e.end), e.content) for e in fix.edits]
-        if any(_overlaps(a, b) for a in candidate for b in spans):
-            continue
-        spans.extend(candidate)
-        taken.append(fix)
-    for begin, end, content in sorted(spans, key=lambda s: (s[0], s[1]), reverse=True):
-        text = text[:begin] + content + text[end:]
-    return text, taken
-
-
-def _overlaps(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
-    (a0, a1, _), (b0, b1, _) = a, b
-    if a0 == a1 or b0 == b1:
-        # An insertion clashes with another insertion at the same point (their order would be
-        # arbitrary) and with an edit that strictly surrounds it; touching an edit is fine.
-        return a0 == a1 == b0 == b1 or b0 < a0 < b1 or a0 < b0 < a1
-    return a0 < b1 and b0 < a1
+def lint_text(path: str, source: SourceText, text: str, rules: Sequence[Rule]) -> Analysis:
+    """Lint one version of the text with the enabled rules its vocabulary lets through (always
+    parsing it, so that a broken fix shows)."""
+    active = rules_for(text.encode("utf-8", "surrogatepass"), rules)
+    return analyse(path, source, text, active, {rule.code for rule in rules})
 
 
 def fix_text(path: str, source: SourceText, rules: Sequence[Rule], unsafe: bool,
-             workspace: Workspace | None = None) -> FixOutcome:
-    """Fix ``source`` as far as the rules can; return the final text and what remains. With a
-    ``workspace``, each version of the text is modelled among the workspace's members."""
+             fences: Sequence[int] = (),
+             lint: Callable[[str], Analysis] | None = None) -> FixOutcome:
+    """Fix ``source`` as far as the rules can; return the final text and what remains.
+
+    ``rules`` are every rule enabled for the file. ``fences`` are offsets no edit may cross
+    (see :mod:`lrlint.edits`). ``lint`` replaces the default analysis of a text version.
+    """
+    lint = lint or (lambda text: lint_text(path, source, text, rules))
     text = source.text
-    applied = 0
+    fences = tuple(fences)
+    applied: list[Diagnostic] = []
     broken: list[Diagnostic] = []
-    refused: set[tuple] = set()  # fixes known to break the syntax
-    analysis = analyse(path, source, text, rules, workspace)
+    refused: set[tuple] = set()  # fixes known to break the syntax or to create a finding
+    demoted: set[tuple] = set()  # safe fixes that would create a finding
+    analysis = lint(text)
+    initial = analysis.diagnostics
     for _ in range(MAX_ROUNDS):
         if not analysis.parsed:
             break
@@ -84,33 +77,75 @@ def fix_text(path: str, source: SourceText, rules: Sequence[Rule], unsafe: bool,
                  if applicable(d, unsafe) and _identity(d) not in refused]
         if not fixes:
             break
-        new_text, taken = apply_edits(text, [d.fix for d in fixes])
-        new_analysis = analyse(path, source, new_text, rules, workspace)
-        if not new_analysis.parsed:
-            # Find the culprits one by one; keep the fixes that are fine alone.
-            good: list[Diagnostic] = []
-            for diagnostic in fixes:
-                alone, _ = apply_edits(text, [diagnostic.fix])
-                if analyse(path, source, alone, rules, workspace).parsed:
-                    good.append(diagnostic)
-                else:
-                    refused.add(_identity(diagnostic))
-                    broken.append(_broken_fix(path, diagnostic))
+        step = _apply(fixes, text, fences)
+        new_analysis = lint(step.text)
+        if _rejected(analysis, new_analysis, step, unsafe):
+            good = _fixes_fine_alone(path, fixes, text, fences, analysis, lint, unsafe,
+                                     refused, demoted, broken)
             if not good:
                 break
-            new_text, taken = apply_edits(text, [d.fix for d in good])
-            new_analysis = analyse(path, source, new_text, rules, workspace)
-            if not new_analysis.parsed:
+            step = _apply(good, text, fences)
+            new_analysis = lint(step.text)
+            if _rejected(analysis, new_analysis, step, unsafe):
                 break
-        if new_text == text:
+        if step.text == text:
             break
-        text, analysis = new_text, new_analysis
-        applied += len(taken)
-    return FixOutcome(text, applied, analysis.diagnostics + broken, analysis.parsed)
+        taken = {id(fix) for fix in step.taken}
+        applied.extend(d for d in fixes if id(d.fix) in taken)
+        text, analysis, fences = step.text, new_analysis, step.fences
+    remaining = [_demote(d) if _identity(d) in demoted else d for d in analysis.diagnostics]
+    return FixOutcome(text, len(applied), remaining + broken, analysis.parsed, initial, applied,
+                      fences)
+
+
+def _apply(diagnostics: Sequence[Diagnostic], text: str, fences: tuple[int, ...]) -> Applied:
+    return apply_edits(text, [d.fix for d in diagnostics if d.fix is not None], fences)
+
+
+def _fixes_fine_alone(path, fixes, text, fences, analysis, lint, unsafe, refused, demoted,
+                      broken) -> list[Diagnostic]:
+    """The fixes that, applied alone, still parse and (for safe fixes) create no finding."""
+    good: list[Diagnostic] = []
+    for diagnostic in fixes:
+        alone = _apply([diagnostic], text, fences)
+        if not alone.taken:
+            continue  # crosses a fence
+        result = lint(alone.text)
+        if not result.parsed:
+            refused.add(_identity(diagnostic))
+            broken.append(_broken_fix(path, diagnostic))
+        elif not unsafe and _creates_findings(analysis, result, alone):
+            refused.add(_identity(diagnostic))
+            demoted.add(_identity(diagnostic))
+        else:
+            good.append(diagnostic)
+    return good
+
+
+def _rejected(before: Analysis, after: Analysis, step: Applied, unsafe: bool) -> bool:
+    """A step whose text does not parse, or (safe fixes only) that creates a finding."""
+    return not after.parsed or (not unsafe and _creates_findings(before, after, step))
+
+
+def _creates_findings(before: Analysis, after: Analysis, step: Applied) -> bool:
+    """Whether the text after ``step`` has a finding of some rule beyond what was there less
+    what the step fixed (compared per code: positions move). A suppression comment a fix left
+    with nothing to suppress (LR100) does not count: that is no bug."""
+    fixed_ids = {id(fix) for fix in step.taken}
+    expected = Counter(d.code for d in before.diagnostics if d.code)
+    expected.subtract(d.code for d in before.diagnostics if d.code and id(d.fix) in fixed_ids)
+    found = Counter(d.code for d in after.diagnostics if d.code and d.code != UNUSED_CODE)
+    return any(count > expected[code] for code, count in found.items())
+
+
+def _demote(diagnostic: Diagnostic) -> Diagnostic:
+    assert diagnostic.fix is not None
+    return replace(diagnostic, fix=replace(diagnostic.fix, applicability="unsafe"))
 
 
 def _identity(diagnostic: Diagnostic) -> tuple:
-    return (diagnostic.code, diagnostic.start, diagnostic.message)
+    # Not the position: earlier fixes move it. Two findings with one message share a verdict.
+    return (diagnostic.code, diagnostic.message)
 
 
 def _broken_fix(path: str, diagnostic: Diagnostic) -> Diagnostic:
@@ -121,3 +156,31 @@ def _broken_fix(path: str, diagnostic: Diagnostic) -> Diagnostic:
         diagnostic.start.line, diagnostic.start.column,
     )
 
+
+def is_read_only(path: str) -> bool:
+    """No write permission for us, or none for anyone (which root would otherwise ignore)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # the write reports the real problem
+    return not os.access(path, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+
+
+def write_fixed(path: str, encode: Callable[[], bytes]) -> Diagnostic | None:
+    """Write the fixed file; a file problem (never an exception) when that cannot be done.
+
+    A read-only file is left alone: the user (or a tool) made it so on purpose, and replacing it
+    through its directory would silently bypass that.
+    """
+    if is_read_only(path):
+        return file_error(path, "io-error", "cannot write fixed file: it is read-only")
+    try:
+        data = encode()
+    except UnicodeEncodeError as error:
+        return file_error(path, "internal-error",
+                          f"fixed text does not fit the file's encoding: {error.reason}")
+    try:
+        write_atomically(path, data)
+    except OSError as error:
+        return file_error(path, "io-error", f"cannot write fixed file: {error.strerror or error}")
+    return None

@@ -19,8 +19,9 @@ from lrlint.checks.base import Rule
 from lrlint.config import Config
 from lrlint.diagnostics import Diagnostic, FileResult
 from lrlint.engine import file_error, lint_bytes, rules_for
+from lrlint.notebook import is_notebook
 from lrlint.prefilter import ROOT_GATES
-from lrlint.source import DecodeError, decode, write_atomically
+from lrlint.source import DecodeError, decode
 
 _BUILDS_OPTIMIZER = re.compile(rb"optim\.[A-Z]\w*\(")
 
@@ -45,6 +46,10 @@ def rules_for_codes(codes: tuple[str, ...]) -> tuple[Rule, ...]:
 def run_job(job: Job) -> FileResult:
     """Lint (and maybe fix) one file; never raises."""
     try:
+        if is_notebook(job.path):  # the notebook module reads the cells' code out of the JSON
+            from lrlint.notebook import run_notebook_job
+
+            return run_notebook_job(job, rules_for_codes(job.codes))
         return _run_job(job)
     except Exception as error:  # a bug in lrlint must not lose the other files' results
         return FileResult(job.path, [file_error(job.path, "internal-error",
@@ -58,8 +63,7 @@ def _run_job(job: Job) -> FileResult:
     from lrlint.fixer import fix_text
     from lrlint.suppression import ignores_file
 
-    active = rules_for(job.data, rules)
-    if not active:
+    if not rules_for(job.data, rules):
         return FileResult(job.path)
     try:
         source = decode(job.data)
@@ -67,38 +71,37 @@ def _run_job(job: Job) -> FileResult:
         return lint_bytes(job.path, job.data, rules)  # reports the decode error
     if ignores_file(source.text):
         return FileResult(job.path)
-    outcome = fix_text(job.path, source, active, unsafe=job.fix == "unsafe")
+    # Every enabled rule, not only those the prefilter chose on the text before the fixes.
+    outcome = fix_text(job.path, source, rules, unsafe=job.fix == "unsafe")
     return _fixed_result(job.path, source, outcome, job.write)
 
 
 def _fixed_result(path: str, source, outcome, write: bool) -> FileResult:
-    """The result of fixing one file, written back when asked (a failed write is reported and
-    the fixes count as not applied)."""
+    """The result of fixing one file, written back when asked. When nothing could be written,
+    the file is reported as it still is."""
+    from lrlint.fixer import write_fixed
+
     result = FileResult(path, outcome.diagnostics, parsed=outcome.parsed,
-                        fixes_applied=outcome.applied)
+                        fixes_applied=outcome.applied, fixed=outcome.fixed)
     if outcome.text != source.text:
         result.original_source = source.text
         result.fixed_source = outcome.text
-        if write:
-            try:
-                write_atomically(path, source.encode(outcome.text))
-            except OSError as error:
-                result.diagnostics.append(file_error(path, "io-error",
-                                                     f"cannot write fixed file: {error.strerror or error}"))
-                result.fixes_applied = 0
-            except UnicodeEncodeError as error:
-                result.diagnostics.append(file_error(path, "internal-error",
-                                                     f"fixed text does not fit the file's encoding: {error.reason}"))
-                result.fixes_applied = 0
+        problem = write_fixed(path, lambda: source.encode(outcome.text)) if write else None
+        if problem is not None:
+            result.diagnostics = [*outcome.initial, problem]
+            result.fixes_applied, result.fixed = 0, []
+            result.original_source = result.fixed_source = None
     return result
 
 
 @dataclass(frozen=True)
 class Batch:
-    """Files one worker reads and prefilters."""
+    """Files one worker reads and prefilters (and notebooks it lints, each on its own)."""
 
     paths: tuple[str, ...]
-    config: Config
+    config: Config  # or anything with codes_for(path): the codes enabled per file
+    fix: FixMode = "off"
+    write: bool = True
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,8 @@ class Candidate:
 
 
 def read_batch(batch: Batch) -> tuple[list[Candidate], list[FileResult]]:
-    """Read and prefilter each file: the candidates worth modelling, and the files that could
-    not be read."""
+    """Read and prefilter each file: the candidates worth modelling, and the results of files
+    done already (unreadable files, notebooks)."""
     candidates: list[Candidate] = []
     problems: list[FileResult] = []
     for path in batch.paths:
@@ -128,6 +131,9 @@ def read_batch(batch: Batch) -> tuple[list[Candidate], list[FileResult]]:
         codes = tuple(sorted(batch.config.codes_for(path)))
         if not codes or not any(gate in data for gate in ROOT_GATES):
             continue  # nothing to find here, the file is never decoded or parsed
+        if is_notebook(path):  # a notebook is linted on its own, its cells as one module
+            problems.append(run_job(Job(path, data, codes, batch.fix, batch.write)))
+            continue
         # A file that steps something may step a scheduler of a class defined elsewhere; one
         # that builds an optimizer may take its arguments from elsewhere.
         direct = b".step(" in data or _BUILDS_OPTIMIZER.search(data) is not None or \
@@ -200,11 +206,14 @@ def _run_component(component: Component) -> list[FileResult]:
 
 
 def _fix_file(candidate: Candidate, source, component: Component, workspace) -> FileResult:
+    from lrlint.engine import analyse
     from lrlint.fixer import fix_text
 
     rules = rules_for_codes(candidate.codes)
+    enabled = set(candidate.codes)
     outcome = fix_text(candidate.path, source, rules, unsafe=component.fix == "unsafe",
-                       workspace=workspace)
+                       lint=lambda text: analyse(candidate.path, source, text, rules, enabled,
+                                                 workspace=workspace))
     return _fixed_result(candidate.path, source, outcome, component.write)
 
 
@@ -250,7 +259,7 @@ def lint_files(paths: Sequence[str], config: Config, fix: FixMode = "off", write
     few files worth parsing does not hold up the others.
     """
     workers = max(1, workers or os.cpu_count() or 1)
-    candidates, problems = _read_all(paths, config, workers)
+    candidates, problems = _read_all(paths, config, workers, fix, write)
     components = [Component(tuple(group), fix, write, tuple(extra_paths))
                   for group in _components(candidates)]
     return problems + [result for found in _map(run_component, components, workers)
@@ -281,12 +290,12 @@ def _map(function, items: list, workers: int) -> list:
         return [function(item) for item in items]
 
 
-def _read_all(paths: Sequence[str], config: Config,
-              workers: int) -> tuple[list[Candidate], list[FileResult]]:
+def _read_all(paths: Sequence[str], config: Config, workers: int, fix: FixMode,
+              write: bool) -> tuple[list[Candidate], list[FileResult]]:
     if workers == 1 or len(paths) < _PARALLEL_MIN_FILES:
-        return read_batch(Batch(tuple(paths), config))
+        return read_batch(Batch(tuple(paths), config, fix, write))
     count = min(workers * 8, max(1, len(paths) // 8))
-    batches = [Batch(tuple(paths[i::count]), config) for i in range(count)]
+    batches = [Batch(tuple(paths[i::count]), config, fix, write) for i in range(count)]
     outcomes = _map(read_batch, batches, workers)
     position = {path: index for index, path in enumerate(paths)}
     candidates = sorted((c for found, _ in outcomes for c in found), key=lambda c: position[c.path])

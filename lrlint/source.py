@@ -20,6 +20,10 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 class DecodeError(Exception):
     """The bytes are not text in the encoding the file declares (or UTF-8)."""
 
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.line, self.column = line, column  # where decoding failed (column in bytes)
+
 
 @dataclass(frozen=True)
 class SourceText:
@@ -49,9 +53,12 @@ def decode(data: bytes) -> SourceText:
         text = body.decode(codec)
     except UnicodeDecodeError as error:
         line = body.count(b"\n", 0, error.start) + 1
+        column = error.start - body.rfind(b"\n", 0, error.start)
         raise DecodeError(
             f"invalid {codec} byte 0x{body[error.start]:02x} on line {line} "
-            f"(add a coding cookie if the file is not {codec})"
+            f"(add a coding cookie if the file is not {codec})",
+            line,
+            column,
         ) from None
     except LookupError as error:
         raise DecodeError(str(error)) from None

@@ -1,4 +1,5 @@
-"""The four output formats: text frames and summaries, Ruff-compatible JSON, GitHub, SARIF."""
+"""The output formats: text frames and summaries, Ruff-compatible JSON, GitHub, SARIF (the
+formats added with Ruff's names are in test_output_formats.py)."""
 
 from __future__ import annotations
 
@@ -77,14 +78,16 @@ def render(diagnostics: list[Diagnostic], fmt: str = "text", **options: Any) -> 
 
 def test_text_finding_with_frame_help_and_summary() -> None:
     assert render([diag(end=(2, 7), fix=SAFE)]) == (
-        "train.py:2:1: LR001 Assigning `opt.lr` does not change the learning rate\n"
+        "train.py:2:1: LR001 [*] Assigning `opt.lr` does not change the learning rate\n"
         "  |\n"
+        "1 | import torch\n"
         "2 | opt.lr = 0.1\n"
         "  | ^^^^^^\n"
+        "3 | for batch in loader:\n"
         "  |\n"
         "help: Set `lr` in every param group\n"
         "\n"
-        "Found 1 error (1 fixable with --fix).\n"
+        "Found 1 warning (1 fixable with --fix).\n"
     )
 
 
@@ -93,6 +96,7 @@ def test_text_multiline_range_shows_first_lines_then_an_ellipsis() -> None:
     frame = text.split("\n")[1:-3]
     assert frame == [
         "  |",
+        "3 | for batch in loader:",  # a line of context
         "4 |     sched.step(",
         "  |     ^^^^^^^^^^^",
         "5 |         epoch,",
@@ -105,7 +109,8 @@ def test_text_multiline_range_shows_first_lines_then_an_ellipsis() -> None:
 
 def test_text_range_ending_at_column_one_does_not_show_the_next_line() -> None:
     text = render([diag(start=(2, 1), end=(3, 1))])
-    assert "3 |" not in text and "2 | opt.lr = 0.1\n  | ^^^^^^^^^^^^\n" in text
+    # Line 3 shows only as context, without carets.
+    assert "2 | opt.lr = 0.1\n  | ^^^^^^^^^^^^\n3 | for batch in loader:\n  |\n" in text
 
 
 def test_text_tabs_and_wide_characters_keep_the_caret_in_place() -> None:
@@ -118,7 +123,7 @@ def test_text_tabs_and_wide_characters_keep_the_caret_in_place() -> None:
     lines = text.split("\n")
     assert lines[2:4] == ["1 |         opt.lr = 1", "  |         ^^^^^^"]
     # "名前" is four columns wide on a terminal, so "opt.lr" starts at display column 7.
-    assert lines[8:10] == ["2 | 名前 = opt.lr", "  |        ^^^^^^"]
+    assert lines[10:12] == ["2 | 名前 = opt.lr", "  |        ^^^^^^"]
 
 
 @settings(max_examples=200, deadline=None)
@@ -154,27 +159,34 @@ def test_any_positions_and_source_render_without_error(
         for start, end in ranges
     ]
     text = render(diagnostics, fmt, source_lines=lambda path: lines)
-    if fmt in ("json", "sarif"):
+    if fmt in ("json", "sarif", "gitlab", "rdjson"):
         json.loads(text)
+    elif fmt == "json-lines":
+        assert [json.loads(line)["code"] for line in text.splitlines()] == ["LR001"] * len(ranges)
+    elif fmt == "junit":
+        assert text.count("<testcase ") == len(ranges)
     else:
-        header = "f.py:" if fmt == "text" else "::warning file=f.py,"
-        assert sum(line.startswith(header) for line in text.split("\n")) == len(ranges)
+        header = {"github": "::warning title=lrlint (LR001),file=f.py,", "azure": "##vso[",
+                  "grouped": "  "}.get(fmt, "f.py:")
+        shown = [line for line in text.split("\n") if line.startswith(header)]
+        assert len([line for line in shown if "LR001" in line]) == len(ranges)
 
 
 @pytest.mark.parametrize(
     ("fixes", "fixed", "unsafe_fixes", "expected"),
     [
         ([], 0, False, ["All checks passed!"]),
+        # Fixes counted without their findings: their severity is unknown, all are "errors".
         ([], 2, False, ["Found 2 errors (2 fixed, 0 remaining)."]),
-        ([None], 0, False, ["Found 1 error."]),
-        ([SAFE, SAFE, None], 0, False, ["Found 3 errors (2 fixable with --fix)."]),
+        ([None], 0, False, ["Found 1 warning."]),
+        ([SAFE, SAFE, None], 0, False, ["Found 3 warnings (2 fixable with --fix)."]),
         ([None, None], 1, False, ["Found 3 errors (1 fixed, 2 remaining)."]),
         (
             [SAFE, UNSAFE, UNSAFE],
             0,
             False,
             [
-                "Found 3 errors (1 fixable with --fix).",
+                "Found 3 warnings (1 fixable with --fix).",
                 "2 hidden fixes can be enabled with the --unsafe-fixes option.",
             ],
         ),
@@ -182,9 +194,9 @@ def test_any_positions_and_source_render_without_error(
             [UNSAFE],
             0,
             False,
-            ["Found 1 error.", "1 hidden fix can be enabled with the --unsafe-fixes option."],
+            ["Found 1 warning.", "1 hidden fix can be enabled with the --unsafe-fixes option."],
         ),
-        ([SAFE, UNSAFE], 0, True, ["Found 2 errors (2 fixable with --fix)."]),
+        ([SAFE, UNSAFE], 0, True, ["Found 2 warnings (2 fixable with --fix)."]),
         (
             [UNSAFE],
             3,
@@ -235,7 +247,8 @@ def test_file_problems_are_one_clear_line() -> None:
         source_lines=lambda path: ["a", "b", "    c = (", "d"] if path == "broken.py" else None,
     )
     assert text.startswith(
-        "broken.py:3:5: syntax-error: unexpected indent\n  |\n3 |     c = (\n  |     ^\n"
+        "broken.py:3:5: syntax-error: unexpected indent\n  |\n2 | b\n3 |     c = (\n  |     ^\n"
+        "4 | d\n"
     )
     assert "missing.py:1:1: io-error: No such file or directory\n\n" in text
     assert text.endswith("Found 2 errors.\n")
@@ -244,7 +257,7 @@ def test_file_problems_are_one_clear_line() -> None:
 def test_quiet_prints_one_line_per_diagnostic_only() -> None:
     text = render([diag(fix=SAFE), diag("LR003", start=(8, 5), end=(8, 15))], quiet=True)
     assert text == (
-        "train.py:2:1: LR001 Assigning `opt.lr` does not change the learning rate\n"
+        "train.py:2:1: LR001 [*] Assigning `opt.lr` does not change the learning rate\n"
         "train.py:8:5: LR003 Assigning `opt.lr` does not change the learning rate\n"
     )
     assert render([], quiet=True) == ""
@@ -373,16 +386,18 @@ def test_json_empty_is_a_valid_array() -> None:
 
 def test_github_workflow_commands() -> None:
     lines = render(_mixed(), "github").splitlines()
+    # As Ruff writes them: the title names the tool, the message starts with the location.
     assert lines[0] == (
-        "::warning file=a.py,line=1,col=9,endLine=1,endColumn=10,title=LR001::"
-        "LR001 Assigning `opt.lr` does not change the learning rate"
+        "::warning title=lrlint (LR001),file=a.py,line=1,col=9,endLine=1,endColumn=10::"
+        "a.py:1:9: LR001 Assigning `opt.lr` does not change the learning rate"
     )
     assert lines[3].startswith(
-        "::error file=b.py,line=8,col=5,endLine=8,endColumn=15,title=LR003::LR003 "
+        "::error title=lrlint (LR003),file=b.py,line=8,col=5,endLine=8,endColumn=15::"
+        "b.py:8:5: LR003 "
     )
     assert lines[4] == (
-        "::error file=c.py,line=1,col=1,endLine=1,endColumn=1,title=io-error::"
-        "io-error: Permission denied"
+        "::error title=lrlint (io-error),file=c.py,line=1,col=1,endLine=1,endColumn=1::"
+        "c.py:1:1: io-error: Permission denied"
     )
     assert len(lines) == 5
 
@@ -392,8 +407,9 @@ def test_github_escaping_matches_the_actions_toolkit() -> None:
     assert escape_property("dir:x,y%z\n") == "dir%3Ax%2Cy%25z%0A"
     line = render([diag(path="odd:dir,x/t.py", message="lr 100%\nthen: 1,2")], "github")
     assert line == (
-        "::warning file=odd%3Adir%2Cx/t.py,line=2,col=1,endLine=2,endColumn=7,title=LR001::"
-        "LR001 lr 100%25%0Athen: 1,2\n"
+        "::warning title=lrlint (LR001),file=odd%3Adir%2Cx/t.py,line=2,col=1,endLine=2,"
+        "endColumn=7::"
+        "odd:dir,x/t.py:2:1: LR001 lr 100%25%0Athen: 1,2\n"
     )
 
 

@@ -8,6 +8,7 @@ import libcst as cst
 
 from lrlint.analysis.queries import is_number
 from lrlint.analysis.torch_api import Kind
+from lrlint.analysis.updates import schedulers_driving
 from lrlint.checks.base import FixPlan, ReplaceNode, Rule, RuleContext
 from lrlint.checks.common import fmt, free_name, is_pure
 from lrlint.prefilter import Vocabulary
@@ -57,10 +58,11 @@ class OptimizerLrAttribute(Rule):
                 use.node,
                 f"`{receiver}.lr{shown}` sets an attribute {optimizers[0].short} never reads: "
                 f"the learning rate it uses{stays}; write `param_groups[i][\"lr\"]` instead",
-                self._fix(context, use, receiver),
+                self._fix(context, use, receiver, optimizers[0], value),
             )
 
-    def _fix(self, context: RuleContext, use, receiver: str) -> FixPlan | None:
+    def _fix(self, context: RuleContext, use, receiver: str, optimizer,
+             value: object) -> FixPlan | None:
         statement = use.statement
         if statement is None or len(statement.line.body) != 1 or use.value is None:
             return None
@@ -78,17 +80,24 @@ class OptimizerLrAttribute(Rule):
         else:
             return None
         group = free_name(context.model, use.scope, ("group", "param_group", "pg"))
-        value = context.code_for(use.value)
         content = (
             f"for {group} in {receiver}.param_groups:\n"
-            f"    {group}[\"lr\"] {operator} {value}"
+            f"    {group}[\"lr\"] {operator} {context.code_for(use.value)}"
         )
-        # A value with side effects would run once per param group: keep the fix, but unsafe.
-        pure = is_pure(use.value) and is_pure(use.node.value)
+        # The fix makes the assignment take effect, so it is safe only when the new value is
+        # harmless where it lands. Unsafe: a value with side effects (it would run once per
+        # param group), a negative LR (LR004 next), and an optimizer a scheduler drives (the
+        # written LR fights the schedule: LR015 next).
+        safe = (
+            is_pure(use.value)
+            and is_pure(use.node.value)
+            and not (is_number(value) and value < 0)
+            and not schedulers_driving(context.model, optimizer)
+        )
         return FixPlan(
             f"Set the LR of every param group of `{receiver}`",
             (ReplaceNode(statement.line, content, reindent=True),),
-            "safe" if pure else "unsafe",
+            "safe" if safe else "unsafe",
         )
 
 

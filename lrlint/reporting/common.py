@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from lrlint.diagnostics import Diagnostic, Severity
+from lrlint.diagnostics import Diagnostic, Position, Severity
 
 # The file's lines without line endings, or None when it cannot be shown.
 SourceLines = Callable[[str], "list[str] | None"]
+# A notebook cell's lines (path, 1-based cell), or None.
+CellLines = Callable[[str, int], "list[str] | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +38,30 @@ class Report:
     fixed: int
     unsafe_fixes: bool
     cwd: str
+    cell_lines: CellLines | None = None
+    fixed_diagnostics: tuple[Diagnostic, ...] = ()  # what this run's fixes removed
+    show_fix_status: bool = True  # mark fixable findings with [*] (off when fixes were applied)
+    show_fix_diff: bool = False  # each finding's fix as an inline diff (--show-fixes)
+    show_fix_summary: bool = False  # what was fixed, per file and rule (--show-fixes with --fix)
+    show_violations: bool = True  # off for --fix-only: only what was fixed
+    colour: bool | None = None  # None: when writing to a terminal without NO_COLOR
 
     def url(self, diagnostic: Diagnostic) -> str | None:
         if diagnostic.url:
             return diagnostic.url
         rule = self.rules.get(diagnostic.code or "")
         return rule.url if rule else None
+
+    def lines(self, diagnostic: Diagnostic) -> list[str] | None:
+        """The lines ``diagnostic``'s positions count in: its file's, or its notebook cell's."""
+        if diagnostic.cell is not None:
+            return self.cell_lines(diagnostic.path, diagnostic.cell) if self.cell_lines else None
+        return self.source_lines(diagnostic.path) if self.source_lines else None
+
+    def fixable(self, diagnostic: Diagnostic) -> bool:
+        """Whether ``--fix`` (with ``--unsafe-fixes`` if it was given) would apply its fix."""
+        fix = diagnostic.fix
+        return fix is not None and (fix.applicability == "safe" or self.unsafe_fixes)
 
     def absolute(self, path: str) -> str:
         return os.path.normpath(os.path.join(self.cwd, path))
@@ -62,6 +82,28 @@ class Report:
         if rel == ".." or rel.startswith(".." + os.sep) or os.path.isabs(rel):
             return None
         return quote(rel.replace(os.sep, "/"))
+
+
+def where(diagnostic: Diagnostic) -> str:
+    """``line:column``, or ``cell N:line:column`` in a notebook, as Ruff writes them."""
+    start = diagnostic.start
+    cell = f"cell {diagnostic.cell}:" if diagnostic.cell is not None else ""
+    return f"{cell}{start.line}:{start.column}"
+
+
+def file_position(diagnostic: Diagnostic) -> tuple[Position, Position]:
+    """Start and end in the file itself, for formats without a notion of cells: a notebook
+    finding points at the notebook's first line (its cell and line go in the message)."""
+    if diagnostic.cell is None:
+        return diagnostic.start, diagnostic.end
+    return Position(1, 1), Position(1, 1)
+
+
+def located_message(diagnostic: Diagnostic) -> str:
+    """The message, led by the cell position for a notebook finding in a cell-less format."""
+    if diagnostic.cell is None:
+        return diagnostic.message
+    return f"{where(diagnostic)}: {diagnostic.message}"
 
 
 def severity(diagnostic: Diagnostic) -> Severity:

@@ -1,7 +1,10 @@
 """GitHub Actions workflow commands: one ``::warning``/``::error`` annotation per diagnostic.
 
-Escaping follows the Actions toolkit (``@actions/core``): the message escapes ``%``, CR and LF;
-property values also escape ``:`` and ``,``.
+As Ruff writes them: the title names the tool and the rule (``lrlint (LR003)``), the message
+starts with the location (``train.py:5:5: LR003 ...``). A notebook finding is annotated on the
+notebook's first line, its message naming the cell. Escaping follows the Actions toolkit
+(``@actions/core``): the message escapes ``%``, CR and LF; property values also escape ``:``
+and ``,``.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from lrlint.diagnostics import Diagnostic
-from lrlint.reporting.common import Report, severity
+from lrlint.reporting.common import Report, file_position, severity, where
 
 
 def escape_data(text: str) -> str:
@@ -21,18 +24,20 @@ def escape_property(text: str) -> str:
 
 
 def to_command(diagnostic: Diagnostic, report: Report) -> str:
-    title = diagnostic.code or diagnostic.name
+    rule = diagnostic.code or diagnostic.name
+    start, end = file_position(diagnostic)
+    path = report.posix(diagnostic.path)
     properties = {
-        "file": report.posix(diagnostic.path),
-        "line": diagnostic.start.line,
-        "col": diagnostic.start.column,
-        "endLine": diagnostic.end.line,
-        "endColumn": diagnostic.end.column,
-        "title": title,
+        "title": f"lrlint ({rule})",
+        "file": path,
+        "line": start.line,
+        "col": start.column,
+        "endLine": end.line,
+        "endColumn": end.column,
     }
     rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
     separator = ": " if diagnostic.is_file_error else " "
-    message = escape_data(title + separator + diagnostic.message)
+    message = escape_data(f"{path}:{where(diagnostic)}: {rule}{separator}{diagnostic.message}")
     return f"::{severity(diagnostic)} {rendered}::{message}"
 
 

@@ -1,9 +1,10 @@
-"""JSON output compatible with Ruff's ``--output-format json``, plus ``name`` and ``severity``.
+"""JSON output compatible with Ruff's ``json`` and ``json-lines``, plus ``name`` and ``severity``.
 
-Each object: ``cell`` (always null: lrlint does not read notebooks), ``code`` (null for a file
-problem), ``end_location``, ``filename`` (absolute), ``fix``, ``location``, ``message``, ``name``,
-``noqa_row`` (the line a suppression comment goes on; null for file problems), ``severity``,
-``url``. Keys are sorted, as Ruff's are.
+Each object: ``cell`` (a notebook finding's 1-based cell, whose lines its locations count;
+null in a Python file), ``code`` (null for a file problem), ``end_location``, ``filename``
+(absolute), ``fix``, ``location``, ``message``, ``name``, ``noqa_row`` (the line a suppression
+comment goes on; null for file problems), ``severity``, ``url``. Keys are sorted, as Ruff's
+are. ``json`` is one indented array; ``json-lines`` one compact object per line.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def _fix(fix: Fix | None) -> dict[str, Any] | None:
 
 def to_json(diagnostic: Diagnostic, report: Report) -> dict[str, Any]:
     return {
-        "cell": None,
+        "cell": diagnostic.cell,
         "code": diagnostic.code,
         "end_location": _location(diagnostic.end),
         "filename": report.absolute(diagnostic.path),
@@ -55,3 +56,9 @@ def to_json(diagnostic: Diagnostic, report: Report) -> dict[str, Any]:
 def write_json(report: Report, out: TextIO) -> None:
     items = [to_json(d, report) for d in report.diagnostics]
     out.write(json.dumps(items, indent=2, sort_keys=True) + "\n")
+
+
+def write_json_lines(report: Report, out: TextIO) -> None:
+    for diagnostic in report.diagnostics:
+        out.write(json.dumps(to_json(diagnostic, report), sort_keys=True, separators=(",", ":")))
+        out.write("\n")

@@ -4,7 +4,8 @@ The driver lists every rule the report was given (sorted by code), plus any code
 without metadata, so ``ruleIndex`` is stable across runs whatever was found. Artifact URIs are
 relative to the working directory, under the base id ``%SRCROOT%``; a file outside it gets an
 absolute ``file:`` URI. Columns are counted in Unicode code points (``columnKind``), the end
-column is exclusive, as SARIF's regions are.
+column is exclusive, as SARIF's regions are. A notebook finding is located on the notebook's first
+line, its message naming the cell and line (SARIF regions count lines of the file).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, TextIO
 
 import lrlint
 from lrlint.diagnostics import Diagnostic, Position
-from lrlint.reporting.common import Report, RuleInfo, severity
+from lrlint.reporting.common import Report, RuleInfo, file_position, located_message, severity
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/lrlint/lrlint"
@@ -42,7 +43,7 @@ def _physical(diagnostic: Diagnostic, report: Report) -> dict[str, Any]:
     return {
         "physicalLocation": {
             "artifactLocation": _artifact(diagnostic.path, report),
-            "region": _region(diagnostic.start, diagnostic.end),
+            "region": _region(*file_position(diagnostic)),
         }
     }
 
@@ -81,10 +82,12 @@ def _result(diagnostic: Diagnostic, index: int, report: Report) -> dict[str, Any
         "ruleId": diagnostic.code,
         "ruleIndex": index,
         "level": severity(diagnostic),
-        "message": {"text": diagnostic.message},
+        "message": {"text": located_message(diagnostic)},
         "locations": [_physical(diagnostic, report)],
     }
-    if diagnostic.fix is not None and diagnostic.fix.edits:  # SARIF wants at least one replacement
+    # A notebook's edits count lines in a cell, not in the file: no replacement to offer.
+    # SARIF wants at least one replacement.
+    if diagnostic.fix is not None and diagnostic.fix.edits and diagnostic.cell is None:
         result["fixes"] = [
             {
                 "description": {"text": diagnostic.fix.message},
