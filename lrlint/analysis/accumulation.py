@@ -108,17 +108,21 @@ def _names(expr: cst.CSTNode) -> set[str]:
 
 
 def traced_nodes(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, order: int,
-                 depth: int = 0):
+                 depth: int = 0, seen: set[int] | None = None):
     """(node, scope, order) for every node of ``expr`` and of the values assigned to the names
-    it reads, recursively: what ``num_training_steps=total_steps`` is computed from."""
+    it reads, recursively (each assignment once): what ``num_training_steps=total_steps`` is
+    computed from."""
     if depth > 6:
         return
+    seen = set() if seen is None else seen
     for node in iter_tree(expr):
         yield node, scope, order
         if isinstance(node, cst.Name):
             name_scope = model.scope_of(node) or scope
             name_order = model.facts.name_orders.get(node, order)
             for assignment in model.assignments_reaching(node.value, name_scope, name_order):
-                if assignment.value is not None and assignment.kind in ("assign", "annassign"):
+                if assignment.value is not None and assignment.kind in ("assign", "annassign") \
+                        and id(assignment) not in seen:
+                    seen.add(id(assignment))
                     yield from traced_nodes(model, assignment.value, assignment.scope,
-                                            assignment.order, depth + 1)
+                                            assignment.order, depth + 1, seen)

@@ -116,6 +116,22 @@ class ModelQueries:
             return found
         return []
 
+    def inside_scheduler_class(self: ModuleModel, scope: Scope) -> bool:
+        """The scope is (in) a method of a scheduler subclass: code that is the scheduler's own
+        machinery (its get_lr, a wrapper forwarding step(epoch) to the scheduler it wraps)."""
+        from lrlint.analysis.torch_api import Kind
+
+        current: Scope | None = scope
+        while current is not None:
+            class_info = current.class_info or (
+                current.function.class_info if current.function else None)
+            if class_info is not None:
+                kind = self.class_kind(class_info)
+                if kind is not None and kind[0] is Kind.SCHEDULER:
+                    return True
+            current = current.parent
+        return False
+
     # -- learning rates and schedules ------------------------------------------------------
 
     def optimizer_lr(self: ModuleModel, optimizer: TrackedObject) -> object:

@@ -6,7 +6,6 @@ import re
 
 import libcst as cst
 
-from lrlint.analysis.facts import Scope
 from lrlint.analysis.model import Event, ModuleModel, TrackedObject
 from lrlint.analysis.stepping import first_get_lr_difference
 from lrlint.analysis.torch_api import Kind, is_abstract_base
@@ -39,7 +38,7 @@ class GetLrCall(Rule):
             if not all(_uses_torch_get_lr(model, scheduler) for scheduler, _ in candidates):
                 continue  # one of them may be a subclass with a get_lr of its own
             event = candidates[0][1]
-            if _inside_scheduler_class(model, event.site.scope):
+            if model.inside_scheduler_class(event.site.scope):
                 continue  # a subclass computing its own schedule: get_lr is its API
             # The claim that holds for every scheduler it may be: a wrong value if any gives one.
             scheduler = max((s for s, _ in candidates), key=_severity)
@@ -52,18 +51,6 @@ def _uses_torch_get_lr(model: ModuleModel, scheduler: TrackedObject) -> bool:
         return not any("get_lr" in cls.methods for cls in model.class_lineage(scheduler.custom))
     # A parameter annotated with the abstract base may be any subclass, with any get_lr.
     return not is_abstract_base(scheduler.short)
-
-
-def _inside_scheduler_class(model: ModuleModel, scope: Scope) -> bool:
-    current: Scope | None = scope
-    while current is not None:
-        class_info = current.class_info or (current.function.class_info if current.function else None)
-        if class_info is not None:
-            kind = model.class_kind(class_info)
-            if kind is not None and kind[0] is Kind.SCHEDULER:
-                return True
-        current = current.parent
-    return False
 
 
 def _message(context: RuleContext, scheduler: TrackedObject, event: Event) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from lrlint.analysis.chains import exclusive, fact_site
+from lrlint.analysis.chains import chain_path, exclusive, fact_site
 from lrlint.analysis.facts import Assignment
 from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.queries import is_number
@@ -50,7 +50,7 @@ class StaleOptimizer(Rule):
                 new = rebinding.optimizer
                 if id(new) in reported or _has_own_scheduler(context, new, scheduler):
                     continue
-                evidence = _stepped_together(context, scheduler, new)
+                evidence = _stepped_together(context, scheduler, new, rebinding)
                 if evidence is None:
                     continue
                 reported.add(id(new))
@@ -148,8 +148,8 @@ def _has_own_scheduler(context, new: TrackedObject, stale: TrackedObject) -> boo
     )
 
 
-def _stepped_together(context, scheduler: TrackedObject,
-                      new: TrackedObject) -> tuple[Event, Event] | None:
+def _stepped_together(context, scheduler: TrackedObject, new: TrackedObject,
+                      rebinding: Rebinding) -> tuple[Event, Event] | None:
     """A scheduler step and a step of the new optimizer in one training loop, after the new
     optimizer was built: the scheduler is still stepped while the new optimizer trains."""
     model = context.model
@@ -161,5 +161,45 @@ def _stepped_together(context, scheduler: TrackedObject,
             built = model.relate_chains((new.site,), sched_step.chain)
             if built is not None and not (built.first_before_second or built.loops):
                 continue
+            if _switched_off(model, relation.first_chain, rebinding.assignment):
+                continue
             return sched_step, opt_step
     return None
+
+
+def _switched_off(model, chain, rebinding: Assignment) -> bool:
+    """The scheduler steps only under ``if not use_rl:`` (or ``if use_xe:``), and the branch
+    that re-creates the optimizer first sets that flag the other way: once the optimizer is
+    new, the scheduler is never stepped again (meshed-memory-transformer's switch to RL)."""
+    for node, branch in chain_path(chain):
+        if not isinstance(node, cst.If):
+            continue
+        flag, needs = _flag_test(node.test)
+        if flag is None:
+            continue
+        needs = needs if branch == "body" else not needs
+        for assignment in rebinding.scope.assignments.get(flag, ()):
+            value = assignment.value
+            if (assignment.order < rebinding.order and isinstance(value, cst.Name)
+                    and value.value in ("True", "False")
+                    and (value.value == "True") is not needs
+                    and _encloses(assignment.path, rebinding.path)):
+                return True
+    return False
+
+
+def _flag_test(test: cst.BaseExpression) -> tuple[str | None, bool]:
+    """``flag`` -> (flag, True); ``not flag`` -> (flag, False): the value the test needs."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not) \
+            and isinstance(test.expression, cst.Name):
+        return test.expression.value, False
+    if isinstance(test, cst.Name):
+        return test.value, True
+    return None, False
+
+
+def _encloses(outer: tuple, inner: tuple) -> bool:
+    """``outer`` (a block path) is ``inner`` or one of its prefixes: code at ``outer`` runs
+    whenever code at ``inner`` does."""
+    return len(outer) <= len(inner) and all(a[0] is b[0] and a[1] == b[1]
+                                            for a, b in zip(outer, inner))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import libcst as cst
 
-from lrlint.analysis.accumulation import traced_nodes
 from lrlint.analysis.chains import (
     chain_loops,
     conditions_inside,
@@ -18,6 +17,7 @@ from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.queries import is_number
 from lrlint.analysis.torch_api import Kind
 from lrlint.analysis.updates import lr_update, schedulers_driving
+from lrlint.analysis.walk import iter_tree
 from lrlint.checks.base import Rule, RuleContext
 from lrlint.checks.common import describe_schedule, fmt
 from lrlint.prefilter import SCHEDULER, Vocabulary
@@ -25,6 +25,8 @@ from lrlint.prefilter import SCHEDULER, Vocabulary
 # What a write reads when it scales the current LR instead of replacing it.
 _RELATIVE_MARKERS = ('["lr"]', "['lr']", "get_last_lr", "get_lr")
 _WARMUP = "warm"
+# How many assignments a written value is followed through.
+_MAX_TRACED = 24
 
 
 class ManualLrWithScheduler(Rule):
@@ -123,13 +125,22 @@ def _is_relative(context, write: ItemWrite) -> bool:
 
 def _value_text(model, write: ItemWrite) -> str:
     """The written value's source, and that of what the names it reads were assigned
-    (``lr = warmup(step)`` then ``g["lr"] = lr``)."""
-    expressions = [write.value] + [
-        assignment.value
-        for node, scope, order in traced_nodes(model, write.value, write.scope, write.order)
-        if isinstance(node, cst.Name)
-        for assignment in model.assignments_reaching(node.value, scope, order)
-        if assignment.value is not None and assignment.kind in ("assign", "annassign")]
+    (``lr = warmup(step)`` then ``g["lr"] = lr``), a few assignments deep."""
+    expressions = [write.value]
+    pending = [(write.value, write.scope, write.order)]
+    seen: set[int] = set()
+    while pending and len(expressions) < _MAX_TRACED:
+        expr, scope, order = pending.pop()
+        for node in iter_tree(expr):
+            if not isinstance(node, cst.Name):
+                continue
+            for assignment in model.assignments_reaching(node.value, scope, order):
+                if assignment.value is None or assignment.kind not in ("assign", "annassign") \
+                        or id(assignment) in seen:
+                    continue
+                seen.add(id(assignment))
+                expressions.append(assignment.value)
+                pending.append((assignment.value, assignment.scope, assignment.order))
     return " ".join(model.code_for(expr) for expr in expressions)
 
 

@@ -273,3 +273,34 @@ def test_a_lagging_epoch_argument_says_what_it_does_to_the_curve():
     """, "LR011")
     assert "the schedule runs 2 epochs behind the training loop" in finding.message
     assert "the LR is 1e-3 (0.01× the base LR) instead of 1e-4 (0.001×)" in finding.message
+
+
+def test_a_scheduler_wrapper_forwarding_its_epoch_is_its_own_machinery():
+    """ildoonet/pytorch-gradual-warmup-lr forwards step(epoch) to the scheduler it wraps."""
+    from lintkit import findings as lint
+
+    assert lint("""
+        from torch.optim import SGD
+        from torch.optim.lr_scheduler import StepLR, _LRScheduler
+
+
+        class GradualWarmupScheduler(_LRScheduler):
+            def __init__(self, optimizer, total_epoch, after_scheduler):
+                self.total_epoch = total_epoch
+                self.after_scheduler = after_scheduler
+                super().__init__(optimizer)
+
+            def step(self, epoch=None):
+                if epoch is not None and epoch > self.total_epoch:
+                    self.after_scheduler.step(epoch - self.total_epoch)
+                else:
+                    super().step(epoch)
+
+
+        optimizer = SGD(model.parameters(), lr=0.1)
+        after = StepLR(optimizer, step_size=10, gamma=0.1)
+        scheduler = GradualWarmupScheduler(optimizer, total_epoch=5, after_scheduler=after)
+        for epoch in range(1, 20):
+            scheduler.step(epoch)
+            optimizer.step()
+    """, "LR011") == []

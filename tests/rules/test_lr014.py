@@ -216,3 +216,47 @@ def test_the_message_matches_torch():
         scheduler.step()
     assert optimizer.param_groups[0]["lr"] == 0.01  # the optimizer that trains never decays
     assert old.param_groups[0]["lr"] == pytest.approx(0.0125)
+
+
+def test_a_flag_that_stops_the_stepping_before_the_optimizer_is_rebuilt():
+    """aimagelab/meshed-memory-transformer: after `use_rl = True` the optimizer is rebuilt and
+    only the RL phase runs, which never steps the scheduler (a false positive before)."""
+    from lintkit import findings as lint
+
+    source = """
+        from torch.optim import Adam
+        from torch.optim.lr_scheduler import LambdaLR
+
+
+        def train_xe(model, loader, optim):
+            for batch in loader:
+                optim.zero_grad()
+                model(batch).backward()
+                optim.step()
+                scheduler.step()
+
+
+        def train_scst(model, loader, optim):
+            for batch in loader:
+                optim.zero_grad()
+                model(batch).backward()
+                optim.step()
+
+
+        optim = Adam(model.parameters(), lr=1, betas=(0.9, 0.98))
+        scheduler = LambdaLR(optim, lambda it: min(1.0, (it + 1) / 4000))
+        use_rl = False
+        for epoch in range(100):
+            if not use_rl:
+                train_xe(model, loader, optim)
+            else:
+                train_scst(model, loader, optim)
+            if patience == 5:
+                if not use_rl:
+                    use_rl = True
+                    optim = Adam(model.parameters(), lr=5e-6)
+    """
+    assert lint(source, "LR014") == []
+    # Without the switch the rebuilt optimizer trains in train_xe while the scheduler drives
+    # the old one.
+    assert len(lint(source.replace("                    use_rl = True\n", ""), "LR014")) == 1
