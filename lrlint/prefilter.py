@@ -100,14 +100,15 @@ class Vocabulary:
         return Vocabulary(self.gates, self.pattern, self.requires + required)
 
 
-# Any torch or Hugging Face scheduler. A torch scheduler is only reachable through the module
-# ``torch.optim.lr_scheduler`` (imported or spelled out), or ``swa_utils.SWALR``; the Hugging Face
-# factories have distinctive names (``get_linear_schedule_with_warmup``, ``get_scheduler``).
-# ("lr_scheduler" and every factory name contain "_schedule": one gate covers them all.)
+# Any torch, Hugging Face or timm scheduler. A torch scheduler is only reachable through the
+# module ``torch.optim.lr_scheduler`` (imported or spelled out), or ``swa_utils.SWALR``; the
+# Hugging Face factories have distinctive names (``get_linear_schedule_with_warmup``,
+# ``get_scheduler``); timm's live in ``timm.scheduler``. ("lr_scheduler" and every Hugging Face
+# factory name contain "_schedule": one gate covers them all.)
 SCHEDULER = Vocabulary(
-    gates=(b"_schedule", b"SWALR"),
+    gates=(b"_schedule", b"SWALR", b"timm"),
     pattern=OutsideStrings(re.compile(
         rb"lr_scheduler|SWALR|get_scheduler\b|schedule_with_warmup\b"
-        rb"|get_(?:constant|inverse_sqrt|wsd)_schedule\b"
+        rb"|get_(?:constant|inverse_sqrt|wsd)_schedule\b|timm\.scheduler|create_scheduler"
     )),
 )

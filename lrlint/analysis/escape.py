@@ -20,6 +20,7 @@ import libcst as cst
 
 from lrlint.analysis.collect import dotted_name
 from lrlint.analysis.facts import Scope
+from lrlint.analysis.frameworks import TIMM_FACTORIES
 from lrlint.analysis.model import ModuleModel, TrackedObject
 from lrlint.analysis.walk import child_nodes
 
@@ -69,7 +70,11 @@ class EscapeAnalysis:
         site = obj.site
         if not site.assigned_to:
             return not site.is_statement  # nested in a call, a return, a list...: it goes there
-        return not self._stored_locally(site.assigned_to, site.scope)
+        targets = site.assigned_to
+        if obj.short in TIMM_FACTORIES:  # `scheduler, num_epochs = create_scheduler(...)`
+            targets = tuple(t.elements[0].value if isinstance(t, (cst.Tuple, cst.List))
+                            and t.elements else t for t in targets)
+        return not self._stored_locally(targets, site.scope)
 
     def _stored_locally(self, targets, scope: Scope) -> bool:
         """Bound to local names, or to ``self.<attr>`` of a class that keeps it."""

@@ -29,6 +29,7 @@ from lrlint.analysis.facts import (
     Param,
     Scope,
 )
+from lrlint.analysis.frameworks import TIMM_FACTORIES, TIMM_STEP_METHODS
 from lrlint.analysis.queries import ModelQueries
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ from lrlint.analysis.torch_api import (
     OPTIMIZER_POSITIONAL,
     Kind,
     classify,
+    family,
 )
 
 MAX_DEPTH = 12  # resolution recursion through names, calls and parameters
@@ -82,6 +84,17 @@ class TrackedObject:
     def torch_class(self) -> str:
         """The torch class whose behaviour this object has (a subclass's base)."""
         return self.base_short or self.short
+
+    @property
+    def family(self) -> str:
+        """"torch", "hf" or "timm": whose stepping API the scheduler has."""
+        return family(self.torch_class)
+
+    @property
+    def steps(self) -> list[Event]:
+        """The calls that move a scheduler: ``step()``, and timm's ``step_update()`` too."""
+        methods = TIMM_STEP_METHODS if self.family == "timm" else ("step",)
+        return self.events_named(*methods)
 
     def events_named(self, *methods: str) -> list[Event]:
         return [event for event in self.events if event.method in methods]
@@ -440,6 +453,9 @@ class ModuleModel(ModelQueries):
                     element = _tuple_element(value, index)
                     if element is not None:
                         next_candidates.append((element, scope, order))
+                elif isinstance(value, cst.Call) and index == 0 and \
+                        getattr(self.tracked_call(value), "short", None) in TIMM_FACTORIES:
+                    next_candidates.append((value, scope, order))  # (scheduler, num_epochs)
                 elif isinstance(value, cst.Call):
                     site = self.facts.calls_by_node.get(value)
                     for function in self.called_functions(value, scope, depth):
@@ -1039,9 +1055,10 @@ def scheduler_parameters(short: str) -> tuple[str, ...]:
     if short == "get_scheduler":  # transformers/diffusers: the schedule's name comes first
         names = ["name", "optimizer", "num_warmup_steps", "num_training_steps"]
     else:
+        name = f"timm.{short}" if family(short) == "timm" else short
         try:
-            names = [p.name for p in schedules.signature(short)]
-            names.insert(schedules.optimizer_position(short), "optimizer")
+            names = [p.name for p in schedules.signature(name)]
+            names.insert(schedules.optimizer_position(name), "optimizer")
         except schedules.ScheduleError:  # a base class lrlint has no model of
             names = ["optimizer"]
     _SCHEDULER_PARAMETERS[short] = tuple(names)

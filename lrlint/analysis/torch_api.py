@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from lrlint.analysis.frameworks import TIMM_FACTORIES, TIMM_PACKAGE, TIMM_SCHEDULERS
+
 
 class Kind(str, Enum):
     OPTIMIZER = "optimizer"
@@ -84,6 +86,9 @@ def classify(qualified: str) -> tuple[Kind, str] | None:
         if short == "SWALR" and inner == ["swa_utils"]:
             return Kind.SCHEDULER, short
         return None
+    if parts[0] == TIMM_PACKAGE and (short in TIMM_SCHEDULERS or short in TIMM_FACTORIES
+                                     or (short == "Scheduler" and "scheduler" in parts[1:-1])):
+        return Kind.SCHEDULER, short
     if short in HF_SCHEDULES:
         return Kind.SCHEDULER, short
     if short == "get_scheduler" and parts[0] in HF_PACKAGES:
@@ -92,4 +97,14 @@ def classify(qualified: str) -> tuple[Kind, str] | None:
 
 
 def is_abstract_base(short: str) -> bool:
-    return short in ("Optimizer", "LRScheduler", "_LRScheduler")
+    return short in ("Optimizer", "LRScheduler", "_LRScheduler", "Scheduler")
+
+
+def family(short: str) -> str:
+    """Whose API a scheduler has: "timm" (step(epoch) / step_update(n)), "hf" (a LambdaLR
+    from a Hugging Face factory) or "torch"."""
+    if short in TIMM_SCHEDULERS or short in TIMM_FACTORIES or short == "Scheduler":
+        return "timm"
+    if short in HF_SCHEDULES or short == "get_scheduler":
+        return "hf"
+    return "torch"

@@ -25,8 +25,8 @@ class SchedulerStepBeforeOptimizerStep(Rule):
         # One finding per `scheduler.step()` call, naming every class it may step.
         found: dict[object, list[tuple[TrackedObject, TrackedObject, Event, Event]]] = {}
         for scheduler in model.schedulers:
-            if scheduler.torch_class in _NOT_SKIPPING:
-                continue
+            if scheduler.torch_class in _NOT_SKIPPING or scheduler.family == "timm":
+                continue  # timm's step(epoch) sets the position outright
             for sched_step in scheduler.events_named("step"):
                 if sched_step.node.args:
                     # step(epoch) sets the position outright, so nothing is skipped (LR011

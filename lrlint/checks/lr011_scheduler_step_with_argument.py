@@ -94,8 +94,9 @@ def _epoch_argument(call: cst.Call) -> cst.BaseExpression | None:
 
 def _takes_epoch(model, scheduler: TrackedObject) -> bool:
     """True when ``step``'s argument is torch's deprecated ``epoch`` for this scheduler."""
-    if scheduler.torch_class in _OWN_STEP_ARGUMENT or is_abstract_base(scheduler.torch_class):
-        return False
+    if scheduler.torch_class in _OWN_STEP_ARGUMENT or is_abstract_base(scheduler.torch_class) \
+            or scheduler.family == "timm":
+        return False  # step(epoch) is timm's API
     if scheduler.custom is not None and any(
             "step" in cls.methods for cls in model.class_lineage(scheduler.custom)):
         return False  # a subclass with its own step(...)

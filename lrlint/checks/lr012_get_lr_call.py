@@ -46,7 +46,10 @@ class GetLrCall(Rule):
 
 
 def _uses_torch_get_lr(model: ModuleModel, scheduler: TrackedObject) -> bool:
-    """True when ``get_lr`` is torch's: not a local override, not an unknown subclass."""
+    """True when ``get_lr`` is torch's: not a local override, not an unknown subclass (nor
+    a timm scheduler, which has none)."""
+    if scheduler.family == "timm":
+        return False
     if scheduler.custom is not None:
         return not any("get_lr" in cls.methods for cls in model.class_lineage(scheduler.custom))
     # A parameter annotated with the abstract base may be any subclass, with any get_lr.

@@ -20,7 +20,7 @@ class SchedulerNeverStepped(Rule):
     def check(self, context: RuleContext) -> None:
         model = context.model
         for scheduler in model.standalone_schedulers:
-            if scheduler.events_named("step"):
+            if scheduler.steps:
                 continue
             optimizers = model.optimizers_of(scheduler)
             stepped = [e for o in optimizers for e in o.events_named("step")]

@@ -1,0 +1,94 @@
+"""What lrlint knows about the training frameworks, as data: which classes and factories are
+whose, which arguments set what, and which defaults differ from plain PyTorch.
+
+The facts here were read off each framework's own source (versions in the comments); the rules
+of issue 10 query them through the helpers at the end of this module, so that a framework rule
+is a short question ("is this class a LightningModule?", "which TrainingArguments were
+passed?") rather than a name match of its own.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from lrlint.analysis.facts import CallSite, ClassInfo
+    from lrlint.analysis.model import ModuleModel
+
+# -- Lightning (lightning 2.x; pytorch_lightning 1.x/2.x) ---------------------------------------
+
+LIGHTNING_MODULES = frozenset({
+    "lightning.LightningModule", "lightning.pytorch.LightningModule",
+    "lightning.pytorch.core.LightningModule", "lightning.pytorch.core.module.LightningModule",
+    "pytorch_lightning.LightningModule", "pytorch_lightning.core.LightningModule",
+    "pytorch_lightning.core.module.LightningModule",
+    "pytorch_lightning.core.lightning.LightningModule",
+})
+# configure_optimizers' lr_scheduler dict: the keys Lightning reads, and its defaults
+# (lightning/pytorch/core/optimizer.py: _configure_schedulers_automatic_opt).
+LIGHTNING_SCHEDULER_KEYS = frozenset({"scheduler", "interval", "frequency", "reduce_on_plateau",
+                                      "monitor", "strict", "name"})
+LIGHTNING_DEFAULT_INTERVAL = "epoch"
+
+# -- Hugging Face transformers (5.x) ------------------------------------------------------------
+
+HF_TRAINING_ARGUMENTS = frozenset({
+    "transformers.TrainingArguments", "transformers.Seq2SeqTrainingArguments",
+    "transformers.training_args.TrainingArguments",
+    "transformers.training_args_seq2seq.Seq2SeqTrainingArguments",
+    "trl.SFTConfig", "trl.DPOConfig", "trl.GRPOConfig", "trl.RewardConfig",
+})
+HF_TRAINERS = frozenset({
+    "transformers.Trainer", "transformers.Seq2SeqTrainer", "transformers.trainer.Trainer",
+    "trl.SFTTrainer", "trl.DPOTrainer", "trl.RewardTrainer",
+})
+
+# -- accelerate (1.x) ---------------------------------------------------------------------------
+
+ACCELERATORS = frozenset({"accelerate.Accelerator", "accelerate.accelerator.Accelerator"})
+
+# -- timm (1.0) ---------------------------------------------------------------------------------
+
+# timm.scheduler classes: stepped with step(epoch, metric=None) per epoch and
+# step_update(num_updates, metric=None) per optimizer update; t_in_epochs (default True) says
+# which of the two moves the LR.
+TIMM_SCHEDULERS = frozenset({
+    "CosineLRScheduler", "StepLRScheduler", "MultiStepLRScheduler", "PlateauLRScheduler",
+    "PolyLRScheduler", "TanhLRScheduler", "WSDLRScheduler",
+})
+# Factories that return (scheduler, num_epochs).
+TIMM_FACTORIES = frozenset({"create_scheduler", "create_scheduler_v2"})
+TIMM_PACKAGE = "timm"
+TIMM_STEP_METHODS = ("step", "step_update")
+
+
+# -- questions --------------------------------------------------------------------------------
+
+def derives_from(model: ModuleModel, class_info: ClassInfo, names: frozenset[str]) -> bool:
+    """True when ``class_info`` (through its project bases) derives from one of ``names``."""
+    for cls in model.class_lineage(class_info):
+        owner = cls.outer.module_model or model
+        for base in cls.bases:
+            if owner.qualified_name(base) in names:
+                return True
+    return False
+
+
+def classes_deriving(model: ModuleModel, names: frozenset[str]) -> list[ClassInfo]:
+    """The classes of this module that derive from one of ``names``."""
+    return [cls for cls in model.classes if derives_from(model, cls, names)]
+
+
+def calls_of(model: ModuleModel, names: frozenset[str]) -> list[CallSite]:
+    """The calls of this module to one of the qualified ``names``."""
+    return [site for site in model.calls if model.qualified_name(site.node.func) in names]
+
+
+def keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    """The value passed as ``name=`` to ``call``."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
