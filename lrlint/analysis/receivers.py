@@ -1,9 +1,9 @@
 """Whether a call's receiver can only ever be a tracked torch object.
 
 The model resolves ``scheduler.step(epoch)`` to every tracked scheduler ``scheduler`` may hold.
-It does not say whether ``scheduler`` may also hold something lrlint does not track, as in
-``scheduler = create_timm_scheduler(...) if args.timm else StepLR(...)``: there ``step(epoch)``
-is timm's intended API on one path. Rules that judge the *call* (not the object) ask
+It does not say whether ``scheduler`` may also hold something lrlint does not track, or a
+scheduler with another stepping API, as in ``scheduler = create_scheduler(...) if args.timm
+else StepLR(...)``: there ``step(epoch)`` is timm's intended API on one path. Rules that judge the *call* (not the object) ask
 :func:`only_tracked` first.
 """
 
@@ -18,9 +18,13 @@ _MAX_DEPTH = 8
 
 
 def only_tracked(model: ModuleModel, site: CallSite) -> bool:
-    """True when every binding the receiver of ``site`` may see holds a tracked object."""
+    """True when every binding the receiver of ``site`` may see holds a tracked object with
+    torch's stepping API (not a timm scheduler, whose ``step(epoch)`` is its own)."""
     receiver = site.receiver
-    return receiver is not None and _expr(model, receiver, site.scope, site.order, site.path, 0)
+    if receiver is None or not _expr(model, receiver, site.scope, site.order, site.path, 0):
+        return False
+    return not any(ref.obj.family == "timm"
+                   for ref in model.resolve(receiver, site.scope, site.order, site.path))
 
 
 def _expr(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, order: int, path: tuple,

@@ -35,7 +35,9 @@ class GetLrCall(Rule):
             for event in scheduler.events_named("get_lr"):
                 calls.setdefault(event.node, []).append((scheduler, event))
         for candidates in calls.values():
-            if not all(_uses_torch_get_lr(model, scheduler) for scheduler, _ in candidates):
+            # A timm scheduler has no get_lr at all: the call is judged on the torch ones.
+            candidates = [(s, e) for s, e in candidates if s.family != "timm"]
+            if not candidates or not all(_uses_torch_get_lr(model, s) for s, _ in candidates):
                 continue  # one of them may be a subclass with a get_lr of its own
             event = candidates[0][1]
             if model.inside_scheduler_class(event.site.scope):
@@ -119,6 +121,7 @@ def _always_a_scheduler(model: ModuleModel, receiver: cst.BaseExpression, event:
         if assignment.unpack:
             return False
         refs = model.resolve(assignment.value, assignment.scope, assignment.order, assignment.path)
-        if not refs or any(ref.obj.kind is not Kind.SCHEDULER for ref in refs):
+        if not refs or any(ref.obj.kind is not Kind.SCHEDULER or ref.obj.family == "timm"
+                           for ref in refs):
             return False
     return True
