@@ -1,0 +1,67 @@
+"""Run every blind case on CPU with tiny data and check the LR the optimizer really used.
+
+Usage: python verify_all.py [-k SUBSTRING] [-v]
+
+Each case is run in a subprocess by record.py (a fresh interpreter, so the cases' module
+names do not collide), from a fresh temporary directory shared by that case's runs (a resume
+case runs twice). Each check asserts the symptom of the bug, or that a clean case follows the
+schedule its author intended, and returns a one-line summary.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from checks import SPECS
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CASES = os.path.dirname(HERE)
+
+
+def run_once(case, entry, argv, workdir, env_extra=None):
+    cmd = [sys.executable, os.path.join(HERE, "record.py"), os.path.join(CASES, case), entry, workdir, *argv]
+    env = dict(os.environ, PYTHONWARNINGS="ignore", TOKENIZERS_PARALLELISM="false",
+               HF_HUB_OFFLINE="1", PYTHONHASHSEED="0")
+    env.update(env_extra or {})
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"no result from {case}/{entry}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-k", default="")
+    parser.add_argument("-v", action="store_true")
+    args = parser.parse_args()
+    failures = 0
+    names = sorted(name for name in SPECS if args.k in name)
+    missing = sorted(d for d in os.listdir(CASES)
+                     if os.path.isdir(os.path.join(CASES, d)) and not d.startswith("_") and d not in SPECS)
+    for name in names:
+        spec = SPECS[name]
+        start = time.time()
+        with tempfile.TemporaryDirectory() as workdir:
+            try:
+                results = [run_once(name, entry, argv, workdir, env) for entry, argv, env in spec.runs]
+                summary = spec.check(*results)
+                status = "ok"
+            except Exception as exc:  # report and go on with the other cases
+                summary, status = f"{type(exc).__name__}: {exc}", "FAIL"
+                failures += 1
+                if args.v:
+                    print(json.dumps(results[-1] if 'results' in dir() else {}, indent=0)[:4000])
+        print(f"{status:4} {name:48} {time.time() - start:5.1f}s  {summary}", flush=True)
+    if missing and not args.k:
+        print("cases without a check:", ", ".join(missing))
+        failures += len(missing)
+    print(f"{len(names) - failures} passed, {failures} failed")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
