@@ -93,3 +93,97 @@ def _(r):
     used = lrs(r)
     assert close(used[0], 1e-4 * 0.25) and close(used[-1], 0.0), used  # intended 0, .25, .5, .75, 1 ...
     return f"used {fmt(used)}: warmup starts at step 1's value and the last update runs at lr 0"
+
+
+@case("lr004_llrd_linear_negative_group",
+      ("finetune.py", ["--epochs", "1", "--num_samples", "64", "--batch_size", "16"]))
+def _(r):
+    no_error(r)
+    first = r["steps"][0]["lr"]
+    negative = [lr for lr in first if lr < 0]
+    assert negative, first
+    return f"group LRs at step 0 {fmt(sorted(set(first)))}: the embeddings and first blocks run gradient ascent"
+
+
+@case("lr004_linear_decay_past_end",
+      ("train_seg.py", ["--epochs", "5", "--decay-epochs", "4", "--num-samples", "16", "--batch-size", "4"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert used[0] == 0.01 and min(used) < 0 and sum(1 for v in used if v < 0) == 3, used
+    return f"last epoch used {fmt(used[-4:])}: negative LR after decay_epochs"
+
+
+@case("lr005_lambda_absolute_step_decay",
+      ("train_cifar.py", ["--epochs", "4", "--decay-every", "2", "--num-samples", "32", "--batch-size", "16"]))
+def _(r):
+    no_error(r)
+    epochs = per_epoch(lrs(r), 2)
+    assert close(epochs[0], 0.01) and close(epochs[2], 0.002), epochs  # intended 0.1 then 0.02
+    return f"per-epoch LR {fmt(epochs)}: base_lr * base_lr (0.01), not 0.1"
+
+
+@case("lr005_closure_factory_absolute",
+      ("finetune.py", ["--epochs", "2", "--warmup-steps", "2", "--num-samples", "64", "--batch-size", "16"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert close(max(used), 5e-4 * 5e-4), used
+    return f"peak LR {max(used):.3g} (= 5e-4 squared) instead of 5e-4"
+
+
+@case("lr006_gamma_from_swapped_ratio",
+      ("train.py", ["solver.epochs=5", "num_samples=32", "batch_size=16"]))
+def _(r):
+    no_error(r)
+    epochs = per_epoch(lrs(r), 2)
+    assert epochs[-1] > epochs[0] * 10, epochs  # intended to fall to final_lr
+    return f"per-epoch LR {fmt(epochs)}: grows x100 per run instead of decaying to 1e-5"
+
+
+@case("lr008_onecycle_stepped_per_epoch",
+      ("main.py", ["--epochs", "4", "--num-samples", "64", "--batch-size", "8"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    # intended: up to 0.05 by step ~10, then anneal to ~2e-7 at step 32
+    assert len(used) == 32 and max(used) < 0.05 * 0.35 and used[-1] > 0.01, used
+    return f"per-epoch LR {fmt(per_epoch(used, 8))}: still warming up when training ends (0.05 peak, ~0 end intended)"
+
+
+@case("lr008_cosine_epochs_stepped_per_iter",
+      ("train_net.py", ["SOLVER.MAX_EPOCHS", "3", "DATA.NUM_SAMPLES", "64", "SOLVER.IMS_PER_BATCH", "8"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    # T_max=3 stepped per iteration: the cosine reaches eta_min after 3 iterations and rises again.
+    assert close(used[3], 1e-4) and used[6] > 0.019, used
+    return f"first 8 steps {fmt(used[:8])}: a full cosine period every 6 iterations"
+
+
+@case("lr008_range_steps_epoch_cosine",
+      ("train_gpt.py", ["--epochs", "3", "--num_sequences", "64", "--batch_size", "8"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert len(used) == 24 and close(used[3], 6e-5) and used[6] > 5.9e-4, used
+    return f"first 8 of 24 steps {fmt(used[:8])}: T_max=3 epochs consumed by 3 steps, then it cycles"
+
+
+@case("lr008_islice_epoch_milestones",
+      ("train.py", ["--epochs", "3", "--iters-per-epoch", "4", "--milestones", "3", "6", "--batch-size", "4"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert close(used[3], 0.01) and close(used[6], 0.001) and close(used[-1], 0.001), used
+    return f"per-epoch LR {fmt(per_epoch(used, 4))}: milestones in epochs hit after 3 and 6 iterations"
+
+
+@case("lr008_trainer_linear_warmup_per_epoch",
+      ("run_glue.py", ["--num_epochs", "3", "--num_examples", "80", "--batch_size", "8", "--warmup_proportion", "0.1"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    # 30 optimizer steps, 3 warmup steps intended; stepped once per epoch the LR stays at 0, then 1/3 of the ramp
+    assert used[:10] == [0.0] * 10 and max(used) < 2e-5, used
+    return f"per-epoch LR {fmt(per_epoch(used, 10))}: the whole first epoch at 0, never reaches 2e-5"
