@@ -187,3 +187,92 @@ def _(r):
     # 30 optimizer steps, 3 warmup steps intended; stepped once per epoch the LR stays at 0, then 1/3 of the ramp
     assert used[:10] == [0.0] * 10 and max(used) < 2e-5, used
     return f"per-epoch LR {fmt(per_epoch(used, 10))}: the whole first epoch at 0, never reaches 2e-5"
+
+
+@case("lr009_accum_scheduler_outside_if",
+      ("finetune_lm.py", ["--epochs", "2", "--num_samples", "64", "--per_device_batch_size", "2",
+                          "--gradient_accumulation_steps", "4", "--warmup_steps", "2"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 16 updates intended: warmup 2, linear decay to 0 at update 16
+    zeros = sum(1 for v in used if v == 0.0)
+    assert len(used) == 16 and zeros >= 11, used
+    return f"LR per update {fmt(used)}: schedule over after 1/4 of the updates, LR 0 for the rest"
+
+
+@case("lr009_engine_accum_iter",
+      ("main_finetune.py", ["--epochs", "4", "--num_samples", "64", "--batch_size", "4", "--accum_iter", "4",
+                            "--warmup_epochs", "1"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 16 updates; intended warmup 4 updates then cosine over 12
+    assert len(used) == 16 and close(used[0], 6.25e-5), used  # intended 1/4 of the peak at update 0
+    assert sum(1 for v in used if v < 1e-9) >= 10, used
+    return f"LR per update {fmt(used)}: no warmup seen, cosine over by update 4, then LR 0"
+
+
+def plateau_curve(metrics, **kwargs):
+    """The LR a fresh ReduceLROnPlateau(lr=1.0, **kwargs) gives after each metric."""
+    import torch
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, **kwargs)
+    out = []
+    for m in metrics:
+        sched.step(m)
+        out.append(opt.param_groups[0]["lr"])
+    return out
+
+
+def logged(result, key):
+    """Values of `key VALUE` pairs in the case's printed log, in order."""
+    values = []
+    for line in result["log"].splitlines():
+        words = line.replace("=", " ").replace(":", " ").split()
+        for i, word in enumerate(words[:-1]):
+            if word == key:
+                values.append(float(words[i + 1]))
+    return values
+
+
+@case("lr010_plateau_min_on_accuracy",
+      ("train.py", ["--epochs", "6", "--patience", "1", "--n", "512"]))
+def _(r):
+    no_error(r)
+    acc = logged(r, "val_acc")
+    as_run = plateau_curve(acc, mode="min", factor=0.1, patience=1, min_lr=1e-6)
+    intended = plateau_curve(acc, mode="max", factor=0.1, patience=1, min_lr=1e-6)
+    assert as_run != intended and as_run[-1] < intended[-1], (acc, as_run, intended)
+    assert close(logged(r, "lr")[-1], 0.05 * as_run[-1], rel=1e-2), (logged(r, "lr"), as_run)
+    return f"val_acc {fmt(acc)} rising; LR cut to {logged(r, 'lr')[-1]:.2g} (mode max would keep {0.05 * intended[-1]:.2g})"
+
+
+@case("lr010_plateau_max_on_loss",
+      ("train_regressor.py", ["--epochs", "8", "--patience", "1", "--n", "1000"]))
+def _(r):
+    no_error(r)
+    loss = logged(r, "val_loss")
+    assert all(b < a for a, b in zip(loss, loss[1:])), loss
+    lr = logged(r, "lr")
+    assert lr[-1] <= 1e-3 / 8, lr
+    return f"val_loss falls every epoch {fmt(loss)} yet LR cut to {lr[-1]:.2g}"
+
+
+@case("lr011_step_epoch_per_batch_onecycle",
+      ("train.py", ["--epochs", "4", "--num_samples", "64", "--batch_size", "8"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    epochs = per_epoch(used, 8)
+    assert len(used) == 32 and len(set(used)) == 4, used
+    assert max(used) < 0.01 * 0.35, used  # intended: up to 0.01 then down to ~0
+    return f"per-epoch LR {fmt(epochs)}: OneCycle frozen at step index = epoch, peak 0.01 never reached"
+
+
+@case("lr011_step_epoch_minus_one_lag",
+      ("train.py", ["--epochs", "10", "--num-samples", "20", "--batch-size", "10"]))
+def _(r):
+    no_error(r)
+    epochs = per_epoch(lrs(r), 2)
+    intended = [1e-3 * 0.5 * (1 + math.cos(math.pi * e / 10)) for e in range(10)]
+    assert close(epochs[-1], intended[-2]) and close(epochs[1], 1e-3), epochs
+    return f"per-epoch LR {fmt(epochs)}: one epoch behind, ends at {epochs[-1] / 1e-3:.3f}x base, not {intended[-1] / 1e-3:.3f}x"
