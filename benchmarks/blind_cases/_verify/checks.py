@@ -276,3 +276,47 @@ def _(r):
     intended = [1e-3 * 0.5 * (1 + math.cos(math.pi * e / 10)) for e in range(10)]
     assert close(epochs[-1], intended[-2]) and close(epochs[1], 1e-3), epochs
     return f"per-epoch LR {fmt(epochs)}: one epoch behind, ends at {epochs[-1] / 1e-3:.3f}x base, not {intended[-1] / 1e-3:.3f}x"
+
+
+@case("lr012_logger_get_lr",
+      ("main.py", ["--epochs", "6", "--milestones", "2", "4", "--n", "128"]))
+def _(r):
+    no_error(r)
+    used = [lrs(r)[i] for i in range(6)]  # one step per epoch
+    shown = logged(r, "lr")
+    # the log line of epoch e should show the LR of epoch e + 1, i.e. used[e + 1]
+    wrong = [e for e in range(5) if not close(shown[e], used[e + 1], rel=1e-3)]
+    assert wrong, (shown, used)
+    return f"logged {fmt(shown)} vs used next {fmt(used[1:])}: wrong at milestone epochs {wrong} (gamma applied twice)"
+
+
+@case("lr013_ckpt_without_scheduler",
+      ("main.py", ["--epochs", "3", "--milestones", "2", "4", "--num-samples", "256"]),
+      ("main.py", ["--epochs", "6", "--milestones", "2", "4", "--num-samples", "256",
+                   "--resume", "checkpoints/checkpoint.pth.tar"]))
+def _(first, resumed):
+    no_error(first), no_error(resumed)
+    used = per_epoch(lrs(first), 1) + per_epoch(lrs(resumed), 1)
+    intended = [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]
+    assert not all(close(a, b) for a, b in zip(used, intended)), used
+    return f"per-epoch LR over the resume {fmt(used)}, uninterrupted {fmt(intended)}"
+
+
+@case("lr013_ckpt_key_mismatch",
+      ("train_net.py", ["--max-iter", "6", "--steps", "4", "--checkpoint-period", "3"]),
+      ("train_net.py", ["--max-iter", "12", "--steps", "4", "--checkpoint-period", "3", "--resume"]))
+def _(first, resumed):
+    no_error(first)
+    assert resumed["error"] and resumed["error"].startswith("KeyError") and "lr_scheduler" in resumed["error"]
+    return f"resume fails: {resumed['error']}"
+
+
+@case("lr013_resume_replay_chainable",
+      ("train.py", ["--epochs", "3", "--step-size", "2", "--n", "64"]),
+      ("train.py", ["--epochs", "6", "--step-size", "2", "--n", "64", "--resume"]))
+def _(first, resumed):
+    no_error(first), no_error(resumed)
+    used = per_epoch(lrs(first), 1) + per_epoch(lrs(resumed), 1)
+    intended = [1e-2, 1e-2, 1e-3, 1e-3, 1e-4, 1e-4]
+    assert close(used[3], 1e-4) and close(used[5], 1e-5), used
+    return f"per-epoch LR {fmt(used)} vs uninterrupted {fmt(intended)}: decayed twice at the resume"
