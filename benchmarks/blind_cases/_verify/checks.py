@@ -320,3 +320,104 @@ def _(first, resumed):
     intended = [1e-2, 1e-2, 1e-3, 1e-3, 1e-4, 1e-4]
     assert close(used[3], 1e-4) and close(used[5], 1e-5), used
     return f"per-epoch LR {fmt(used)} vs uninterrupted {fmt(intended)}: decayed twice at the resume"
+
+
+@case("lr014_unfreeze_rebuilds_optimizer",
+      ("finetune.py", ["--epochs", "4", "--unfreeze_at", "2", "--n", "64"]))
+def _(r):
+    no_error(r)
+    head = lrs(r, opt=0)
+    after = [s["lr"] for s in r["steps"] if s["opt"] == 1]
+    assert len(head) == 4 and len(after) == 4 and all(g == after[0] for g in after), after
+    return f"before unfreeze {fmt(head)}; after, the new optimizer stays at {after[0]} (cosine drives the old one)"
+
+
+@case("lr014_two_stage_new_optimizer",
+      ("train_probe_then_ft.py", ["--probe_epochs", "2", "--ft_epochs", "2", "--n", "128"]))
+def _(r):
+    no_error(r)
+    probe, ft = lrs(r, opt=0), lrs(r, opt=1)
+    assert probe[1] < probe[0] and set(ft) == {1e-4}, (probe, ft)
+    return f"probe LR decays {fmt(probe)}; fine-tune LR constant {ft[0]} (its linear decay never applied)"
+
+
+@case("lr015_warmup_write_clobbers_multistep",
+      ("train.py", ["--epochs", "6", "--warmup-epochs", "2", "--milestones", "3", "4", "--n", "256"]))
+def _(r):
+    no_error(r)
+    used = per_epoch(lrs(r), 1)
+    assert used[-1] == 0.2 and used[0] == 0.1, used  # intended 0.002 at the end
+    return f"per-epoch LR {fmt(used)}: milestone decays erased every epoch by the warmup write"
+
+
+@case("lr015_adjust_helper_plus_cosine",
+      ("main.py", ["--epochs", "4", "--cos", "--num-samples", "256"]))
+def _(r):
+    no_error(r)
+    used = per_epoch(lrs(r), 1)
+    assert set(used) == {0.1}, used  # cosine over 4 epochs intended
+    return f"per-epoch LR {fmt(used)}: the cosine schedule has no effect"
+
+
+@case("lr016_warmup_lambda_plus_multistep",
+      ("train.py", ["--epochs", "8", "--warmup", "2", "--milestones", "4", "6", "--n", "128"]))
+def _(r):
+    no_error(r)
+    used = per_epoch(lrs(r), 1)
+    # intended: 0.05, 0.1, 0.1, 0.1, 0.02, 0.02, 0.004, 0.004
+    assert used[5] == 0.1 and used[7] == 0.1 and close(used[4], 0.02), used
+    return f"per-epoch LR {fmt(used)}: each milestone decay lasts one epoch, LambdaLR resets it"
+
+
+@case("lr016_onecycle_plus_plateau",
+      ("train.py", ['{"epochs": 6, "n": 128, "batch_size": 32, "patience": 0}']))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    import torch
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=3e-3)
+    ref = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, epochs=6, steps_per_epoch=4, pct_start=0.25)
+    pure = []
+    for _ in range(24):
+        pure.append(opt.param_groups[0]["lr"])
+        opt.step(), ref.step()
+    halved = [i for i, (a, b) in enumerate(zip(used, pure)) if not close(a, b)]
+    assert halved and all(i % 4 == 0 for i in halved), (used, pure)
+    return f"plateau cuts visible only on steps {halved} (first step of an epoch), then OneCycle overwrites them"
+
+
+@case("lr017_epoch_warmup_first_factor_zero",
+      ("train.py", ["--epochs", "4", "--warmup_epochs", "2", "--n", "512"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert used[:2] == [0.0, 0.0] and used[2] > 0, used
+    return f"LR by step {fmt(used)}: the whole first epoch trains at LR 0"
+
+
+@case("lr017_closure_linear_warmup_zero",
+      ("train_ddpm.py", ["--total_steps", "4", "--warmup", "4", "--batch_size", "1024"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert used[0] == 0.0 and close(used[1], 5e-5), used
+    return f"first steps {fmt(used)}: the first update runs at LR 0"
+
+
+@case("lr018_built_never_passed",
+      ("train_net.py", ["--config", '{"max_iter": 6, "warmup_iters": 4, "steps": [3]}']))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    # intended: warmup from 0.02/3 up to 0.02, then 0.002 after iteration 3
+    assert len(used) == 6 and set(used) == {0.02 / 3}, used
+    return f"LR {fmt(used)}: stuck at the warmup start 0.02/3 for the whole run (scheduler never stepped)"
+
+
+@case("lr018_trainer_scheduler_only_saved",
+      ("main.py", ["--epochs", "4", "--lr_step", "1", "--n_train", "16"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert set(used) == {1e-4}, used
+    return f"LR {fmt(used)}: constant though StepLR(step_size=1, gamma=0.5) was built"
