@@ -410,7 +410,7 @@ def _(r):
     no_error(r)
     used = lrs(r)
     # intended: warmup from 0.02/3 up to 0.02, then 0.002 after iteration 3
-    assert len(used) == 6 and set(used) == {0.02 / 3}, used
+    assert len(used) == 6 and all(close(v, 0.02 / 3) for v in used), used
     return f"LR {fmt(used)}: stuck at the warmup start 0.02/3 for the whole run (scheduler never stepped)"
 
 
