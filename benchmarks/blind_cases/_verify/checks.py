@@ -421,3 +421,59 @@ def _(r):
     used = lrs(r)
     assert set(used) == {1e-4}, used
     return f"LR {fmt(used)}: constant though StepLR(step_size=1, gamma=0.5) was built"
+
+
+# ---------------------------------------------------------------- framework bug cases
+
+@case("fw_lightning_onecycle_no_interval",
+      ("train.py", ["--max_epochs", "4", "--num_samples", "64", "--batch_size", "8"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert len(used) == 32 and len(set(used)) == 4 and max(used) < 0.01 * 0.35, used
+    return f"per-epoch LR {fmt(per_epoch(used, 8))}: OneCycle stepped once per epoch, peak 0.01 never reached"
+
+
+@case("fw_lightning_interval_toplevel",
+      ("pretrain.py", ["--epochs", "2", "--warmup_steps", "4", "--batch_size", "8", "--num_sequences", "64"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 16 steps: warmup 4 then cosine intended
+    assert len(used) == 16 and set(used[:8]) == {0.0} and set(used[8:]) == {3e-4 * 0.25}, used
+    return f"per-epoch LR {fmt(per_epoch(used, 8))}: the top-level 'interval' is dropped, stepped per epoch"
+
+
+@case("fw_lightning_epoch_cosine_interval_step",
+      ("train.py", ["--max_epochs", "3", "--num_images", "32", "--batch_size", "8"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert close(used[3], 1e-6) and used[6] > 9e-4, used
+    return f"first 8 steps {fmt(used[:8])}: T_max=max_epochs consumed in 3 steps, then the cosine cycles"
+
+
+@case("fw_lightning_plateau_min_on_acc_monitor",
+      ("train.py", ["--max_epochs", "6", "--patience", "1", "--n", "512"]))
+def _(r):
+    no_error(r)
+    used = per_epoch(lrs(r), 8)
+    assert used[-1] < 1e-3 / 5, used
+    return f"per-epoch LR {fmt(used)}: cut while val_acc rises (mode defaults to 'min')"
+
+
+@case("fw_lightning_manual_opt_unstepped",
+      ("train.py", ["--max_epochs", "4", "--lr_decay_epochs", "4", "--n", "128"]))
+def _(r):
+    no_error(r)
+    g, d = lrs(r, 0), lrs(r, 1)
+    assert set(g) == {2e-4} and set(d) == {2e-4} and len(g) == 8, (g, d)
+    return "both optimizers at 2e-4 for every step: linear decay to 0 over 4 epochs never applied"
+
+
+@case("fw_lightning_double_step",
+      ("train.py", ["--max_epochs", "2", "--warmup_steps", "4", "--n", "128", "--batch_size", "16"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 16 steps: warmup 4, linear decay to 0 at 16 intended
+    assert close(used[1], 2e-5 * 2 / 4) and used[8:] == [0.0] * 8, used
+    return f"LR by step {fmt(used)}: stepped twice per update, over at half the run"
