@@ -477,3 +477,51 @@ def _(r):
     used = lrs(r)  # 16 steps: warmup 4, linear decay to 0 at 16 intended
     assert close(used[1], 2e-5 * 2 / 4) and used[8:] == [0.0] * 8, used
     return f"LR by step {fmt(used)}: stepped twice per update, over at half the run"
+
+
+@case("fw_hf_constant_with_warmup_steps",
+      ("run_classification.py", ["--num_train_epochs", "1", "--warmup_steps", "4", "--train_size", "64",
+                                 "--per_device_train_batch_size", "8"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert len(used) == 8 and set(used) == {5e-5}, used
+    return f"LR by step {fmt(used)}: warmup_steps=4 ignored by lr_scheduler_type='constant'"
+
+
+@case("fw_hf_warmup_exceeds_max_steps",
+      ("sft.py", ["--max_steps", "6", "--warmup_steps", "12", "--train_size", "64",
+                  "--per_device_train_batch_size", "8"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert len(used) == 6 and max(used) <= 2e-5 * 5 / 12 + 1e-12, used
+    return f"LR by step {fmt(used)}: still warming up at max_steps, peak 2e-5 never reached"
+
+
+@case("fw_hf_trainer_sched_sized_in_samples",
+      ("train.py", ["--epochs", "2", "--batch_size", "8", "--train_size", "64"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 16 updates, schedule sized 128 with 7 warmup steps
+    assert len(used) == 16 and used[-1] > 3e-5 * 0.8, used
+    return f"LR by step {fmt(used)}: schedule sized 128 'steps' for 16 updates, ends at {used[-1] / 3e-5:.2f}x peak, not ~0"
+
+
+@case("fw_hf_trainer_sched_ignores_accumulation",
+      ("finetune.py", ["--epochs", "2", "--micro_batch_size", "2", "--grad_accum", "4", "--train_size", "64",
+                       "--warmup_ratio", "0.1"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 16 updates; schedule sized 64 micro-batches, warmup 6
+    assert len(used) == 16 and max(used) > 3e-4 * 0.9 and used[-1] > 3e-4 * 0.5, used
+    return f"LR by step {fmt(used)}: sized in micro-batches, ends at {used[-1] / 3e-4:.2f}x peak instead of 0"
+
+
+@case("fw_hf_warmup_ratio_as_steps",
+      ("train.py", ["--epochs", "2", "--n", "640"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 20 steps, intended warmup of 2
+    assert used[0] == 0.0 and close(used[1], 1e-4, rel=0.05), used
+    return f"first steps {fmt(used[:4])}: warmup of 0.1 'steps' is no warmup, full LR at step 1"
