@@ -525,3 +525,67 @@ def _(r):
     used = lrs(r)  # 20 steps, intended warmup of 2
     assert used[0] == 0.0 and close(used[1], 1e-4, rel=0.05), used
     return f"first steps {fmt(used[:4])}: warmup of 0.1 'steps' is no warmup, full LR at step 1"
+
+
+@case("fw_accelerate_sched_sized_per_process",
+      ("train_no_trainer.py", ["--num_train_epochs", "2", "--per_device_train_batch_size", "4", "--train_size", "64"],
+       {"NPROC": "2", "ACCELERATE_USE_CPU": "true"}))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # per process: 8 batches per epoch, 16 updates; schedule sized 16, stepped 2x per update
+    assert len(used) == 16 and used[8:] == [0.0] * 8, used
+    return f"LR by update (2 processes) {fmt(used)}: the linear decay ends at half the run, LR 0 after"
+
+
+@case("fw_accelerate_accumulate_unprepared_sched",
+      ("train.py", ["--epochs", "2", "--batch_size", "4", "--gradient_accumulation_steps", "4",
+                    "--warmup_steps", "2", "--n", "64"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 8 updates: warmup 2 then cosine to 0 at update 8 intended
+    assert len(used) == 8 and sum(1 for v in used if v < 1e-12) >= 5, used
+    return f"LR by update {fmt(used)}: scheduler stepped per micro-batch, schedule over after 2 updates"
+
+
+@case("fw_accelerate_manual_accum_step_outside_if",
+      ("train_lora.py", ["--epochs", "2", "--micro_batch", "4", "--accum", "4", "--warmup", "2", "--n", "64"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 8 updates intended over the linear schedule
+    assert len(used) == 8 and used[2:] == [0.0] * 6, used
+    return f"LR by update {fmt(used)}: prepared scheduler still steps every micro-batch without accumulate()"
+
+
+@case("fw_timm_t_in_epochs_only_step_update",
+      ("train.py", ["--epochs", "3", "--warmup_epochs", "1", "--n", "64", "--batch_size", "16"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert len(used) == 12 and set(used) == {1e-6}, used
+    return f"all {len(used)} steps at warmup_lr_init 1e-6: t_in_epochs=True ignores step_update"
+
+
+@case("fw_timm_warmup_epochs_with_update_schedule",
+      ("main.py", ["--opts", "train.epochs=4", "train.warmup_epochs=2", "data.num_samples=64", "train.batch_size=8"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 32 updates; intended warmup over 2 epochs = 16 updates
+    assert len(used) == 32 and used[3] > 9e-4, used
+    return f"first steps {fmt(used[:5])}: warmup over 2 updates instead of 2 epochs (16 updates)"
+
+
+@case("fw_timm_plateau_default_mode_on_loss",
+      ("train.py", ["--epochs", "6", "--patience", "1", "--n", "1000"]))
+def _(r):
+    no_error(r)
+    loss, lr = logged(r, "val_loss"), logged(r, "lr")
+    assert all(b < a for a, b in zip(loss, loss[1:])), loss
+    assert lr[-1] < 1e-3 / 3, lr
+    return f"val_loss falls {fmt(loss)}; LR cut to {lr[-1]:.2g} (PlateauLRScheduler mode='max')"
+
+
+@case("fw_timm_step_without_epoch",
+      ("train.py", ["--epochs", "3", "--n", "256"]))
+def _(r):
+    assert r["error"] and r["error"].startswith("TypeError"), r["error"]
+    return f"crashes at the end of epoch 0: {r['error']}"

@@ -22,10 +22,16 @@ CASES = os.path.dirname(HERE)
 
 
 def run_once(case, entry, argv, workdir, env_extra=None):
-    cmd = [sys.executable, os.path.join(HERE, "record.py"), os.path.join(CASES, case), entry, workdir, *argv]
+    env_extra = dict(env_extra or {})
+    launcher = [sys.executable]
+    nproc = env_extra.pop("NPROC", None)
+    if nproc:  # a multi-process CPU run (gloo), as `torchrun --nproc_per_node N` would start it
+        launcher = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", nproc,
+                    "--master_port", "29533"]
+    cmd = [*launcher, os.path.join(HERE, "record.py"), os.path.join(CASES, case), entry, workdir, *argv]
     env = dict(os.environ, PYTHONWARNINGS="ignore", TOKENIZERS_PARALLELISM="false",
                HF_HUB_OFFLINE="1", PYTHONHASHSEED="0")
-    env.update(env_extra or {})
+    env.update(env_extra)
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if not lines:
