@@ -589,3 +589,61 @@ def _(r):
 def _(r):
     assert r["error"] and r["error"].startswith("TypeError"), r["error"]
     return f"crashes at the end of epoch 0: {r['error']}"
+
+
+# ---------------------------------------------------------------- clean look-alikes
+
+@case("clean_unit_test_gamma10", ("pytest:tests/test_schedules.py", []))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert [round(v, 10) for v in used[:2]] == [0.01, 0.1], used
+    assert "3 passed" in r["log"], r["log"]
+    return f"the case's own tests pass (3 passed); LR {fmt(used[:2])} in the gamma=10 test is the asserted value"
+
+
+@case("clean_sched_step_at_epoch_top_guarded",
+      ("train.py", ["--epochs", "6", "--step_size", "2", "--n", "256"]))
+def _(r):
+    no_error(r)
+    used = per_epoch(lrs(r), 1)
+    assert all(close(a, b) for a, b in zip(used, [0.1, 0.1, 0.01, 0.01, 0.001, 0.001])), used
+    return f"per-epoch LR {fmt(used)}: exactly StepLR(step_size=2)"
+
+
+@case("clean_resume_replay_closed_form",
+      ("train.py", ["--epochs", "6", "--stop_after", "3", "--n", "128"]),
+      ("train.py", ["--epochs", "6", "--n", "128"]))
+def _(first, resumed):
+    no_error(first), no_error(resumed)
+    used = lrs(first) + lrs(resumed)
+    intended = [0.1 * 0.5 * (1 + math.cos(math.pi * e / 6)) for e in range(6)]
+    assert len(used) == 6 and all(close(a, b) for a, b in zip(used, intended)), used
+    return f"per-epoch LR across the resume {fmt(used)} = the uninterrupted cosine"
+
+
+@case("clean_warm_restarts_fractional_epoch",
+      ("train.py", ["--epochs", "3", "--t0", "1", "--t_mult", "2", "--n", "512"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 4 iterations per epoch; restarts at epoch 1 and epoch 3
+    assert close(used[0], 0.05) and used[4] < used[2] < used[1] and close(used[5], 0.05, rel=1e-3), used
+    return f"LR by step {fmt(used)}: SGDR with restarts at epoch boundaries, as documented"
+
+
+@case("clean_warmup_lambda_offset_by_one",
+      ("train.py", ["--epochs", "4", "--warmup_epochs", "2", "--n", "256"]))
+def _(r):
+    no_error(r)
+    used = per_epoch(lrs(r), 1)
+    assert close(used[0], 2.5e-4) and close(used[1], 5e-4) and used[3] < used[2], used
+    return f"per-epoch LR {fmt(used)}: the first epoch trains at half the LR, not 0"
+
+
+@case("clean_lambda_divides_by_base_lr",
+      ("finetune.py", ["--epochs", "2", "--warmup-steps", "2", "--num-samples", "64", "--batch-size", "16"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert close(max(used), 5e-4) and close(used[0], 2.5e-4), used
+    return f"LR by step {fmt(used)}: peak 5e-4 as intended"

@@ -1,6 +1,7 @@
 """Run one blind case under a recorder and print what every optimizer step used.
 
 Usage: python record.py CASE_DIR ENTRY WORKDIR [ARGS...]
+(ENTRY "pytest:PATH" runs the case's own test file with pytest instead.)
 
 The case's ENTRY script runs as ``__main__`` with ARGS as its argv, from WORKDIR (so
 checkpoints and logs land there), with the case directory first on ``sys.path``. A global
@@ -53,10 +54,17 @@ def main():
     register_optimizer_step_pre_hook(record)
     log = io.StringIO()
     error = None
-    sys.argv = [os.path.join(case_dir, entry), *argv]
+    sys.argv = [os.path.join(case_dir, entry.replace("pytest:", "")), *argv]
     try:
         with contextlib.redirect_stdout(log):
-            runpy.run_path(os.path.join(case_dir, entry), run_name="__main__")
+            if entry.startswith("pytest:"):  # a case's own test file, run in-process by pytest
+                import pytest
+                code = pytest.main([os.path.join(case_dir, entry[len("pytest:"):]), "-q", "-p", "no:cacheprovider",
+                                    "--rootdir", case_dir, "--confcutdir", case_dir])
+                if code != 0:
+                    error = f"pytest exit {int(code)}"
+            else:
+                runpy.run_path(os.path.join(case_dir, entry), run_name="__main__")
     except SystemExit as exc:
         if exc.code not in (0, None):
             error = f"SystemExit: {exc.code}"
