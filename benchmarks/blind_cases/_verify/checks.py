@@ -647,3 +647,51 @@ def _(r):
     used = lrs(r)
     assert close(max(used), 5e-4) and close(used[0], 2.5e-4), used
     return f"LR by step {fmt(used)}: peak 5e-4 as intended"
+
+
+@case("clean_accum_step_inside_if_helper",
+      ("main.py", ["--epochs", "2", "--batch_size", "2", "--accum_steps", "4", "--n", "32"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 8 updates, linear decay 1 - s/8
+    intended = [1e-4 * (1 - s / 8) for s in range(8)]
+    assert len(used) == 8 and all(close(a, b) for a, b in zip(used, intended)), used
+    return f"LR by update {fmt(used)}: one scheduler step per optimizer update"
+
+
+@case("clean_cosine_sized_in_iters_engine",
+      ("train_net.py", ["--cfg", '{"max_epochs": 2, "n": 64, "batch_size": 16}']))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    intended = [1e-4 + (0.02 - 1e-4) * 0.5 * (1 + math.cos(math.pi * i / 8)) for i in range(8)]
+    assert all(close(a, b) for a, b in zip(used, intended)), used
+    return f"LR by step {fmt(used)}: one half-cosine over the run"
+
+
+@case("clean_while_max_steps_linear",
+      ("train.py", ["--max_steps", "8", "--warmup_steps", "2", "--n", "64", "--batch_size", "16"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    intended = [0, 1.5e-4, 3e-4, 2.5e-4, 2e-4, 1.5e-4, 1e-4, 5e-5]
+    assert all(close(a, b) for a, b in zip(used, intended)), used
+    return f"LR by step {fmt(used)}: warmup then linear decay over max_steps"
+
+
+@case("clean_config_optimizer_lr_scaling",
+      ("train.py", ["--epochs", "3", "--num_samples", "64"]))
+def _(r):
+    no_error(r)
+    epochs = per_epoch(lrs(r), 1)
+    assert close(epochs[0], 2.5e-4) and epochs[2] < epochs[1] < epochs[0], epochs
+    return f"per-epoch LR {fmt(epochs)}: scaled config LR reaches the optimizer, cosine decays it"
+
+
+@case("clean_exponential_gamma_decay_ratio",
+      ("train.py", ["solver.epochs=5", "num_samples=32", "batch_size=16"]))
+def _(r):
+    no_error(r)
+    epochs = per_epoch(lrs(r), 2)
+    assert close(epochs[-1], 1e-3 * (1e-2) ** (4 / 5)), epochs
+    return f"per-epoch LR {fmt(epochs)}: decays toward final_lr"
