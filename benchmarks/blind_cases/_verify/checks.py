@@ -695,3 +695,41 @@ def _(r):
     epochs = per_epoch(lrs(r), 2)
     assert close(epochs[-1], 1e-3 * (1e-2) ** (4 / 5)), epochs
     return f"per-epoch LR {fmt(epochs)}: decays toward final_lr"
+
+
+@case("clean_unfreeze_rebuilds_both",
+      ("finetune.py", ["--epochs", "4", "--unfreeze_at", "2", "--n", "64"]))
+def _(r):
+    no_error(r)
+    after = [s["lr"][1] for s in r["steps"] if s["opt"] == 1]
+    assert len(after) == 4 and after[0] == 1e-3 and after[3] < after[1] < after[0], after
+    return f"head LR after unfreeze {fmt(after)}: the new optimizer follows a fresh cosine"
+
+
+@case("clean_manual_cosine_no_scheduler",
+      ("main_pretrain.py", ["--epochs", "4", "--warmup_epochs", "1", "--num_samples", "64", "--batch_size", "16"]))
+def _(r):
+    no_error(r)
+    g0, g1 = lrs(r, group=0), lrs(r, group=1)
+    assert g0[0] == 0.0 and close(g0[4], 1.5e-4) and all(close(b, a * 0.5) for a, b in zip(g0, g1)), (g0, g1)
+    return f"group 0 LR {fmt(per_epoch(g0, 4))} per epoch, group 1 at lr_scale 0.5: the hand-written cosine"
+
+
+@case("clean_sequential_warmup_cosine",
+      ("train.py", ["--epochs", "6", "--warmup", "2", "--n", "128"]))
+def _(r):
+    no_error(r)
+    used = per_epoch(lrs(r), 1)
+    assert close(used[0], 0.01) and close(used[2], 0.1) and used[5] < used[4] < used[3], used
+    return f"per-epoch LR {fmt(used)}: warmup then cosine, composed by SequentialLR"
+
+
+@case("clean_ckpt_scheduler_roundtrip",
+      ("train_net.py", ["--max-iter", "10", "--stop-at", "6", "--steps", "7", "--checkpoint-period", "3"]),
+      ("train_net.py", ["--max-iter", "10", "--steps", "7", "--checkpoint-period", "3"]))
+def _(first, resumed):
+    no_error(first), no_error(resumed)
+    used = lrs(first) + lrs(resumed)
+    intended = [0.02] * 7 + [0.002] * 3
+    assert len(used) == 10 and all(close(a, b) for a, b in zip(used, intended)), used
+    return f"LR across the resume {fmt(used)} = uninterrupted MultiStepLR"
