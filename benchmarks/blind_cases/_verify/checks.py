@@ -733,3 +733,61 @@ def _(first, resumed):
     intended = [0.02] * 7 + [0.002] * 3
     assert len(used) == 10 and all(close(a, b) for a, b in zip(used, intended)), used
     return f"LR across the resume {fmt(used)} = uninterrupted MultiStepLR"
+
+
+@case("clean_hook_steps_scheduler",
+      ("train_net.py", ["--cfg", '{"max_iter": 8, "steps": [5]}']))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert used == [0.02] * 5 + [0.002] * 3 or all(close(a, b) for a, b in zip(used, [0.02] * 5 + [0.002] * 3)), used
+    return f"LR by iteration {fmt(used)}: MultiStepLR stepped by the hook after each update"
+
+
+@case("clean_custom_get_lr_subclass",
+      ("train_seg.py", ["--epochs", "2", "--warmup_iters", "2", "--scale", "0.5", "--n", "32"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 8 iterations
+    intended = []
+    for it in range(8):
+        f = 1e-3 * (1 - it / 2) + it / 2 if it < 2 else (1 - (it - 2) / 6) ** 0.9
+        intended.append(0.01 * 0.5 * f)
+    assert all(close(a, b) for a, b in zip(used, intended)), (used, intended)
+    return f"LR by step {fmt(used)}: the subclass's get_lr/super().get_lr() give the intended warmup-poly curve"
+
+
+@case("clean_amp_scaler_then_scheduler",
+      ("main.py", ["--epochs", "2", "--num-samples", "64", "--batch-size", "16"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    import torch
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.4)
+    ref = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.4, epochs=2, steps_per_epoch=4)
+    intended = []
+    for _ in range(8):
+        intended.append(opt.param_groups[0]["lr"])
+        opt.step(), ref.step()
+    assert all(close(a, b) for a, b in zip(used, intended)), used
+    return f"LR by step {fmt(used)}: OneCycle in order after scaler.step(optimizer)"
+
+
+@case("clean_manual_sgd_negative_alpha",
+      ("meta.py", ["--iterations", "3", "--tasks_per_batch", "2"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert used == [1e-3] * 3, used
+    return "meta optimizer at 1e-3; inner updates p -= inner_lr * g by hand (alpha=-inner_lr), no negative LR"
+
+
+@case("clean_plateau_min_on_error_rate",
+      ("train.py", ["--epochs", "6", "--patience", "1", "--n", "512"]))
+def _(r):
+    no_error(r)
+    err = logged(r, "top1_err")
+    as_run = plateau_curve(err, mode="min", factor=0.1, patience=1)
+    shown = logged(r, "lr")
+    assert all(close(a, 0.05 * b, rel=1e-2) for a, b in zip(shown, as_run)), (err, shown)
+    return f"top1_err {fmt(err)}; LR {fmt(shown)}: reduced only when the error stops falling"
