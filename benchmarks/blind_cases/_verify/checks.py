@@ -791,3 +791,50 @@ def _(r):
     shown = logged(r, "lr")
     assert all(close(a, 0.05 * b, rel=1e-2) for a, b in zip(shown, as_run)), (err, shown)
     return f"top1_err {fmt(err)}; LR {fmt(shown)}: reduced only when the error stops falling"
+
+
+@case("clean_lightning_onecycle_interval_step",
+      ("train.py", ["--max_epochs", "4", "--num_samples", "64", "--batch_size", "8"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)
+    assert len(used) == 32 and close(max(used), 0.01, rel=1e-2) and used[-1] < 1e-5, used
+    return f"per-epoch LR {fmt(per_epoch(used, 8))}: the full one-cycle over 32 steps, peak 0.01"
+
+
+@case("clean_lightning_timm_scheduler_hook",
+      ("train.py", ["--max_epochs", "4", "--warmup_epochs", "1", "--n", "256"]))
+def _(r):
+    no_error(r)
+    used = per_epoch(lrs(r), 2)
+    cosine = [1e-5 + 0.5 * (5e-4 - 1e-5) * (1 + math.cos(math.pi * t / 4)) for t in range(4)]
+    assert close(used[0], 1e-6) and all(close(a, b) for a, b in zip(used[1:], cosine[1:])), used
+    return f"per-epoch LR {fmt(used)}: timm warmup + cosine driven through lr_scheduler_step"
+
+
+@case("clean_lightning_manual_opt_stepped",
+      ("train.py", ["--max_epochs", "4", "--lr_decay_epochs", "4", "--n", "128"]))
+def _(r):
+    no_error(r)
+    g = per_epoch(lrs(r, 0), 2)
+    assert all(close(a, b) for a, b in zip(g, [2e-4, 1.5e-4, 1e-4, 5e-5])), g
+    return f"generator per-epoch LR {fmt(g)}: linear decay applied once per epoch"
+
+
+@case("clean_lightning_plateau_max_on_acc",
+      ("train.py", ["--max_epochs", "6", "--patience", "1", "--n", "512"]))
+def _(r):
+    no_error(r)
+    used = per_epoch(lrs(r), 8)
+    assert used[4] == 1e-3, used
+    return f"per-epoch LR {fmt(used)}: kept while val_acc improves (mode='max')"
+
+
+@case("clean_lightning_cosine_epoch_default_interval",
+      ("train.py", ["--max_epochs", "3", "--num_images", "32", "--batch_size", "8"]))
+def _(r):
+    no_error(r)
+    used = per_epoch(lrs(r), 4)
+    intended = [1e-6 + (1e-3 - 1e-6) * 0.5 * (1 + math.cos(math.pi * e / 3)) for e in range(3)]
+    assert all(close(a, b) for a, b in zip(used, intended)), used
+    return f"per-epoch LR {fmt(used)}: T_max=max_epochs stepped per epoch (the default interval)"
