@@ -838,3 +838,45 @@ def _(r):
     intended = [1e-6 + (1e-3 - 1e-6) * 0.5 * (1 + math.cos(math.pi * e / 3)) for e in range(3)]
     assert all(close(a, b) for a, b in zip(used, intended)), used
     return f"per-epoch LR {fmt(used)}: T_max=max_epochs stepped per epoch (the default interval)"
+
+
+@case("clean_hf_constant_with_warmup_ratio",
+      ("run_classification.py", ["--num_train_epochs", "2", "--warmup_ratio", "0.25", "--train_size", "64",
+                                 "--per_device_train_batch_size", "8"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 16 steps, warmup 4
+    assert len(used) == 16 and used[0] == 0.0 and close(used[2], 2.5e-5) and set(used[4:]) == {5e-5}, used
+    return f"LR by step {fmt(used)}: 4 warmup steps (25%), then constant"
+
+
+@case("clean_hf_trainer_sched_sized_in_updates",
+      ("finetune.py", ["--epochs", "2", "--micro_batch_size", "2", "--grad_accum", "4", "--train_size", "64",
+                       "--warmup_ratio", "0.1"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 16 updates, warmup 2, cosine to 0 at 16
+    assert len(used) == 16 and close(used[2], 3e-4) and used[-1] < 3e-4 * 0.02, used
+    return f"LR by update {fmt(used)}: sized in optimizer updates, reaches ~0 at the end"
+
+
+@case("clean_accelerate_diffusers_sizing",
+      ("train_text_to_image.py", ["--num_train_epochs", "2", "--train_batch_size", "4", "--num_images", "64",
+                                  "--lr_warmup_steps", "2"], {"NPROC": "2", "ACCELERATE_USE_CPU": "true"}))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # per process 8 batches per epoch -> 16 updates; warmup 2, cosine to 0 at update 16
+    intended = [1e-4 * s / 2 if s < 2 else 1e-4 * 0.5 * (1 + math.cos(math.pi * (s - 2) / 14)) for s in range(16)]
+    assert len(used) == 16 and all(close(a, b) for a, b in zip(used, intended)), used
+    return f"LR by update (2 processes) {fmt(used)}: warmup 2, cosine over all 16 updates"
+
+
+@case("clean_accelerate_prepared_in_accumulate",
+      ("train.py", ["--epochs", "2", "--batch_size", "4", "--gradient_accumulation_steps", "4",
+                    "--warmup_steps", "2", "--n", "64"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 8 updates
+    intended = [1e-4 * (s + 1) / 2 if s < 2 else 1e-4 * 0.5 * (1 + math.cos(math.pi * (s - 2) / 6)) for s in range(8)]
+    assert len(used) == 8 and all(close(a, b) for a, b in zip(used, intended)), (used, intended)
+    return f"LR by update {fmt(used)}: one scheduler step per update"
