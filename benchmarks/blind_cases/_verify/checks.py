@@ -880,3 +880,31 @@ def _(r):
     intended = [1e-4 * (s + 1) / 2 if s < 2 else 1e-4 * 0.5 * (1 + math.cos(math.pi * (s - 2) / 6)) for s in range(8)]
     assert len(used) == 8 and all(close(a, b) for a, b in zip(used, intended)), (used, intended)
     return f"LR by update {fmt(used)}: one scheduler step per update"
+
+
+@case("clean_timm_train_step_update_and_step",
+      ("train.py", ["--epochs", "4", "--warmup-epochs", "1", "--n", "256"]))
+def _(r):
+    no_error(r)
+    used = per_epoch(lrs(r), 2)
+    cosine = [1e-5 + 0.5 * (5e-4 - 1e-5) * (1 + math.cos(math.pi * t / 4)) for t in range(4)]
+    assert close(used[0], 1e-6) and all(close(a, b) for a, b in zip(used[1:], cosine[1:])), used
+    return f"per-epoch LR {fmt(used)}: epoch-based timm cosine; step_update is a no-op with t_in_epochs"
+
+
+@case("clean_timm_update_schedule_step_update",
+      ("train.py", ["--epochs", "3", "--warmup_epochs", "1", "--n", "64", "--batch_size", "16"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 12 updates, warmup 4
+    assert close(used[0], 1e-6) and used[1] > used[0] and used[-1] < used[5] and max(used) > 3.5e-4, used
+    return f"LR by step {fmt(used)}: per-update warmup and cosine"
+
+
+@case("clean_timm_plateau_min_on_loss",
+      ("train.py", ["--epochs", "6", "--patience", "1", "--n", "1000"]))
+def _(r):
+    no_error(r)
+    loss, lr = logged(r, "val_loss"), logged(r, "lr")
+    assert all(b < a for a, b in zip(loss, loss[1:])) and set(lr) == {1e-3}, (loss, lr)
+    return f"val_loss falls {fmt(loss)}; LR stays 1e-3 (mode='min')"
