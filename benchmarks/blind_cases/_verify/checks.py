@@ -458,7 +458,8 @@ def _(r):
     no_error(r)
     used = per_epoch(lrs(r), 8)
     assert used[-1] < 1e-3 / 5, used
-    return f"per-epoch LR {fmt(used)}: cut while val_acc rises (mode defaults to 'min')"
+    # the same data with mode="max" (clean_lightning_plateau_max_on_acc) keeps 1e-3: val_acc improves
+    return f"per-epoch LR {fmt(used)}: cut twice on an improving val_acc (mode defaults to 'min')"
 
 
 @case("fw_lightning_manual_opt_unstepped",
