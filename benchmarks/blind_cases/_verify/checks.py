@@ -909,3 +909,24 @@ def _(r):
     loss, lr = logged(r, "val_loss"), logged(r, "lr")
     assert all(b < a for a, b in zip(loss, loss[1:])) and set(lr) == {1e-3}, (loss, lr)
     return f"val_loss falls {fmt(loss)}; LR stays 1e-3 (mode='min')"
+
+
+@case("lr013_save_omits_scheduler_load_guarded",
+      ("train.py", ["--epochs", "3", "--lr-step-size", "2", "--num-samples", "256"]),
+      ("train.py", ["--epochs", "6", "--lr-step-size", "2", "--num-samples", "256", "--resume", "checkpoint.pth"]))
+def _(first, resumed):
+    no_error(first), no_error(resumed)
+    used = per_epoch(lrs(first), 1) + per_epoch(lrs(resumed), 1)
+    intended = [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]
+    assert not all(close(a, b) for a, b in zip(used, intended)), used
+    return f"per-epoch LR over the resume {fmt(used)}, uninterrupted {fmt(intended)}: the guarded load never runs"
+
+
+@case("lr003_one_off_step_before_loop",
+      ("train.py", ["--epochs", "6", "--warmup_epochs", "4", "--n", "512"]))
+def _(r):
+    no_error(r)
+    used = per_epoch(lrs(r), 1)
+    intended = [0.1, 0.2, 0.3, 0.4, 0.4, 0.4]
+    assert close(used[0], 0.2) and close(used[2], 0.4), used
+    return f"per-epoch LR {fmt(used)} vs {fmt(intended)}: the one-off step skips the first warmup value"

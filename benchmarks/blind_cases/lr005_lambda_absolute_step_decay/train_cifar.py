@@ -12,22 +12,15 @@ parser.add_argument("--epochs", default=200, type=int)
 parser.add_argument("--decay-every", default=60, type=int)
 parser.add_argument("--batch-size", default=128, type=int)
 parser.add_argument("--num-samples", default=50000, type=int)
-parser.add_argument("--resume", "-r", action="store_true", help="resume from checkpoint")
 args = parser.parse_args()
 
 device = "cuda" if torch.cuda.is_available() else "cpu"
 best_acc = 0
-start_epoch = 0
 
 trainset = TensorDataset(torch.randn(args.num_samples, 3, 4, 4), torch.randint(0, 10, (args.num_samples,)))
 trainloader = DataLoader(trainset, batch_size=args.batch_size, shuffle=True)
 
 net = nn.Sequential(nn.Flatten(), nn.Linear(48, 10)).to(device)
-if args.resume:
-    checkpoint = torch.load("./checkpoint/ckpt.pth")
-    net.load_state_dict(checkpoint["net"])
-    best_acc = checkpoint["acc"]
-    start_epoch = checkpoint["epoch"]
 
 criterion = nn.CrossEntropyLoss()
 optimizer = optim.SGD(net.parameters(), lr=args.lr, momentum=0.9, weight_decay=5e-4)
@@ -48,11 +41,13 @@ def train(epoch):
         correct += outputs.argmax(1).eq(targets).sum().item()
         total += targets.size(0)
     print(f"epoch {epoch} loss {train_loss / len(trainloader):.3f} acc {100.0 * correct / total:.2f}")
+    return 100.0 * correct / total
 
 
-for epoch in range(start_epoch, start_epoch + args.epochs):
-    train(epoch)
+for epoch in range(args.epochs):
+    acc = train(epoch)
     scheduler.step()
-    if epoch % 10 == 0:
+    if acc > best_acc:
+        best_acc = acc
         os.makedirs("checkpoint", exist_ok=True)
-        torch.save({"net": net.state_dict(), "acc": best_acc, "epoch": epoch}, "./checkpoint/ckpt.pth")
+        torch.save(net.state_dict(), "./checkpoint/best.pth")
