@@ -370,20 +370,20 @@ def _(r):
 
 
 @case("lr016_onecycle_plus_plateau",
-      ("train.py", ['{"epochs": 6, "n": 128, "batch_size": 32, "patience": 0}']))
+      ("train.py", ['{"epochs": 8, "n": 128, "batch_size": 32, "patience": 0, "max_lr": 0.05}']))
 def _(r):
     no_error(r)
     used = lrs(r)
     import torch
-    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=3e-3)
-    ref = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, epochs=6, steps_per_epoch=4, pct_start=0.25)
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.05)
+    ref = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.05, epochs=8, steps_per_epoch=4, pct_start=0.25)
     pure = []
-    for _ in range(24):
+    for _ in range(32):
         pure.append(opt.param_groups[0]["lr"])
         opt.step(), ref.step()
-    halved = [i for i, (a, b) in enumerate(zip(used, pure)) if not close(a, b)]
-    assert halved and all(i % 4 == 0 for i in halved), (used, pure)
-    return f"plateau cuts visible only on steps {halved} (first step of an epoch), then OneCycle overwrites them"
+    cut = [i for i, (a, b) in enumerate(zip(used, pure)) if not close(a, b)]
+    assert len(used) == 32 and cut and all(i % 4 == 0 for i in cut), (used, pure)
+    return f"plateau cuts change only steps {cut} (first batch of an epoch); OneCycle overwrites them at once"
 
 
 @case("lr017_epoch_warmup_first_factor_zero",
