@@ -930,3 +930,50 @@ def _(r):
     intended = [0.1, 0.2, 0.3, 0.4, 0.4, 0.4]
     assert close(used[0], 0.2) and close(used[2], 0.4), used
     return f"per-epoch LR {fmt(used)} vs {fmt(intended)}: the one-off step skips the first warmup value"
+
+
+@case("clean_hf_warmup_with_epoch_budget",
+      ("sft.py", ["--num_train_epochs", "2", "--warmup_steps", "4", "--train_size", "64",
+                  "--per_device_train_batch_size", "8"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 16 steps from the epoch budget, warmup 4, cosine to ~0
+    assert len(used) == 16 and close(used[4], 2e-5) and used[-1] < 2e-5 * 0.05, used
+    return f"LR by step {fmt(used)}: max_steps=-1, the epoch budget (16 steps) exceeds the 4 warmup steps"
+
+
+@case("clean_hf_warmup_ratio_converted",
+      ("train.py", ["--epochs", "2", "--n", "640"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 20 steps, warmup int(0.1 * 20) = 2
+    assert used[0] == 0.0 and close(used[1], 5e-5) and close(used[2], 1e-4), used
+    return f"first steps {fmt(used[:4])}: the ratio becomes 2 warmup steps"
+
+
+@case("clean_lightning_toplevel_monitor_key",
+      ("pretrain.py", ["--epochs", "2", "--warmup_steps", "4", "--batch_size", "8", "--num_sequences", "64"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 16 steps: warmup 4 then cosine, stepped per step
+    assert len(used) == 16 and close(used[4], 3e-4) and len(set(used)) == 16, used
+    return f"LR by step {fmt(used)}: interval 'step' inside lr_scheduler, top-level 'monitor' is a valid key"
+
+
+@case("clean_timm_warmup_converted_to_updates",
+      ("main.py", ["--opts", "train.epochs=4", "train.warmup_epochs=2", "data.num_samples=64", "train.batch_size=8"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 32 updates, warmup 16 updates
+    assert len(used) == 32 and used[8] < 6e-4 and used[3] < used[8] < used[16], used
+    return f"LR at updates 0/8/16/31 {fmt([used[0], used[8], used[16], used[31]])}: warmup over 2 epochs of updates"
+
+
+@case("clean_lightning_reads_scheduler_in_step",
+      ("train.py", ["--max_epochs", "2", "--warmup_steps", "4", "--n", "128", "--batch_size", "16"]))
+def _(r):
+    no_error(r)
+    used = lrs(r)  # 16 steps: warmup 4, linear decay to 0 at 16
+    intended = [2e-5 * s / 4 if s < 4 else 2e-5 * (16 - s) / 12 for s in range(16)]
+    assert all(close(a, b) for a, b in zip(used, intended)), used
+    return f"LR by step {fmt(used)}: stepped once per update by Lightning; training_step only reads it"
