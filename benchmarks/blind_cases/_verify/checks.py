@@ -956,7 +956,8 @@ def _(r):
 def _(r):
     no_error(r)
     used = lrs(r)  # 16 steps: warmup 4 then cosine, stepped per step
-    assert len(used) == 16 and close(used[4], 3e-4) and len(set(used)) == 16, used
+    intended = [3e-4 * s / 4 if s < 4 else 3e-4 * 0.5 * (1 + math.cos(math.pi * (s - 4) / 12)) for s in range(16)]
+    assert len(used) == 16 and all(close(a, b) for a, b in zip(used, intended)), used
     return f"LR by step {fmt(used)}: interval 'step' inside lr_scheduler, top-level 'monitor' is a valid key"
 
 

@@ -7,7 +7,8 @@ The case's ENTRY script runs as ``__main__`` with ARGS as its argv, from WORKDIR
 checkpoints and logs land there), with the case directory first on ``sys.path``. A global
 optimizer step pre-hook records, for each ``optimizer.step()``, which optimizer it was and
 the ``lr`` of each of its param groups: the LR the update really used. The last line of
-stdout is a JSON object: {"steps": [...], "error": "Type: message" | null, "log": "..."}.
+stdout (and the file WORKDIR/.record-rankN.json, N the process rank) is a JSON object:
+{"steps": [...], "error": "Type: message" | null, "log": "..."}.
 """
 import contextlib
 import importlib.util
@@ -70,7 +71,11 @@ def main():
             error = f"SystemExit: {exc.code}"
     except BaseException as exc:  # the error itself is a result for some cases
         error = f"{type(exc).__name__}: {exc}"
-    print(json.dumps({"steps": steps, "error": error, "log": log.getvalue()[-20000:]}))
+    result = json.dumps({"steps": steps, "error": error, "log": log.getvalue()[-20000:]})
+    # one file per process: the stdout of a multi-process run interleaves
+    with open(os.path.join(workdir, f".record-rank{os.environ.get('RANK', '0')}.json"), "w") as f:
+        f.write(result)
+    print(result)
 
 
 if __name__ == "__main__":

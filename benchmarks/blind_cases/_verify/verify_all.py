@@ -56,11 +56,14 @@ def run_once(case, entry, argv, workdir, env_extra=None):
     env = dict(os.environ, PYTHONWARNINGS="ignore", TOKENIZERS_PARALLELISM="false",
                HF_HUB_OFFLINE="1", PYTHONHASHSEED="0")
     env.update(env_extra)
+    result_file = os.path.join(workdir, ".record-rank0.json")
+    if os.path.exists(result_file):
+        os.remove(result_file)  # left by the case's previous run
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    if not lines:
+    if not os.path.exists(result_file):
         raise RuntimeError(f"no result from {case}/{entry}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return json.loads(lines[-1])
+    with open(result_file) as f:
+        return json.load(f)
 
 
 def main():
