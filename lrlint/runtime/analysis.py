@@ -54,9 +54,11 @@ class SchedulerTrack:
 
     stride: int = 1  # scheduler steps per optimizer step by design (accelerate, per process)
     steps: int = 0
-    updates_since: int = 0  # optimizer updates since this scheduler's last step
+    # Marks, so that an optimizer step costs nothing per track: the analyser's counts of
+    # optimizer updates and of GradScaler no-op steps when this scheduler last stepped.
+    updates_mark: int = 0
+    noops_mark: int = 0
     burst: int = 0  # scheduler steps since the last optimizer update
-    noop_since: bool = False  # a fused GradScaler no-op step since the last scheduler step
     shift: int = 0  # skipped steps since the position was last set explicitly
     gaps: Counter = field(default_factory=Counter)  # optimizer updates between steps
     last_skip: SchedulerSkip | None = None
@@ -141,6 +143,9 @@ class StepAnalyser:
         self._optimizer_load: _Load | None = None
         self._scheduler_load: _Load | None = None
         self.optimizer_steps = 0  # real updates (a GradScaler no-op is not one)
+        self._noops = 0  # optimizer steps that GradScaler made no-ops (fused optimizers)
+        self._pending_load = False
+        self._follows_steps = expectation is not None and expectation.follows_steps
         self.skips: list[SchedulerSkip] = []  # the first ``max_skips``
         self.skip_count = 0
         self._max_skips = max_skips
@@ -197,22 +202,16 @@ class StepAnalyser:
             got = float(lr_attribute) if isinstance(lr_attribute, (int, float)) else None
             cause = E.CAUSE_LR_ATTRIBUTE
             self._add(E.KIND_LR_ATTRIBUTE, (step, 0, -1), step, None, None, got, cause, "optimizer")
-        if len(lrs) != len(self._reference):
-            self._groups_changed(lrs, step)
         written = self._compare_reference(lrs, step, (step, 1), "optimizer")
-        if self._optimizer_load is not None or self._scheduler_load is not None:
+        if self._pending_load:
             written = self._check_loads(lrs, step, written)
         if found_inf:
             # A fused optimizer ran its step, but GradScaler's found_inf made it a no-op.
-            for track in self._tracks:
-                track.noop_since = True
+            self._noops += 1
             return
         self._history.append(StepRecord(step, tuple(lrs)))
         self._check_declared(step, lrs, written)
         self.optimizer_steps = step + 1
-        for track in self._tracks:
-            track.updates_since += 1
-            track.burst = 0
 
     def on_scheduler_before(
         self, lrs: list[float], flag: bool, index: int, grads_finite: Any, explicit: bool
@@ -220,22 +219,24 @@ class StepAnalyser:
         track = self._tracks[index]
         step = self.optimizer_steps
         if track is self._primary:
-            if len(lrs) != len(self._reference):
-                self._groups_changed(lrs, step)
             self._compare_reference(lrs, step, (step, 0), "scheduler")
-            if self._optimizer_load is not None or self._scheduler_load is not None:
+            if self._pending_load:
                 self._check_loads(lrs, step, None)
         if explicit:
             return  # an explicit epoch sets the position itself: no order to check
-        if track.updates_since:
-            self._record_gap(track, track.updates_since)
+        updates = step - track.updates_mark
+        if updates:
+            track.gaps[updates] += 1
             track.burst = 1
+            if self._unit is not None and track is self._primary:
+                self._check_cadence(track, updates)
             return
         if track.burst < track.stride:
             track.burst += 1  # one of the steps a wrapper takes per optimizer step
             return
         track.burst += 1
-        skip = SchedulerSkip(track.steps, step, grads_finite, found_inf=track.noop_since)
+        noop = self._noops > track.noops_mark
+        skip = SchedulerSkip(track.steps, step, grads_finite, found_inf=noop)
         track.last_skip = skip
         track.shift += 1
         self.skip_count += 1
@@ -249,8 +250,8 @@ class StepAnalyser:
     ) -> None:
         track = self._tracks[index]
         track.steps += 1
-        track.updates_since = 0
-        track.noop_since = False
+        track.updates_mark = self.optimizer_steps
+        track.noops_mark = self._noops
         if track is not self._primary:
             return
         self._reference = list(lrs)
@@ -264,7 +265,7 @@ class StepAnalyser:
             return
         if metric is not None:
             expectation.observe_metric(metric)
-        if not expectation.on_step(epoch):
+        if (self._follows_steps or epoch is not None) and not expectation.on_step(epoch):
             self._expectation = None
             self.notes.append(
                 "note: LR values are not checked after scheduler.step(epoch): the LR at an "
@@ -281,6 +282,7 @@ class StepAnalyser:
         site: str | None,
     ) -> None:
         self._optimizer_load = _Load(site, steps, scheduler_last_lrs, scheduler_position)
+        self._pending_load = True
         self._reference = list(lrs)
 
     def on_scheduler_loaded(
@@ -294,6 +296,7 @@ class StepAnalyser:
         site: str | None,
     ) -> None:
         self._scheduler_load = _Load(site, None, last_lrs, last_epoch)
+        self._pending_load = True
         self._position = last_epoch - self._offset
         if self._count_positions:
             self._origin = int(self._position) - self.optimizer_steps // self._per_position
@@ -302,6 +305,7 @@ class StepAnalyser:
         self._deviations = [None] * len(self._deviations)
         if expectation is not None or note is not None:
             self._expectation = expectation
+            self._follows_steps = expectation is not None and expectation.follows_steps
             self._schedule_ended = False
         if note:
             self.notes.append(note)
@@ -338,6 +342,10 @@ class StepAnalyser:
         reference = self._reference
         if lrs == reference:
             return None
+        if len(lrs) != len(reference):
+            self._groups_changed(lrs, step)  # extends the reference with the new groups
+            if lrs == reference:
+                return None
         self._reference = list(lrs)
         if self._primary is None:
             return None
@@ -365,6 +373,7 @@ class StepAnalyser:
         load of only one of the two, or a schedule at 0 on a resumed optimizer, is reported."""
         optimizer, scheduler = self._optimizer_load, self._scheduler_load
         self._optimizer_load = self._scheduler_load = None
+        self._pending_load = False
         if self._primary is None:
             return written
         position = scheduler.position if scheduler is not None else optimizer.position
@@ -395,10 +404,8 @@ class StepAnalyser:
         cause = E.CAUSE_RESTARTED_SCHEDULE
         self._add(E.KIND_LOAD, (step, 0, -1), step, None, None, steps, cause, "optimizer", site)
 
-    def _record_gap(self, track: SchedulerTrack, gap: int) -> None:
-        track.gaps[gap] += 1
-        if track is not self._primary or self._unit is None:
-            return
+    def _check_cadence(self, track: SchedulerTrack, gap: int) -> None:
+        """``unit=`` asserts the cadence: report the first scheduler step that breaks it."""
         if self._expected_gap is None:
             self._expected_gap = gap  # unit="epoch" without steps_per_epoch: a constant gap
             return
@@ -427,7 +434,10 @@ class StepAnalyser:
         expectation = self._expectation
         if expectation is None:
             return
-        position = self._intended()
+        if self._count_positions:
+            position = self._origin + self.optimizer_steps // self._per_position
+        else:
+            position = self._position - self._primary.shift
         expected = expectation.at(position)
         if expected is None:
             self._report_schedule_end(step)

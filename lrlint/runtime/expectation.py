@@ -26,6 +26,7 @@ class Expectation:
 
     needs_metrics = False
     explicit = False  # following explicit scheduler.step(epoch) calls: ``at`` ignores position
+    follows_steps = False  # on_step must see every scheduler step, not only explicit ones
 
     def at(self, position: int) -> list[float] | None:
         raise NotImplementedError
@@ -113,8 +114,7 @@ class _ScheduleExpectation(Expectation):
             self._rows: Iterator[Any] = self._schedule.iter(metrics=self._metric_feed())
         else:
             self._rows = self._schedule.iter()
-        self._window: deque[Any] = deque()
-        self._base = 0  # position of self._window[0]
+        self._window: deque[Any] = deque(maxlen=_WINDOW)  # rows up to position _next - 1
         self._next = 0  # position of the next row the iterator yields
         self._end: int | None = None  # first position past the schedule's end
         self._last_position: int | float | None = None
@@ -133,8 +133,8 @@ class _ScheduleExpectation(Expectation):
         self._last_position = None  # a position that lacked its metric may have it now
 
     def _raw(self, position: int) -> Any:
-        if position < self._base:
-            self._restart()
+        if position < self._next - len(self._window):
+            self._restart()  # behind the window: replay from the start
         while self._next <= position:
             if self._end is not None:
                 return None
@@ -147,15 +147,21 @@ class _ScheduleExpectation(Expectation):
                 return None
             self._window.append(row)
             self._next += 1
-            if len(self._window) > _WINDOW:
-                self._window.popleft()
-                self._base += 1
-        return self._window[position - self._base]
+        return self._window[position - self._next]  # from the end: the window is bounded
 
     def at(self, position: int) -> list[float] | None:
         if position == self._last_position:
-            return self._last_row  # most steps ask the position the previous one asked
-        row = self._raw(position)
+            return self._last_row  # per epoch, most steps ask the position the previous one asked
+        if position == self._next and self._end is None and not self.needs_metrics:
+            try:  # per step: the next row (the common case, kept free of a call to _raw)
+                row = next(self._rows)
+                self._window.append(row)
+                self._next += 1
+            except Exception:  # noqa: BLE001 - where torch would raise, the schedule ends
+                self._end = self._next
+                row = None
+        else:
+            row = self._raw(position)
         self._last_row = None if row is None else self._groups.select(row)
         self._last_position = position
         return self._last_row
@@ -168,6 +174,8 @@ class _WarmRestarts(_ScheduleExpectation):
     """CosineAnnealingWarmRestarts: its documented ``step(epoch + i / iters)`` sets the position
     explicitly. From the first explicit epoch on, the expectation replays torch's ``step`` on
     numbers, from the scheduler's state at watch start."""
+
+    follows_steps = True  # the replica's state advances with every step
 
     def __init__(self, schedule: Any, groups: _GroupMap, scheduler: Any, spec: Any) -> None:
         super().__init__(schedule, groups, scalar_rows=False)

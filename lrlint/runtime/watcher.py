@@ -65,6 +65,18 @@ _STEP_WRAPPER_CODE = torch.optim.Optimizer.profile_hook_step(lambda *a, **k: Non
 _NESTING_DEPTH = 16  # frames searched above a step for an enclosing step of the same optimizer
 
 
+def _may_nest_steps(optimizer: torch.optim.Optimizer) -> bool:
+    """Whether two classes of the optimizer define ``step`` (a subclass that may call
+    ``super().step()``): only then can one update run the hooks twice. Plain torch optimizers
+    never do, and skip the stack walk below on every step."""
+    defining = [
+        cls
+        for cls in type(optimizer).__mro__
+        if "step" in cls.__dict__ and cls is not torch.optim.Optimizer
+    ]
+    return len(defining) > 1
+
+
 def _inside_another_step(optimizer: torch.optim.Optimizer) -> bool:
     """Whether this step runs inside another step of the same optimizer. A subclass whose
     ``step`` calls ``super().step()`` has both methods wrapped by torch, so the hooks fire twice
@@ -208,6 +220,7 @@ class Watch:
     ) -> None:
         optimizer = self._torch_optimizer(optimizer)
         self._optimizer = optimizer
+        self._may_nest = _may_nest_steps(optimizer)
         stride = 1
         if expect is not None:
             expect, stride = unwrap_scheduler(expect)
@@ -281,6 +294,8 @@ class Watch:
             history=self._history,
             site_of=self._site_of,
         )
+        self._record = self._reader.record  # bound once: the hot path calls them every step
+        self._on_optimizer_step = self._analyser.on_optimizer_step
         self._calls = 0  # optimizer steps that ran the pre-hook (GradScaler no-ops included)
         self._calls_at_scheduler = [0] * len(self._schedulers)
         self._lr_attribute_key: Any = _NOT_SET
@@ -402,7 +417,7 @@ class Watch:
     # torch hands step hooks the step's own ``args``, the optimizer first.
 
     def _before_optimizer_step(self, optimizer: Any, args: tuple, kwargs: dict) -> None:
-        if not self._active or _inside_another_step(optimizer):
+        if not self._active or (self._may_nest and _inside_another_step(optimizer)):
             return
         try:
             call = self._calls
@@ -410,8 +425,8 @@ class Watch:
             if call == 0:
                 self._first_sites["optimizer"] = user_site()
             attributes = optimizer.__dict__
-            self._reader.record(
-                self._analyser.on_optimizer_step,
+            self._record(
+                self._on_optimizer_step,
                 (self._new_lr_attribute(attributes),),
                 attributes.get("found_inf"),
             )
@@ -436,7 +451,7 @@ class Watch:
     def _after_optimizer_step(self, optimizer: Any, args: tuple, kwargs: dict) -> None:
         if not self._probe_pending or self._probe is None or not self._active:
             return
-        if _inside_another_step(optimizer):
+        if self._may_nest and _inside_another_step(optimizer):
             return
         self._probe_pending = False
         try:
@@ -465,28 +480,40 @@ class Watch:
     def _scheduler_observer(self, index: int) -> Callable[[Callable[..., Any], tuple, dict], Any]:
         scheduler = self._schedulers[index]
         plateau = _is_plateau(scheduler)
+        record = self._reader.record
+        before, after = self._analyser.on_scheduler_before, self._analyser.on_scheduler_after
+        calls_at = self._calls_at_scheduler
+        first_call = True
 
         def observe(original: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+            nonlocal first_call
             if not self._active:
                 return original(*args, **kwargs)
             epoch = None
             try:
-                epoch = None if plateau else (args[0] if args else kwargs.get("epoch"))
-                self._before_scheduler_step(index, epoch)
+                if not plateau and (args or kwargs):
+                    epoch = args[0] if args else kwargs.get("epoch")
+                if first_call:
+                    self._first_sites.setdefault("scheduler", user_site())
+                no_step_since = self._calls == calls_at[index]
+                grads_finite = self._grads_finite() if no_step_since and epoch is None else None
+                record(before, (index, grads_finite, epoch is not None))
             except Exception as error:  # noqa: BLE001 - never break the scheduler step
                 self._fail(error)
-            if getattr(scheduler, "_step_count", 0) == 1 or epoch is not None:
+            if (first_call and getattr(scheduler, "_step_count", 0) == 1) or epoch is not None:
                 # torch may warn here, pointing one frame up: at this tap, not the user's line
+                first_call = False
                 result = call_with_warnings_at_user_site(original, args, kwargs)
             else:
+                first_call = False
                 result = original(*args, **kwargs)
             if self._active:
                 try:
                     metric = None
                     if plateau and index == 0 and self._analyser_needs_metrics():
                         metric = float(args[0] if args else kwargs["metrics"])
-                    self._reader.record(self._analyser.on_scheduler_after, (index, metric, epoch))
-                    self._calls_at_scheduler[index] = self._calls
+                    record(after, (index, metric, epoch))
+                    calls_at[index] = self._calls
                 except Exception as error:  # noqa: BLE001 - never break the scheduler step
                     self._fail(error)
             return result
@@ -496,15 +523,6 @@ class Watch:
     def _analyser_needs_metrics(self) -> bool:
         expectation = self._analyser._expectation
         return expectation is not None and expectation.needs_metrics
-
-    def _before_scheduler_step(self, index: int, epoch: Any) -> None:
-        if "scheduler" not in self._first_sites:
-            self._first_sites["scheduler"] = user_site()
-        no_step_since = self._calls == self._calls_at_scheduler[index]
-        grads_finite = self._grads_finite() if no_step_since and epoch is None else None
-        self._reader.record(
-            self._analyser.on_scheduler_before, (index, grads_finite, epoch is not None)
-        )
 
     def _grads_finite(self) -> list[Any] | None:
         """Whether the watched gradients are finite, as one lazy device flag per device. Asked

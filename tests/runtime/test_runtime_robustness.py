@@ -111,8 +111,8 @@ def test_an_added_group_that_leaves_the_schedule_is_reported():
 def test_an_internal_error_never_reaches_the_training_loop():
     optimizer = torch.optim.SGD(params(), lr=0.1)
     scheduler = S.StepLR(optimizer, step_size=100)
-    w = watch(optimizer, expect=[0.1, 0.1], scheduler=scheduler)
-    w._analyser.on_optimizer_step = None  # the analysis breaks: every hook call would raise
+    w = watch(optimizer, expect=[0.1] * 10, scheduler=scheduler)
+    w._on_optimizer_step = None  # the analysis breaks: every hook call would raise
     for _ in range(4):
         iterate(optimizer, scheduler)  # the run goes on
     with pytest.warns(LRWatchWarning, match="internal error"):
