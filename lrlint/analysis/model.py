@@ -244,7 +244,7 @@ class ModuleModel(ModelQueries):
         if scope is not None:
             binding_scope = scope.lookup_scope(head)
             if binding_scope is not None:
-                kinds = {a.kind for a in binding_scope.assignments[head]}
+                kinds = {a.kind for a in binding_scope.assignments.get(head, ())}
                 if kinds != {"import"}:
                     return None  # a local variable shadows any import of that name
         full = self.imports_absolute.get(head)
@@ -276,7 +276,7 @@ class ModuleModel(ModelQueries):
         binding_scope = scope.lookup_scope(name)
         if binding_scope is None:
             return []
-        assignments = binding_scope.assignments[name]
+        assignments = binding_scope.assignments.get(name, [])
         if binding_scope is not scope:
             # Read from an inner function: it usually runs after the outer code finished.
             return list(assignments)
@@ -598,7 +598,7 @@ class ModuleModel(ModelQueries):
             binding_scope = scope.lookup_scope(expr.value)
             if binding_scope is None:
                 return None
-            assignments = binding_scope.assignments[expr.value]
+            assignments = binding_scope.assignments.get(expr.value, [])
             matching = [a for a in assignments if a.kind == kind]
             if matching:
                 return matching[-1].class_info if kind == "class" else matching[-1].function
@@ -679,7 +679,7 @@ class ModuleModel(ModelQueries):
             return False
         binding = site.scope.lookup_scope(func.value)
         return binding is not None and all(
-            a.kind != "import" for a in binding.assignments[func.value])
+            a.kind != "import" for a in binding.assignments.get(func.value, ()))
 
     def callers(self, function: FunctionInfo) -> list[CallSite]:
         """Every known call site of ``function``, in any module of the project."""

@@ -84,7 +84,7 @@ def _rebindings(context, scheduler: TrackedObject, target: cst.BaseExpression) -
             return []  # a parameter or an outer variable: rebinding is out of sight
         sched_site = (site,)
         candidates = [
-            a for a in scope.assignments[target.value]
+            a for a in scope.assignments.get(target.value, ())
             if a.order > site.order and not exclusive(
                 (fact_site(a.node, a.scope, a.order, a.path, a.loops, None),), sched_site)
         ]
