@@ -16,6 +16,7 @@ from lrlint.analysis.checkpoint import (
 from lrlint.analysis.facts import FunctionInfo
 from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.torch_api import Kind
+from lrlint.analysis.trips import is_fast_forward
 from lrlint.analysis.updates import lr_update, schedulers_driving
 from lrlint.checks.base import Rule, RuleContext
 from lrlint.checks.common import describe_schedule, fmt
@@ -96,7 +97,7 @@ class SchedulerNotCheckpointed(Rule):
             what += (f"; and the resume's `{_short(context, load.node)}` raises KeyError: "
                      f"{loaded_key(context.model, load.node.args[0].value, load.site)!r}")
         context.report(
-            save.site.node,
+            _checkpoint_node(context, save),
             f"this checkpoint saves the state of {_called(context, optimizer, 'optimizer')} but "
             f"not that of {_called(context, scheduler, 'scheduler')}: {what}; save "
             "`scheduler.state_dict()` too and load it on resume",
@@ -109,7 +110,7 @@ class SchedulerNotCheckpointed(Rule):
         if lr_update(model, scheduler) != "chainable":
             return  # a closed form rebuilds the LR from base_lrs: replaying is a fine resume
         for replay in scheduler.events_named("step"):
-            if not _is_fast_forward(replay) or not model.owns(replay.node):
+            if not is_fast_forward(replay) or not model.owns(replay.node):
                 continue
             for optimizer in model.optimizers_of(scheduler, replay.made_by):
                 loaded = [load for load in optimizer.events_named("load_state_dict")
@@ -203,14 +204,7 @@ def _state_is_handled(context, scheduler: TrackedObject, stored_anywhere: set) -
 
 def _fast_forwarded(scheduler: TrackedObject) -> bool:
     """``for _ in range(start_epoch): scheduler.step()``: a loop that only steps the scheduler."""
-    return any(_is_fast_forward(event) for event in scheduler.events_named("step"))
-
-
-def _is_fast_forward(event: Event) -> bool:
-    if not event.site.loops or not event.site.is_statement:
-        return False
-    body = event.site.loops[-1].node.body
-    return isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)) and len(body.body) == 1
+    return any(is_fast_forward(event) for event in scheduler.events_named("step"))
 
 
 def _handed_over(context, scheduler: TrackedObject) -> bool:
@@ -311,3 +305,15 @@ def _called(context, obj: TrackedObject, kind: str) -> str:
     """"`g_optimizer` (Adam)", or "the Adam optimizer" when it has no name."""
     names = context.model.binding_names(obj)
     return f"`{names[0]}` ({obj.short})" if names else f"the {obj.short} {kind}"
+
+
+def _checkpoint_node(context, save: Save) -> cst.CSTNode:
+    """Where the checkpoint is put together: the dict literal a saved variable holds (where the
+    scheduler's entry belongs), else the save call."""
+    stored = save.stored
+    if isinstance(stored, cst.Name):
+        site = save.site
+        bindings = context.model.assignments_reaching(stored.value, site.scope, site.order, site.path)
+        if len(bindings) == 1 and isinstance(bindings[0].value, cst.Dict):
+            return bindings[0].value
+    return save.site.node

@@ -107,8 +107,9 @@ def _rebindings(context, scheduler: TrackedObject, target: cst.BaseExpression) -
 def _later_attribute_assignments(model, scheduler: TrackedObject,
                                  target: cst.Attribute) -> list[Assignment]:
     """``self.<attr> = ...`` that run after the scheduler was built on ``self.<attr>``: later in
-    the same method, or in another method when the scheduler is built in ``__init__`` (and that
-    method is not called from ``__init__``)."""
+    the same method, or in another method that the building method does not call (``unfreeze()``
+    after ``configure()``; a rebinding that runs first leaves the scheduler no older optimizer,
+    which the caller checks)."""
     site = scheduler.site
     owner = model.instance_class(target.value, site.scope)
     function = site.function
@@ -120,9 +121,9 @@ def _later_attribute_assignments(model, scheduler: TrackedObject,
         if assigned_in is function:
             if assignment.order > site.order:
                 later.append(assignment)
-        elif function.name == "__init__" and assigned_in is not None and not any(
+        elif assigned_in is not None and not any(
             caller.function is function for caller in model.callers(assigned_in)
-        ):
+        ) and not any(caller.function is assigned_in for caller in model.callers(function)):
             later.append(assignment)
     return later
 
