@@ -101,3 +101,38 @@ def test_replaying_a_chainable_scheduler_onto_the_loaded_lr_decays_twice():
 def test_replaying_a_closed_form_scheduler_is_a_legitimate_resume():
     assert findings(CHAINABLE_REPLAY.format(
         scheduler="LambdaLR", arguments="lambda epoch: 0.1 ** (epoch // 30)"), "LR013") == []
+
+
+def test_a_trainer_given_both_objects_saves_only_the_optimizer(tmp_path):
+    """PolymathicAI/the_well: Hydra builds both; the Trainer keeps them and checkpoints only the
+    optimizer."""
+    found = lint_project(tmp_path, {
+        "trainer.py": """\
+            from typing import Optional
+
+            import torch
+
+
+            class Trainer:
+                def __init__(self, model, optimizer: torch.optim.Optimizer,
+                             lr_scheduler: Optional[torch.optim.lr_scheduler._LRScheduler] = None):
+                    self.model = model
+                    self.optimizer = optimizer
+                    self.lr_scheduler = lr_scheduler
+
+                def save_model(self, epoch, path):
+                    torch.save({"epoch": epoch, "model": self.model.state_dict(),
+                                "optimizer": self.optimizer.state_dict()}, path)
+
+                def train(self, loader, epochs):
+                    for epoch in range(epochs):
+                        for batch in loader:
+                            self.optimizer.zero_grad()
+                            self.model(batch).backward()
+                            self.optimizer.step()
+                        if self.lr_scheduler:
+                            self.lr_scheduler.step()
+                        self.save_model(epoch, "last.pt")
+        """,
+    }, select=["LR013"])
+    assert where(found, tmp_path) == [("trainer.py", "LR013", 14)]
