@@ -14,6 +14,7 @@ from lrlint.analysis.checkpoint import (
     stored_objects,
 )
 from lrlint.analysis.facts import FunctionInfo
+from lrlint.analysis.loops import range_bounds
 from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.torch_api import Kind
 from lrlint.analysis.trips import is_fast_forward
@@ -47,6 +48,7 @@ class SchedulerNotCheckpointed(Rule):
             self._resume_without_initial_lr(context, scheduler)
             self._resume_under_another_key(context, scheduler)
             self._replayed_onto_the_loaded_lr(context, scheduler)
+            self._restarted_on_resume(context, scheduler)
 
     # -- a checkpoint without the scheduler ---------------------------------------------------
 
@@ -127,6 +129,31 @@ class SchedulerNotCheckpointed(Rule):
                     "scheduler's state_dict instead of replaying its steps"))
                 return
 
+    # -- a loop that resumes at a saved epoch around a scheduler built afresh -----------------
+
+    def _restarted_on_resume(self, context: RuleContext, scheduler: TrackedObject) -> None:
+        model = context.model
+        if scheduler.site is None or scheduler.torch_class in _NO_SCHEDULE or \
+                not model.owns(scheduler.site.node) or scheduler in model.composed_children():
+            return
+        if _state_is_handled(context, scheduler, set()) or not _loads_a_checkpoint(model) or \
+                any(member.events_named("load_state_dict")
+                    for member in (scheduler, *model.children_of(scheduler))):
+            return  # its position is restored (or nothing is ever resumed)
+        for step in scheduler.steps:
+            loop = _resuming_loop(model, step)
+            if loop is None:
+                continue
+            start = " ".join(model.code_for(range_bounds(loop.iter)[1]).split())
+            values = model.schedule_values(scheduler, 1)
+            back = f" (LR back to {fmt(values[0])})" if values else ""
+            context.report(scheduler.site.node, (
+                f"the training loop resumes at `{start}` but {scheduler.short} is built afresh and "
+                f"nothing restores its position (no load_state_dict, no last_epoch): a resumed "
+                f"run restarts the schedule from its first step{back} instead of continuing it; "
+                "save `scheduler.state_dict()` in the checkpoint and load it on resume"))
+            return
+
     # -- a resume that reads the scheduler under a key no checkpoint writes -------------------
 
     def _resume_under_another_key(self, context: RuleContext, scheduler: TrackedObject) -> None:
@@ -187,7 +214,7 @@ def _state_is_handled(context, scheduler: TrackedObject, stored_anywhere: set) -
         # does not put it in a checkpoint that lacks it.
         if member in stored_anywhere or member.events_named("state_dict"):
             return True
-        if "last_epoch" in member.args:
+        if "last_epoch" in member.args and model.folded_arg(member, "last_epoch", -1) != -1:
             return True  # rebuilt at the resumed epoch
         if any(e.node.args for e in member.events_named("step")):
             return True  # step(epoch): positioned explicitly
@@ -317,3 +344,28 @@ def _checkpoint_node(context, save: Save) -> cst.CSTNode:
         if len(bindings) == 1 and isinstance(bindings[0].value, cst.Dict):
             return bindings[0].value
     return save.site.node
+
+
+_RESUME_WORDS = ("start", "resume", "begin", "init", "last", "ckpt", "checkpoint")
+
+
+def _resuming_loop(model, step: Event):
+    """A loop around ``step`` counting from a saved position: ``range(args.start_epoch, n)``."""
+    for outer in model.contexts(step.chain[0].function):
+        for site in outer + step.chain:
+            for loop in site.loops:
+                bounds = range_bounds(loop.iter)
+                if bounds is None or bounds[1] is None:
+                    continue
+                start = " ".join(model.code_for(bounds[1]).split()).lower()
+                if not isinstance(bounds[1], (cst.Integer, cst.Float)) and any(
+                        word in start for word in _RESUME_WORDS):
+                    return loop
+    return None
+
+
+def _loads_a_checkpoint(model) -> bool:
+    """Something in the run restores a saved state (the model's weights, an optimizer)."""
+    return any(site.method == "load_state_dict" or model.qualified_name(site.node.func) in
+               ("torch.load", "torch_xla.core.xla_model.load")
+               for member in model.project.members or [model] for site in member.calls)

@@ -136,3 +136,35 @@ def test_a_trainer_given_both_objects_saves_only_the_optimizer(tmp_path):
         """,
     }, select=["LR013"])
     assert where(found, tmp_path) == [("trainer.py", "LR013", 14)]
+
+
+RESTART = """
+    import torch
+    from torch.optim.lr_scheduler import CosineAnnealingLR
+
+    model = build_model()
+    if args.reload:
+        model.load_state_dict(torch.load(args.checkpoint))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
+    scheduler = CosineAnnealingLR(optimizer, args.epochs, eta_min=0, last_epoch=-1)
+    for epoch in range(args.start_epoch, args.epochs):
+        for batch in loader:
+            optimizer.step()
+        scheduler.step()
+        torch.save(model.state_dict(), f"checkpoint_{epoch}.tar")
+"""
+
+
+def test_a_loop_resuming_at_a_saved_epoch_around_a_fresh_scheduler():
+    """Spijkervet/SimCLR: --reload restores the weights and the loop starts at start_epoch, but
+    the cosine starts again from its first step."""
+    [finding] = findings(RESTART, "LR013")
+    assert finding.start.line == 9
+    assert "resumes at `args.start_epoch`" in finding.message
+
+
+def test_a_restored_scheduler_position_is_a_correct_resume():
+    assert findings(RESTART.replace(
+        "    for epoch in range(args.start_epoch",
+        "    if args.reload:\n        scheduler.load_state_dict(torch.load(args.sched))\n"
+        "    for epoch in range(args.start_epoch"), "LR013") == []
