@@ -140,6 +140,8 @@ class SchedulerNotCheckpointed(Rule):
                 any(member.events_named("load_state_dict")
                     for member in (scheduler, *model.children_of(scheduler))):
             return  # its position is restored (or nothing is ever resumed)
+        if _saved_with_its_optimizer(context, scheduler):
+            return  # a checkpoint of its optimizer without it is the finding, made once there
         for step in scheduler.steps:
             loop = _resuming_loop(model, step)
             if loop is None:
@@ -369,3 +371,14 @@ def _loads_a_checkpoint(model) -> bool:
     return any(site.method == "load_state_dict" or model.qualified_name(site.node.func) in
                ("torch.load", "torch_xla.core.xla_model.load")
                for member in model.project.members or [model] for site in member.calls)
+
+
+def _saved_with_its_optimizer(context: RuleContext, scheduler: TrackedObject) -> bool:
+    """Whether some checkpoint stores an optimizer this scheduler drives."""
+    model = context.model
+    optimizers = set(map(id, model.optimizers_of(scheduler)))
+    for save in save_calls(model):
+        states, whole = stored_objects(model, save)
+        if any(id(obj) in optimizers for obj in states | whole):
+            return True
+    return False
