@@ -238,13 +238,14 @@ def _fast_forwarded(scheduler: TrackedObject) -> bool:
 
 def _handed_over(context, scheduler: TrackedObject) -> bool:
     """The scheduler is given to something that checkpoints it (``accelerator.prepare``)."""
-    model = context.model
-    for site in model.calls:
-        if site.method not in _REGISTERS:
-            continue
-        for arg in site.node.args:
-            if any(r.obj is scheduler for r in model.resolve(arg.value, site.scope, site.order, site.path)):
-                return True
+    for model in context.model.project.members or [context.model]:  # prepared in any module
+        for site in model.calls:
+            if site.method not in _REGISTERS:
+                continue
+            for arg in site.node.args:
+                if any(r.obj is scheduler
+                       for r in model.resolve(arg.value, site.scope, site.order, site.path)):
+                    return True
     return False
 
 
@@ -360,9 +361,13 @@ def _resuming_loop(model, step: Event):
                 if bounds is None or bounds[1] is None:
                     continue
                 start = " ".join(model.code_for(bounds[1]).split()).lower()
-                if not isinstance(bounds[1], (cst.Integer, cst.Float)) and any(
+                if isinstance(bounds[1], (cst.Integer, cst.Float)) or not any(
                         word in start for word in _RESUME_WORDS):
-                    return loop
+                    continue
+                stop = bounds[0]
+                if stop is not None and start in " ".join(model.code_for(stop).split()).lower():
+                    continue  # range(start, start + n): a fresh n-epoch run from the weights
+                return loop
     return None
 
 

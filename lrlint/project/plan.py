@@ -40,6 +40,12 @@ _FORWARD_WORDS = (b".step", b"zero_grad", b"param_groups", b"get_lr", b"get_last
 _MAX_ROUNDS = 8
 
 
+# Context (callers of the linted files elsewhere in their project) is searched for when the
+# project is at most this many times larger than what is linted (and always below the minimum).
+_CONTEXT_SEARCH_RATIO = 10
+_CONTEXT_SEARCH_MIN = 200
+
+
 @dataclass
 class PlanStats:
     """What each stage let through, and where the planning time went (seconds)."""
@@ -271,6 +277,11 @@ class _Planner:
         from lrlint.discovery import discover  # walks only when context must be found
 
         found, _ = discover(sorted(missing), self.config)
+        if len(found) > max(_CONTEXT_SEARCH_MIN, _CONTEXT_SEARCH_RATIO * len(self.linted)):
+            # A corner of a large tree (a directory of a monorepo, examples inside a tool's
+            # own repository): indexing the whole tree for callers would cost far more than
+            # linting the corner; what its files import is still followed.
+            return list(self.linted)
         return list(dict.fromkeys([*self.linted, *(os.path.abspath(f) for f in found)]))
 
     def _first_gate(self, universe: list[str], shards: Shards) -> list[str]:

@@ -168,3 +168,71 @@ def test_a_restored_scheduler_position_is_a_correct_resume():
         "    for epoch in range(args.start_epoch",
         "    if args.reload:\n        scheduler.load_state_dict(torch.load(args.sched))\n"
         "    for epoch in range(args.start_epoch"), "LR013") == []
+
+
+# Spijkervet/SimCLR: the optimizer and scheduler come from a helper in model.py, main.py reloads
+# the weights and resumes the loop at args.start_epoch; nothing saves or restores the scheduler.
+BUILDERS = """\
+    import torch
+
+
+    def load_optimizer(args, model):
+        optimizer = torch.optim.Adam(model.parameters(), lr=3e-4)
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, args.epochs)
+        return optimizer, scheduler
+
+
+    def save_model(args, model, optimizer):
+        torch.save(model.state_dict(), f"{args.model_path}/checkpoint_{args.current_epoch}.tar")
+"""
+
+
+def _resuming_main(loop: str, extra: str = "") -> str:
+    return f"""\
+    import torch
+    from model import load_optimizer, save_model
+
+
+    def main(args, model, loader):
+        if args.reload:
+            model.load_state_dict(torch.load(f"{{args.model_path}}/checkpoint_{{args.start_epoch}}.tar"))
+        optimizer, scheduler = load_optimizer(args, model)
+        {extra}
+        for epoch in {loop}:
+            for batch in loader:
+                optimizer.zero_grad()
+                model(batch).backward()
+                optimizer.step()
+            scheduler.step()
+            save_model(args, model, optimizer)
+"""
+
+
+def test_a_loop_resumed_at_a_saved_epoch_restarts_a_scheduler_built_in_another_module(tmp_path):
+    found = lint_project(tmp_path, {
+        "model.py": BUILDERS,
+        "main.py": _resuming_main("range(args.start_epoch, args.epochs)"),
+    }, select=["LR013"])
+    assert where(found, tmp_path) == [("model.py", "LR013", 6)]
+    assert "resumes at `args.start_epoch`" in found[0].message
+    assert "CosineAnnealingLR is built afresh" in found[0].message
+
+
+def test_a_fixed_length_run_from_the_resumed_weights_is_not_a_restart(tmp_path):
+    """kuangliu/pytorch-cifar: range(start_epoch, start_epoch + 200) runs 200 fresh epochs,
+    as long as the fresh schedule."""
+    found = lint_project(tmp_path, {
+        "model.py": BUILDERS,
+        "main.py": _resuming_main("range(args.start_epoch, args.start_epoch + 200)"),
+    }, select=["LR013"])
+    assert found == []
+
+
+def test_a_scheduler_registered_in_another_module_is_checkpointed_by_accelerate(tmp_path):
+    """kohya-ss/sd-scripts: accelerate checkpoints what it is handed; load_state restores it."""
+    found = lint_project(tmp_path, {
+        "model.py": BUILDERS,
+        "main.py": _resuming_main("range(args.start_epoch, args.epochs)",
+                                  "accelerator.register_for_checkpointing(scheduler)"),
+    }, select=["LR013"])
+    assert found == []
