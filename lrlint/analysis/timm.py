@@ -165,10 +165,11 @@ def _driven_unseen(model: ModuleModel, scheduler: TrackedObject) -> bool:
             modules.append(owner)
     names = {name for m in modules[:1] for name in m.binding_names(scheduler)}
     names |= {_last_name(e.site.receiver) for e in events} - {None}
-    for module in modules:
+    for index, module in enumerate(modules):
         if _unresolved_step(module, names):
             return True
-        if _Escapes(module).of(scheduler).anywhere:
+        escapes = _Escapes(module)
+        if escapes.of(scheduler).anywhere if index == 0 else escapes.used_outside(scheduler):
             return True
     return False
 
@@ -214,6 +215,10 @@ class _Escapes(EscapeAnalysis):
         if isinstance(parent, cst.Return):
             return not self._has_callers(scope)
         return super()._use_escapes(node, scope)
+
+    def used_outside(self, obj: TrackedObject) -> bool:
+        """A use in this module (not where it is built) hands it to unseen code."""
+        return any(self._use_escapes(node, scope) for node, scope, _ in self.model.loads_of(obj))
 
     def _has_callers(self, scope: Scope) -> bool:
         function = self.model.function_containing(scope)
@@ -339,3 +344,21 @@ def named(scheduler: TrackedObject) -> str:
     if scheduler.torch_class in ("create_scheduler", "create_scheduler_v2"):
         return f"the scheduler {scheduler.short}() returns"
     return scheduler.short
+
+
+_CYCLES = ("CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler")
+
+
+def schedule_end(name: str, arguments: dict) -> object:
+    """Where the decay of timm class ``name`` (``"timm.CosineLRScheduler"``) with its full
+    ``arguments`` is over, in its own unit; None when it never is (or lrlint does not say)."""
+    short = name.removeprefix("timm.")
+    warmup = arguments.get("warmup_t") or 0
+    prefix = warmup if arguments.get("warmup_prefix") else 0
+    if short in _CYCLES and arguments.get("cycle_limit") == 1:
+        return arguments["t_initial"] + prefix
+    if short == "WSDLRScheduler":
+        return warmup + arguments["t_initial"]
+    if short == "MultiStepLRScheduler" and arguments.get("decay_t"):
+        return max(arguments["decay_t"]) + prefix
+    return None

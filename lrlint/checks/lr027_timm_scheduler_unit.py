@@ -20,6 +20,7 @@ from lrlint.analysis.timm import (
     may_be_driven_unseen,
     moving_method,
     named,
+    schedule_end,
     t_in_epochs,
     timm_schedulers,
     unit_mix,
@@ -31,7 +32,6 @@ from lrlint.checks.common import fmt
 from lrlint.prefilter import SCHEDULER
 
 _FACTORIES = ("create_scheduler", "create_scheduler_v2")
-_CYCLES = ("CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler")
 _UNIT_NAMES = {Unit.EPOCH: "epochs", Unit.ITERATION: "updates"}
 
 
@@ -99,7 +99,7 @@ def _remedy(context: RuleContext, scheduler: TrackedObject, moving: str) -> str:
     if short == "PlateauLRScheduler":
         return "call `step(epoch + 1, metric)` after each epoch"
     switch = ("pass step_on_epochs=False with updates_per_epoch" if short == "create_scheduler_v2"
-              else f"set `args.sched_on_updates`" if short == "create_scheduler"
+              else "set `args.sched_on_updates`" if short == "create_scheduler"
               else "pass t_in_epochs=False")
     lengths_text = ", ".join(f"`{f.name}={context.code_for(f.expr)}`" for f in found)
     if units == {Unit.ITERATION} and short not in _FACTORIES:
@@ -190,7 +190,7 @@ def _landmarks(context: RuleContext, scheduler: TrackedObject) -> Landmarks | No
         if is_number(warmup) and warmup > 0:
             points.append(f"reaches {fmt(_first(resolved.lr_at(warmup)))} at t={fmt(warmup)} "
                           "(end of warm-up)")
-        end = _end(resolved.name.removeprefix("timm."), a)
+        end = schedule_end(resolved.name, a)
         if end is not None:
             points.append(f"ends at {fmt(_first(resolved.lr_at(end)))} at t={fmt(end)}")
     except evaluation_errors():
@@ -223,19 +223,6 @@ def _initial_only(context: RuleContext, scheduler: TrackedObject) -> Landmarks |
 def _stays(value: object, source: str) -> str:
     text = f"{fmt(value)} ({source})"
     return f"{text}, so the model does not train" if value == 0 else text
-
-
-def _end(name: str, a: dict) -> object:
-    """Where the schedule's decay is over (None: it never is, or lrlint does not say)."""
-    warmup = a.get("warmup_t") or 0
-    prefix = warmup if a.get("warmup_prefix") else 0
-    if name in _CYCLES and a.get("cycle_limit") == 1:
-        return a.get("t_initial") + prefix
-    if name == "WSDLRScheduler":
-        return warmup + a.get("t_initial")
-    if name == "MultiStepLRScheduler" and a.get("decay_t"):
-        return max(a["decay_t"]) + prefix
-    return None
 
 
 def _first(value: object) -> object:

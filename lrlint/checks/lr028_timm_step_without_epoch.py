@@ -9,7 +9,7 @@ from lrlint.analysis.cadence import cadence
 from lrlint.analysis.chains import Frame
 from lrlint.analysis.facts import CallSite, Loop
 from lrlint.analysis.loops import LoopKind, range_bounds
-from lrlint.analysis.model import Event, ModuleModel, TrackedObject
+from lrlint.analysis.model import Event, ModuleModel
 from lrlint.analysis.receivers import every_binding_tracked
 from lrlint.analysis.timm import EPOCH_METHOD, named, overrides_stepping
 from lrlint.checks._invalid_arguments import expected_error_nodes

@@ -10,7 +10,7 @@ import pytest
 from lintkit import findings, lint_project, where
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "schedules"))
-from timm_reference import timm_scheduler  # noqa: E402
+from timm_reference import timm_scheduler
 
 HEAD = """
     import torch

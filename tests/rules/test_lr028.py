@@ -9,7 +9,7 @@ import pytest
 from lintkit import findings, fixed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "schedules"))
-from timm_reference import timm_scheduler  # noqa: E402
+from timm_reference import timm_scheduler
 
 HEAD = """
     import torch
@@ -145,8 +145,8 @@ def test_timm_raises_the_quoted_type_error():
     optimizer = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=5e-4)
     for scheduler, owner in ((timm.CosineLRScheduler(optimizer, t_initial=100), "Scheduler"),
                              (timm.PlateauLRScheduler(optimizer), "PlateauLRScheduler")):
-        for call in (lambda: scheduler.step(), lambda: scheduler.step(metric=0.5)):
+        for keywords in ({}, {"metric": 0.5}):
             with pytest.raises(TypeError) as raised:
-                call()
+                scheduler.step(**keywords)
             assert str(raised.value) == (f"{owner}.step() missing 1 required positional "
                                          "argument: 'epoch'")

@@ -17,7 +17,8 @@ from lrlint.analysis.timm import t_in_epochs
 HEAD = """
     import argparse
     import torch
-    from timm.scheduler import CosineLRScheduler, StepLRScheduler, create_scheduler, create_scheduler_v2
+    from timm.scheduler import (CosineLRScheduler, StepLRScheduler, create_scheduler,
+                                create_scheduler_v2)
 
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
 """
@@ -119,15 +120,17 @@ def test_a_project_subclass_is_not_modelled():
     assert not result.ok and "custom scheduler class" in result.reason
 
 
-@pytest.mark.parametrize(("body", "drive"), [
-    ("scheduler = StepLRScheduler(optimizer, decay_t=3, decay_rate=0.5, warmup_t=2, "
-     "warmup_lr_init=0.01)", "epoch"),
-    ("scheduler = CosineLRScheduler(optimizer, t_initial=40, lr_min=1e-3, warmup_t=5, "
-     "warmup_lr_init=1e-4, t_in_epochs=False)", "update"),
-    ("scheduler, _ = create_scheduler_v2(optimizer, sched='multistep', num_epochs=8, "
-     "decay_milestones=[3, 6], decay_rate=0.2, warmup_epochs=1, step_on_epochs=False, "
-     "updates_per_epoch=5)", "update"),
-])
+STEP = ("scheduler = StepLRScheduler(optimizer, decay_t=3, decay_rate=0.5, warmup_t=2, "
+        "warmup_lr_init=0.01)")
+COSINE_UPDATES = ("scheduler = CosineLRScheduler(optimizer, t_initial=40, lr_min=1e-3, "
+                  "warmup_t=5, warmup_lr_init=1e-4, t_in_epochs=False)")
+MULTISTEP_FACTORY = ("scheduler, _ = create_scheduler_v2(optimizer, sched='multistep', "
+                     "num_epochs=8, decay_milestones=[3, 6], decay_rate=0.2, warmup_epochs=1, "
+                     "step_on_epochs=False, updates_per_epoch=5)")
+
+
+@pytest.mark.parametrize(("body", "drive"), [(STEP, "epoch"), (COSINE_UPDATES, "update"),
+                                             (MULTISTEP_FACTORY, "update")])
 def test_declared_curves_match_timm(body, drive):
     """The declared schedule, driven as timm's train.py drives it, against timm itself."""
     torch = pytest.importorskip("torch")
