@@ -67,7 +67,8 @@ def test_update_schedule_is_drawn_per_update_with_steps_per_epoch(capsys, tmp_pa
 
 def test_lr027_draws_the_flat_curve_beside_the_declared_one(capsys, tmp_path):
     source = PER_EPOCH.replace("    scheduler.step(epoch + 1)\n", "").replace(
-        "        optimizer.step()\n", "        optimizer.step()\n        scheduler.step_update(0)\n")
+        "        optimizer.step()\n",
+        "        optimizer.step()\n        scheduler.step_update(0)\n")
     pair = explain_json(capsys, tmp_path, source)
     assert pair["x_axis"] == "epoch"
     assert pair["steps"] == {"count": 50, "source": "schedule",

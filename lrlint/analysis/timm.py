@@ -362,3 +362,73 @@ def schedule_end(name: str, arguments: dict) -> object:
     if short == "MultiStepLRScheduler" and arguments.get("decay_t"):
         return max(arguments["decay_t"]) + prefix
     return None
+
+
+# -- lengths against the counts the loop passes ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class DriveMismatch:
+    """The schedule's lengths count one unit, the calls that move it pass the other."""
+
+    length: Length  # the first length argument in the schedule's unit
+    unit: Unit  # that unit: EPOCH (passed updates) or ITERATION (passed epochs)
+    calls: tuple[Event, ...]  # the moving calls, each passing the other unit
+
+
+def drive_mismatch(model: ModuleModel, scheduler: TrackedObject) -> DriveMismatch | None:
+    """``t_in_epochs=False`` with lengths in epochs while ``step_update`` gets update counts in
+    a batch loop; or lengths in updates while ``step`` gets the epoch. (A factory converts its
+    epoch lengths itself: only its lengths in updates stepped with the epoch count.)"""
+    method = moving_method(model, scheduler)
+    found, warmup = lengths(model, scheduler)
+    counted = [f for f in (*found, *([warmup] if warmup else ())) if f.unit is not Unit.LITERAL]
+    if method is None or not counted or any(f.unit is not counted[0].unit for f in counted):
+        return None
+    unit = counted[0].unit
+    calls = drive(scheduler).of(method)
+    if not calls:
+        return None
+    if method == UPDATE_METHOD and unit is Unit.EPOCH and \
+            scheduler.torch_class != "create_scheduler_v2":
+        passes = all(_passes_updates(model, event) for event in calls)
+    elif method == EPOCH_METHOD and unit is Unit.ITERATION:
+        passes = all(_passes_epochs(model, event) for event in calls)
+    else:
+        return None
+    return DriveMismatch(counted[0], unit, calls) if passes else None
+
+
+def _argument(event: Event) -> cst.BaseExpression | None:
+    args = event.node.args
+    if not args or args[0].star or (args[0].keyword is not None and
+                                    args[0].keyword.value not in ("epoch", "num_updates")):
+        return None
+    return args[0].value
+
+
+def _passes_updates(model: ModuleModel, event: Event) -> bool:
+    """The call runs inside a batch loop and passes a whole count that is not in epochs (a
+    fraction of an epoch, ``epoch + i / n``, would be epochs again)."""
+    from lrlint.analysis.chains import frames
+    from lrlint.analysis.loops import LoopKind
+    from lrlint.analysis.walk import iter_tree
+
+    argument = _argument(event)
+    if argument is None or any(
+            isinstance(node, cst.Float) or (isinstance(node, cst.BinaryOperation)
+                                            and isinstance(node.operator, cst.Divide))
+            for node in iter_tree(argument)):
+        return False
+    site = event.site
+    if model.units.unit(argument, site.scope, site.order) is Unit.EPOCH:
+        return False
+    return any(model.loop_kinds.kind(frame) is LoopKind.BATCH for frame in frames(event.chain))
+
+
+def _passes_epochs(model: ModuleModel, event: Event) -> bool:
+    """The call passes the epoch: an expression in epochs (``epoch + 1``)."""
+    argument = _argument(event)
+    site = event.site
+    return argument is not None and \
+        model.units.unit(argument, site.scope, site.order) is Unit.EPOCH

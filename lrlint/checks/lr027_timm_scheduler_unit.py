@@ -13,8 +13,10 @@ from lrlint.analysis.queries import is_number
 from lrlint.analysis.timm import (
     EPOCH_METHOD,
     UPDATE_METHOD,
+    DriveMismatch,
     Length,
     drive,
+    drive_mismatch,
     factory_lengths_in_updates,
     lengths,
     may_be_driven_unseen,
@@ -124,6 +126,11 @@ def _check_lengths(context: RuleContext, scheduler: TrackedObject) -> None:
     doubled = factory_lengths_in_updates(model, scheduler)
     if doubled:
         context.report(scheduler.node, _doubled_message(context, scheduler, doubled))
+        return
+    mismatch = drive_mismatch(model, scheduler)
+    if mismatch is not None:
+        for event in mismatch.calls:
+            context.report(event.node, _drive_message(context, scheduler, mismatch, event))
 
 
 def _mix_message(context: RuleContext, scheduler: TrackedObject, length: Length,
@@ -157,6 +164,26 @@ def _doubled_message(context: RuleContext, scheduler: TrackedObject,
     return (f"create_scheduler_v2 with step_on_epochs=False multiplies its lengths by "
             f"updates_per_epoch, but {shown} already count{'s' if len(doubled) == 1 else ''} "
             f"updates: the schedule is {times} times too long")
+
+
+def _drive_message(context: RuleContext, scheduler: TrackedObject, mismatch: DriveMismatch,
+                   event: Event) -> str:
+    length = mismatch.length
+    shown = f"`{length.name}={context.code_for(length.expr)}`"
+    call = context.code_for(event.node)
+    count = _count(context, scheduler, length)
+    setting = unit_words(context.model, scheduler)
+    if mismatch.unit is Unit.EPOCH:
+        return (f"{scheduler.short} counts {shown} in epochs, but with {setting} it follows "
+                f"`{call}`, which passes the update count (once per batch): the whole schedule "
+                f"is spent after {count} updates, within the first epochs, and the LR stays at "
+                f"its end for the rest of the run; count the lengths in updates (× the batches "
+                "per epoch) or pass t_in_epochs=True and call `step(epoch + 1)`")
+    return (f"{scheduler.short} counts {shown} in updates, but with {setting} it follows "
+            f"`{call}`, which passes the epoch: after E epochs it has taken E of its {count} "
+            "steps, so the schedule is stretched by the updates per epoch; pass "
+            "t_in_epochs=False and call `step_update(num_updates)` after each update, or "
+            "count the lengths in epochs")
 
 
 def _count(context: RuleContext, scheduler: TrackedObject, length: Length) -> str:

@@ -359,3 +359,99 @@ def test_timm_plateau_step_update_does_nothing_and_factory_multiplies_lengths():
     scheduler, _ = timm.create_scheduler_v2(optimizer, num_epochs=3000, step_on_epochs=False,
                                             updates_per_epoch=100)
     assert scheduler.t_initial == 300_000  # lengths already in updates, multiplied again
+
+
+# -- lengths in one unit, the loop passing the other ----------------------------------------
+
+
+def test_epoch_lengths_driven_by_update_counts():
+    """A public training script: t_initial=opt.num_epochs with t_in_epochs=False, and
+    step_update(t * batches + index) in the batch loop: the cosine is over within the first
+    epoch."""
+    [finding] = lr027("""
+    lr_scheduler = CosineLRScheduler(optimizer, t_initial=opt.num_epochs, lr_min=5e-6,
+                                     cycle_limit=1, t_in_epochs=False)
+    for t in range(0, opt.num_epochs + 1):
+        train_batches = len(train_dl)
+        for index, batch in enumerate(train_dl):
+            optimizer.step()
+            if config["sched"] == "cosinelr":
+                lr_scheduler.step_update(t * train_batches + index)
+    """)
+    assert finding.start.line == 16
+    assert finding.message.startswith(
+        "CosineLRScheduler counts `t_initial=opt.num_epochs` in epochs, but with "
+        "t_in_epochs=False it follows `lr_scheduler.step_update(t * train_batches + index)`, "
+        "which passes the update count (once per batch): the whole schedule is spent after "
+        "`opt.num_epochs` updates")
+
+
+def test_update_lengths_driven_by_the_epoch():
+    [finding] = lr027("""
+    scheduler, _ = create_scheduler_v2(optimizer, num_epochs=args.epochs * len(train_dl))
+    for epoch in range(args.epochs):
+        for batch in train_dl:
+            optimizer.step()
+        scheduler.step(epoch + 1)
+    """)
+    assert finding.message.startswith(
+        "create_scheduler_v2 counts `num_epochs=args.epochs * len(train_dl)` in updates, but "
+        "with step_on_epochs=True (timm's default) it follows `scheduler.step(epoch + 1)`, which "
+        "passes the epoch")
+
+
+def test_counts_that_match_the_lengths():
+    for lengths, call in (
+            # fractional epochs through step_update, per batch
+            ("t_initial=args.epochs, t_in_epochs=False",
+             "scheduler.step_update(epoch + index / len(train_dl))"),
+            # the update count through step(), per batch
+            ("t_initial=args.epochs * len(train_dl)",
+             "scheduler.step(epoch * len(train_dl) + index)"),
+    ):
+        assert lr027(f"""
+    scheduler = CosineLRScheduler(optimizer, {lengths})
+    for epoch in range(args.epochs):
+        for index, batch in enumerate(train_dl):
+            optimizer.step()
+            {call}
+    """) == [], call
+    # step_update(epoch) once per epoch with epoch lengths: odd, but consistent.
+    assert lr027("""
+    scheduler = CosineLRScheduler(optimizer, t_initial=args.epochs, t_in_epochs=False)
+    for epoch in range(args.epochs):
+        for batch in train_dl:
+            optimizer.step()
+        scheduler.step_update(epoch)
+    """) == []
+
+
+def test_handed_on_in_the_module_that_steps_it(tmp_path):
+    files = {
+        "sched.py": """
+            from timm.scheduler import CosineLRScheduler
+
+            def build(optimizer, epochs):
+                return CosineLRScheduler(optimizer, t_initial=epochs)
+        """,
+        "train.py": """
+            import torch
+            from sched import build
+            from engine import Engine
+
+            def main(model, loader):
+                optimizer = torch.optim.AdamW(model.parameters(), lr=5e-4)
+                scheduler = build(optimizer, 90)
+                n = 0
+                for epoch in range(90):
+                    for batch in loader:
+                        optimizer.step()
+                        n += 1
+                        scheduler.step_update(n)
+                    Engine(scheduler).on_epoch_end(epoch)
+        """,
+    }
+    assert lint_project(tmp_path, files, select=["LR027"]) == []
+    files["train.py"] = files["train.py"].replace("Engine(scheduler)", "Engine(model)")
+    assert where(lint_project(tmp_path, files, select=["LR027"]), tmp_path) == [
+        ("train.py", "LR027", 14)]
