@@ -121,7 +121,7 @@ def _check_lengths(context: RuleContext, scheduler: TrackedObject) -> None:
         return
     mixed = unit_mix(model, scheduler)
     if mixed is not None:
-        context.report(scheduler.node, _mix_message(context, scheduler, *mixed))
+        context.report(*_mix(context, scheduler, *mixed))
         return
     doubled = factory_lengths_in_updates(model, scheduler)
     if doubled:
@@ -133,27 +133,29 @@ def _check_lengths(context: RuleContext, scheduler: TrackedObject) -> None:
             context.report(event.node, _drive_message(context, scheduler, mismatch, event))
 
 
-def _mix_message(context: RuleContext, scheduler: TrackedObject, length: Length,
-                 warmup: Length) -> str:
+def _mix(context: RuleContext, scheduler: TrackedObject, length: Length,
+         warmup: Length) -> tuple[cst.BaseExpression, str]:
+    """The argument in the wrong unit (the warm-up when the unit is unknown), and why."""
     model = context.model
     shown = [f"`{x.name}={context.code_for(x.expr)}` counts {_UNIT_NAMES[x.unit]}"
              for x in (length, warmup)]
     head = f"{scheduler.short} mixes units: {shown[0]} but {shown[1]}"
     if scheduler.torch_class == "create_scheduler_v2":
         wrong = length if length.unit is Unit.ITERATION else warmup
-        return (f"{head}: create_scheduler_v2 reads every length in epochs (and multiplies them "
-                f"by updates_per_epoch when step_on_epochs=False), so `{wrong.name}` lasts "
-                f"{_count(context, scheduler, wrong)} epochs, not updates")
+        return wrong.expr, (
+            f"{head}: create_scheduler_v2 reads every length in epochs (and multiplies them by "
+            f"updates_per_epoch when step_on_epochs=False), so `{wrong.name}` lasts "
+            f"{_count(context, scheduler, wrong)} epochs, not updates")
     unit = t_in_epochs(model, scheduler)
     if isinstance(unit, Unknown):
-        return (f"{head}: whichever unit the loop steps it in, one of them is off by the "
-                "number of updates per epoch")
+        return warmup.expr, (f"{head}: whichever unit the loop steps it in, one of them is off "
+                             "by the number of updates per epoch")
     stepped = Unit.EPOCH if unit else Unit.ITERATION
     wrong = warmup if warmup.unit is not stepped else length
     per = "epoch" if unit else "update"
-    return (f"{head}: with {unit_words(model, scheduler)} it is stepped per {per}, so "
-            f"`{wrong.name}` lasts {_count(context, scheduler, wrong)} "
-            f"{_UNIT_NAMES[stepped]}, not {_UNIT_NAMES[wrong.unit]}")
+    return wrong.expr, (f"{head}: with {unit_words(model, scheduler)} it is stepped per {per}, "
+                        f"so `{wrong.name}` lasts {_count(context, scheduler, wrong)} "
+                        f"{_UNIT_NAMES[stepped]}, not {_UNIT_NAMES[wrong.unit]}")
 
 
 def _doubled_message(context: RuleContext, scheduler: TrackedObject,

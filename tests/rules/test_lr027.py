@@ -150,7 +150,7 @@ def test_warmup_in_epochs_with_lengths_in_updates():
     scheduler = CosineLRScheduler(optimizer, t_initial=EPOCHS * iters_per_epoch,
                                   warmup_t=WARMUP_EPOCHS, t_in_epochs=False)
     """)
-    assert finding.start.line == 11  # the constructor
+    assert finding.start.line == 12  # the warm-up argument
     assert finding.message == (
         "CosineLRScheduler mixes units: `t_initial=EPOCHS * iters_per_epoch` counts updates but "
         "`warmup_t=WARMUP_EPOCHS` counts epochs: with t_in_epochs=False it is stepped per "
