@@ -6,12 +6,18 @@ Prints:
 1. CPU: microseconds added per iteration (``optimizer.step(); scheduler.step()``, watched with
    ``expect=scheduler``) for 1, 10 and 100 param groups, Python-float and tensor LRs — the median
    over repeats of (watched - unwatched) time per iteration. Gradients are set once, so the loop
-   measures the optimizer and the watch, not a model.
+   measures the optimizer and the watch, not a model. Timed in process CPU time, so that other
+   load on the machine does not count.
 2. Memory: bytes held by objects lrlint allocated (tracemalloc) after 1k, 10k and 100k steps;
    it stops growing once the bounded history (first + last ``history_size`` steps) is full. (The
    device buffers of a tensor LR are torch memory: 2 x 256 rows, allocated once.)
 3. GPU (when CUDA is available): step time of a small convnet on random data with and without
    the watch (CUDA events), and their ratio; tensor-LR fused Adam and float-LR AdamW.
+4. Start-up: milliseconds to start a watch with ``expect=scheduler``, and without ``expect=``
+   (which finds the schedulers built on the optimizer with a scan of the garbage collector's
+   objects: it grows with the heap).
+
+``--cpu-only`` prints section 1 alone (what the README's figure is).
 """
 
 from __future__ import annotations
@@ -45,11 +51,11 @@ def _seconds_per_iteration(groups: int, tensor_lr: bool, steps: int, watched: bo
     for _ in range(20):  # warm-up
         optimizer.step()
         scheduler.step()
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(steps):
         optimizer.step()
         scheduler.step()
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     if w is not None:
         w.close()
     return elapsed / steps
@@ -167,18 +173,37 @@ def gpu_overhead(repeats: int, steps: int) -> None:
         )
 
 
+def start_up(repeats: int) -> None:
+    optimizer, _ = _optimizer(1, tensor_lr=False)
+    scheduler = lr_scheduler.StepLR(optimizer, step_size=100, gamma=0.9)
+    objects = len(gc.get_objects())
+    for label, options in (("expect=scheduler", {"expect": scheduler}), ("no expect=", {})):
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            w = watch(optimizer, **options)
+            times.append(time.perf_counter() - start)
+            w._detach()  # no step was taken: detach without the never-stepped warning
+        print(f"  {label:<17} {statistics.median(times) * 1e3:7.2f} ms  ({objects:,} gc objects)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--cpu-only", action="store_true", help="the CPU overhead table alone")
     args = parser.parse_args()
     warnings.simplefilter("ignore", UserWarning)
     torch.manual_seed(0)
     cpu_overhead(args.repeats, args.steps)
+    if args.cpu_only:
+        return
     print("Memory held by the watch (bounded history, default history_size=1000):")
     memory_growth(tensor_lr=False)
     memory_growth(tensor_lr=True)
     gpu_overhead(args.repeats, steps=200)
+    print("Start-up of a watch (median of", args.repeats, "):")
+    start_up(args.repeats)
 
 
 if __name__ == "__main__":

@@ -5,9 +5,12 @@ same starting point (parameters, gradients, optimizer state and group settings r
 snapshots) with every watched group's LR multiplied by ``SCALE`` (-0.5), and finally puts back
 exactly what the real step produced. The training trajectory is untouched.
 
-For every torch optimizer the update is linear in the LR given the state (SGD with or without
-momentum, Adam, AdamW, RMSprop, Adagrad: the state they update does not depend on the LR), so
-the shadow update must be ``SCALE`` times the real one. A scale of -0.5 tests magnitude and sign
+For most torch optimizers the update is linear in the LR given the state (SGD with or without
+momentum, Adam, AdamW, Adamax, NAdam, RAdam, RMSprop, Adagrad, Adadelta, Muon, SparseAdam: the
+state they update does not depend on the LR), so the shadow update must be ``SCALE`` times the
+real one. ``lr_dependence`` names the exceptions: Rprop and ASGD are not probed (their update does
+not scale with this step's LR, by design), LBFGS steps always take a closure, and Adafactor is
+linear only while ``lr <= 1/sqrt(step)`` (its relative step size is ``min(lr, 1/sqrt(step))``). A scale of -0.5 tests magnitude and sign
 at once. The measured ratio ``r = <shadow, real> / <real, real>`` names the fault:
 
 - ``r ≈ 1``: the update did not change with the LR — the optimizer ignores ``group["lr"]``;
@@ -60,6 +63,44 @@ class ProbeResult:
     ratio: float | None  # measured shadow/real update ratio; None when too small to judge
     downhill_lr: float | None  # -<update, grad>/<grad, grad>: the plain-SGD LR it amounts to
     uphill: bool
+
+
+# Why a torch optimizer's update does not scale with this step's LR: it is not probed.
+_NOT_PROBED = {
+    "Rprop": "Rprop uses group['lr'] only as the initial step size; later steps adapt the step "
+    "size from the signs of the gradients, so the update does not scale with the LR",
+    "ASGD": "ASGD applies the step size it derived from the LR at the previous step "
+    "(state['eta']), so this step's update does not scale with this step's LR",
+    "LBFGS": "LBFGS steps always take a closure, and the probe never replays a closure",
+}
+
+
+def lr_dependence(optimizer: torch.optim.Optimizer) -> str | None:
+    """Why the probe cannot judge this optimizer (a torch class whose update does not scale
+    with the LR), or None when the update is linear in the LR."""
+    for cls in type(optimizer).__mro__:
+        if cls.__module__.startswith("torch.optim") and cls.__name__ in _NOT_PROBED:
+            return _NOT_PROBED[cls.__name__]
+    return None
+
+
+def _adafactor_linear(optimizer: torch.optim.Optimizer, group: dict[str, Any], lr: float) -> bool:
+    """Adafactor's relative step is ``min(lr, 1/sqrt(t))``: linear in the LR while lr bounds it.
+    Asked after the real step, whose state counts this step: ``t`` is its step count."""
+    for p in group["params"]:
+        state = optimizer.state.get(p)
+        if state and "step" in state:
+            step = state["step"]
+            t = float(step.item() if isinstance(step, torch.Tensor) else step)
+            return abs(lr) <= 1 / math.sqrt(t)
+    return abs(lr) <= 1.0  # the first step: t = 1
+
+
+def _is_adafactor(optimizer: torch.optim.Optimizer) -> bool:
+    return any(
+        cls.__name__ == "Adafactor" and cls.__module__.startswith("torch.optim")
+        for cls in type(optimizer).__mro__
+    )
 
 
 def _clone_state(state: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -126,19 +167,21 @@ class EffectiveLRProbe:
         self.uphill_count = 0
         self._uphill: list[ProbeResult] = []
         self.shadow_failures = 0  # shadow steps that raised: those steps have no verdict
+        self._adafactor = _is_adafactor(optimizer)
 
     def _all_params(self) -> list[torch.Tensor]:
         return [p for g in self._optimizer.param_groups for p in g["params"]]
 
     def due(self, call: int, args: tuple, kwargs: dict) -> bool:
-        has_closure = bool(args) or kwargs.get("closure") is not None
-        return call % self._every == 0 and not has_closure
+        closure = args[0] if args else kwargs.get("closure")
+        return call % self._every == 0 and closure is None
 
     def before_step(self) -> None:
         params = self._all_params()
         self._before = _Snapshot(self._optimizer, params)
         state = self._optimizer.state
         self._state_before = {p: _clone_state(state.get(p)) for p in params}
+        self._lrs_before = [self._lr(self._optimizer.param_groups[g]) for g in self._groups]
 
     @torch.no_grad()
     def after_step(self, step: int, args: tuple, kwargs: dict) -> None:
@@ -150,6 +193,10 @@ class EffectiveLRProbe:
         after = _Snapshot(optimizer, params)
         real_state = {p: optimizer.state.get(p) for p in params}
         lrs = [self._lr(optimizer.param_groups[g]) for g in self._groups]
+        judged = [
+            not self._adafactor or _adafactor_linear(optimizer, optimizer.param_groups[g], lr)
+            for g, lr in zip(self._groups, self._lrs_before)
+        ]
         try:
             self._restore(params, before, self._state_before)
             for g in self._groups:
@@ -162,7 +209,7 @@ class EffectiveLRProbe:
         finally:
             self._restore(params, after, real_state)
             self._state_before = {}
-        self._judge(step, params, before, after, shadow, lrs)
+        self._judge(step, params, before, after, shadow, lrs, judged)
 
     # -- shadow step plumbing -------------------------------------------------------------
 
@@ -208,9 +255,12 @@ class EffectiveLRProbe:
         after: _Snapshot,
         shadow: list[torch.Tensor],
         lrs: list[float],
+        judged: list[bool],
     ) -> None:
         index = {id(p): i for i, p in enumerate(params)}
         for position, g in enumerate(self._groups):
+            if not judged[position]:
+                continue
             group = self._optimizer.param_groups[g]
             members = [index[id(p)] for p in group["params"]]
             stats = self._group_stats(members, before, after, shadow)

@@ -51,10 +51,10 @@ def _host_value(value: Any) -> float | None:
 class _Chunk:
     """One spilled half of the device buffer on its way to the host."""
 
-    __slots__ = ("event", "host", "rows")
+    __slots__ = ("event", "group_count", "host", "rows")
 
-    def __init__(self, event: Any, host: torch.Tensor, rows: list) -> None:
-        self.event, self.host, self.rows = event, host, rows
+    def __init__(self, event: Any, host: torch.Tensor, rows: list, group_count: int) -> None:
+        self.event, self.host, self.rows, self.group_count = event, host, rows, group_count
 
 
 class DeviceReadings:
@@ -69,14 +69,22 @@ class DeviceReadings:
         capacity: int = 256,
     ) -> None:
         self._read_lrs = read_lrs
-        self._group_count = group_count
         self._device = device
         self._dtype = dtype
         self._capacity = capacity
-        self._width = group_count + 1  # every group may be a tensor, plus one flag
         self._is_cuda = device.type == "cuda"
+        self._rows: list[tuple] = []  # (consumer, meta, host values, device flag?, host flag)
+        self._in_flight: deque[_Chunk] = deque()
+        self._allocate(group_count)
+
+    def _allocate(self, group_count: int) -> None:
+        """Buffers for ``group_count`` LRs per row (again when param groups are added)."""
+        capacity = self._capacity
+        self._group_count = group_count
+        self._width = group_count + 1  # every group may be a tensor, plus one flag
         self._buffers = [
-            torch.zeros((capacity, self._width), dtype=dtype, device=device) for _ in range(2)
+            torch.zeros((capacity, self._width), dtype=self._dtype, device=self._device)
+            for _ in range(2)
         ]
         # Views made once, since indexing a tensor costs host time on every step: whole rows
         # (every LR a tensor, plus a flag) and the LR columns alone (the usual case).
@@ -86,8 +94,6 @@ class DeviceReadings:
         ]
         self._half = 0
         self._fill = 0
-        self._rows: list[tuple] = []  # (consumer, meta, host values, device flag?, host flag)
-        self._in_flight: deque[_Chunk] = deque()
         self._free_hosts: list[torch.Tensor] = [self._new_host() for _ in range(2)]
 
     def _new_host(self) -> torch.Tensor:
@@ -99,6 +105,8 @@ class DeviceReadings:
 
     def record(self, consumer: Consumer, meta: tuple, flag: Any = None) -> None:
         lrs = self._read_lrs()
+        if len(lrs) != self._group_count:
+            self._regroup(len(lrs))
         on_device = [v for v in lrs if isinstance(v, torch.Tensor)]
         # Host numbers travel beside the row; None marks a value that is in the row.
         host = None if len(on_device) == len(lrs) else [_host_value(v) for v in lrs]
@@ -131,6 +139,12 @@ class DeviceReadings:
             for i, value in enumerate(values):
                 target[i].copy_(value)
 
+    def _regroup(self, group_count: int) -> None:
+        """Param groups were added: send what is buffered, then widen the rows (rare)."""
+        if self._fill:
+            self._send(self._fill)
+        self._allocate(group_count)
+
     def _spill(self) -> None:
         """Send the full half to the host and switch halves; analyse chunks that arrived."""
         self._send(self._fill)
@@ -149,7 +163,7 @@ class DeviceReadings:
         else:
             host[:count].copy_(device_rows)
             event = None
-        self._in_flight.append(_Chunk(event, host, rows))
+        self._in_flight.append(_Chunk(event, host, rows, self._group_count))
 
     def _analyse_arrived(self, wait: bool) -> None:
         while self._in_flight:
@@ -161,15 +175,16 @@ class DeviceReadings:
             self._in_flight.popleft()
             # The chunk is host memory now: numpy reads it without touching the device.
             values = chunk.host.numpy()[: len(chunk.rows)].tolist()
-            self._free_hosts.append(chunk.host)
+            if chunk.group_count == self._group_count:
+                self._free_hosts.append(chunk.host)
             for device_values, row in zip(values, chunk.rows):
-                self._deliver(device_values, row)
+                self._deliver(device_values, row, chunk.group_count)
 
-    def _deliver(self, device_values: list[float], row: tuple) -> None:
+    def _deliver(self, device_values: list[float], row: tuple, group_count: int) -> None:
         consumer, meta, host, device_flag, host_flag = row
         if host is None:
-            lrs = device_values[: self._group_count]
-            column = self._group_count
+            lrs = device_values[:group_count]
+            column = group_count
         else:
             lrs, column = [], 0
             for value in host:

@@ -1,11 +1,13 @@
-"""Observe every ``scheduler.step()`` of one scheduler instance, and undo it afterwards.
+"""Observe every ``scheduler.step()`` (and ``load_state_dict``) of one scheduler instance, and
+undo it afterwards.
 
 The obvious tap, an instance attribute ``scheduler.step = wrapper``, would leak into
 ``scheduler.state_dict()`` (torch returns the whole ``__dict__``), and the first checkpoint saved
 during a watched run would fail to pickle. So the instance's class is swapped for a subclass
-that overrides ``step`` — made once per class, with the same name, and pickled as the original
-class — and swapped back on ``remove()``. An instance that already carries its own ``step``
-attribute (wrapped by some framework) is tapped by wrapping that attribute instead.
+that overrides ``step`` and ``load_state_dict`` — made once per class, with the same name, and
+pickled as the original class — and swapped back on ``remove()``. An instance that already
+carries its own ``step`` attribute (wrapped by some framework) is tapped by wrapping that
+attribute instead (its loads are then not observed).
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from typing import Any
 
 # (original step, args, kwargs) -> result
 StepObserver = Callable[[Callable[..., Any], tuple, dict], Any]
+LoadObserver = Callable[[], None]  # called after the scheduler's state was loaded
 
-_OBSERVERS: weakref.WeakKeyDictionary[Any, StepObserver] = weakref.WeakKeyDictionary()
+_OBSERVERS: weakref.WeakKeyDictionary[Any, tuple[StepObserver, LoadObserver | None]] = (
+    weakref.WeakKeyDictionary()
+)
 _TAP_CLASSES: dict[type, type] = {}
 
 
@@ -31,10 +36,17 @@ def _tap_class(cls: type) -> type:
 
     def step(self: Any, *args: Any, **kwargs: Any) -> Any:
         original = super(tapped, self).step  # type: ignore[misc]
-        observer = _OBSERVERS.get(self)
-        if observer is None:
+        observers = _OBSERVERS.get(self)
+        if observers is None:
             return original(*args, **kwargs)
-        return observer(original, args, kwargs)
+        return observers[0](original, args, kwargs)
+
+    def load_state_dict(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = super(tapped, self).load_state_dict(*args, **kwargs)  # type: ignore[misc]
+        observers = _OBSERVERS.get(self)
+        if observers is not None and observers[1] is not None:
+            observers[1]()
+        return result
 
     def __reduce_ex__(self: Any, protocol: Any) -> Any:
         # Pickle and copy as the original class: the copy is not watched.
@@ -42,6 +54,7 @@ def _tap_class(cls: type) -> type:
 
     namespace = {
         "step": step,
+        "load_state_dict": load_state_dict,
         "__reduce_ex__": __reduce_ex__,
         "__module__": cls.__module__,
         "__qualname__": cls.__qualname__,
@@ -52,10 +65,18 @@ def _tap_class(cls: type) -> type:
     return tapped
 
 
-class SchedulerTap:
-    """Routes ``scheduler.step(...)`` through ``observer(original_step, args, kwargs)``."""
+def is_tapped(scheduler: Any) -> bool:
+    """Whether some watch taps ``scheduler`` already."""
+    return scheduler in _OBSERVERS or getattr(scheduler.__dict__.get("step"), "_lrlint_tap", False)
 
-    def __init__(self, scheduler: Any, observer: StepObserver) -> None:
+
+class SchedulerTap:
+    """Routes ``scheduler.step(...)`` through ``observer(original_step, args, kwargs)``, and
+    calls ``on_load()`` after ``scheduler.load_state_dict(...)``."""
+
+    def __init__(
+        self, scheduler: Any, observer: StepObserver, on_load: LoadObserver | None = None
+    ) -> None:
         self._scheduler = scheduler
         self._own_step = scheduler.__dict__.get("step")
         if self._own_step is not None:
@@ -64,6 +85,7 @@ class SchedulerTap:
             def step(*args: Any, **kwargs: Any) -> Any:
                 return observer(own, args, kwargs)
 
+            step._lrlint_tap = True  # type: ignore[attr-defined]
             self._wrapper: Any = step
             scheduler.step = step
             return
@@ -73,7 +95,7 @@ class SchedulerTap:
             )
         original = type(scheduler)
         self._original_class = getattr(original, "_lrlint_original", original)
-        _OBSERVERS[scheduler] = observer
+        _OBSERVERS[scheduler] = (observer, on_load)
         scheduler.__class__ = _tap_class(self._original_class)
 
     def remove(self) -> None:

@@ -162,8 +162,10 @@ def test_the_error_is_an_aligned_table():
     assert "1.5e-05" in lines[2] and "0.01" in lines[1]
     error = LRScheduleError(rows, total=7, optimizer_steps=2000, skipped_scheduler_steps=[3])
     text = str(error)
-    assert text.startswith("learning rate diverged: 7 finding(s) over 2000 optimizer step(s)")
-    assert "first 2 shown" in text and "no optimizer step before them: 3" in text
+    assert text.startswith(f"learning rate diverged: {CAUSE_OUTSIDE_WRITE}")
+    assert "findings: 7 over 2000 optimizer step(s), first 2:" in text
+    assert "... and 5 more" in text
+    assert "no optimizer step since the previous one: #3" in text
     assert isinstance(error, AssertionError)
 
 

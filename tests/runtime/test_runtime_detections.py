@@ -17,9 +17,11 @@ from lrlint.runtime.errors import (
     CAUSE_GRADSCALER_SKIP,
     CAUSE_LR_ATTRIBUTE,
     CAUSE_MISSED_SCHEDULER_STEP,
+    CAUSE_OPTIMIZER_ONLY_LOADED,
     CAUSE_OUTSIDE_WRITE,
     CAUSE_SCHEDULE_TOO_SHORT,
     CAUSE_SCHEDULER_FIRST,
+    KIND_LOAD,
     KIND_LR_ATTRIBUTE,
     KIND_OUTSIDE_WRITE,
     KIND_SCHEDULE,
@@ -181,20 +183,25 @@ def test_scheduler_stepped_twice_per_iteration(regression):
     assert {d.cause for d in findings(error, KIND_SCHEDULER_STEP)} == {CAUSE_EXTRA_SCHEDULER_STEP}
 
 
-def test_scheduler_stepped_per_epoch_but_declared_per_step(regression):
+def test_scheduler_stepped_per_epoch_but_asserted_per_step(regression):
     model, inputs, targets = regression()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     scheduler = S.StepLR(optimizer, step_size=4, gamma=0.5)
-    with pytest.raises(LRScheduleError) as caught, watch(optimizer, expect=scheduler):
+    with (
+        pytest.raises(LRScheduleError) as caught,
+        watch(optimizer, expect=scheduler, unit="step"),
+    ):
         for _epoch in range(2):
             for _ in range(5):
                 optimizer.zero_grad()
                 loss_of(model, inputs, targets).backward()
                 optimizer.step()
             scheduler.step()
-    first = caught.value.divergences[0]
-    assert (first.step, first.expected, first.got) == (4, 0.05, 0.1)
-    assert first.cause == CAUSE_MISSED_SCHEDULER_STEP
+    rows = findings(caught.value, KIND_SCHEDULE)
+    assert (rows[0].step, rows[0].expected, rows[0].got) == (4, 0.05, 0.1)
+    assert rows[0].cause == CAUSE_MISSED_SCHEDULER_STEP
+    (cadence,) = findings(caught.value, KIND_SCHEDULER_STEP)
+    assert "every 5 optimizer steps" in cadence.cause
 
 
 def test_scheduler_stepped_per_epoch_and_declared_per_epoch_passes(regression):
@@ -302,8 +309,10 @@ def test_checkpoint_load_mid_run(regression, reload_optimizer):
         return
     with pytest.raises(LRScheduleError) as caught:
         w.close()
-    written = findings(caught.value, KIND_OUTSIDE_WRITE)
-    assert [(d.step, d.expected, d.got) for d in written] == [(5, 0.025, 0.05)]
+    (loaded,) = findings(caught.value, KIND_LOAD)
+    assert (loaded.step, loaded.expected, loaded.got) == (5, 0.025, 0.05)
+    assert loaded.cause == CAUSE_OPTIMIZER_ONLY_LOADED
+    assert not findings(caught.value, KIND_OUTSIDE_WRITE)  # a load, not an outside write
 
 
 # -- 4. optimizer.lr set on the optimizer object ------------------------------------------

@@ -167,6 +167,7 @@ def test_memory_is_bounded_by_the_history(tensor_lr):
     assert len(w.history) == 100  # the first 50 and the last 50
     assert w.history[-1].step == 3399
     assert growth < 64 * 1024, growth
+    w.close()
 
 
 def test_findings_are_bounded_but_counted():

@@ -55,17 +55,37 @@ def test_bad_but_checked_inside(lr_watch):
 """
 
 
-def test_lr_watch_checks_at_teardown(pytester):
+def test_a_failing_lr_watch_fails_its_test_with_a_short_report(pytester):
     pytester.makepyfile(test_smoke=SMOKE_TESTS)
     result = pytester.runpytest("-p", "no:cacheprovider", "-W", "ignore::UserWarning")
-    result.assert_outcomes(passed=3, errors=1)
+    result.assert_outcomes(passed=2, failed=1)  # a failure of the test, not an ERROR at teardown
     result.stdout.fnmatch_lines(
         [
-            "*ERROR at teardown of test_bad*",
-            "*LRScheduleError*",
-            "*scheduler stepped before optimizer*",
+            "*_ test_bad _*",
+            "*learning rate diverged: scheduler stepped before optimizer*",
+            "*fix:*",
+            "*FAILED test_smoke.py::test_bad*",
         ]
     )
+    assert "ERROR at teardown" not in result.stdout.str()
+    # short: the report is the diagnosis, not a traceback through lrlint and pytest internals
+    assert "pytest_plugin.py" not in result.stdout.str()
+
+
+def test_a_test_that_fails_on_its_own_keeps_its_failure_and_gets_the_findings(pytester):
+    pytester.makepyfile(
+        test_both=SMOKE_TESTS.split("def test_good")[0]
+        + """
+def test_broken(lr_watch):
+    model, optimizer, scheduler = make()
+    lr_watch(optimizer, expect=scheduler)
+    loop(model, optimizer, scheduler, scheduler_first=True)
+    assert 1 == 2, "the test's own failure"
+"""
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-W", "ignore::UserWarning")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*the test's own failure*", "*learning rate diverged*"])
 
 
 def test_the_plugin_is_registered_through_the_entry_point(pytester):

@@ -1,0 +1,42 @@
+import argparse
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from trainer.checkpoint import Checkpointer
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--max-iter", type=int, default=90000)
+    ap.add_argument("--stop-at", type=int, default=None, help="simulate preemption")
+    ap.add_argument("--base-lr", type=float, default=0.02)
+    ap.add_argument("--steps", type=int, nargs="+", default=[60000, 80000])
+    ap.add_argument("--checkpoint-period", type=int, default=5000)
+    ap.add_argument("--output-dir", default="output")
+    args = ap.parse_args()
+
+    model = nn.Linear(16, 4)
+    optimizer = torch.optim.SGD(model.parameters(), lr=args.base_lr, momentum=0.9)
+    lr_scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones=args.steps, gamma=0.1)
+    checkpointer = Checkpointer(args.output_dir, model=model, optimizer=optimizer, lr_scheduler=lr_scheduler)
+    start_iter = checkpointer.resume().get("iteration", -1) + 1
+
+    data = TensorDataset(torch.randn(512, 16), torch.randint(0, 4, (512,)))
+    batches = iter(DataLoader(data, batch_size=8, shuffle=True))
+    for iteration in range(start_iter, args.max_iter):
+        x, y = next(batches)
+        loss = nn.functional.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        lr_scheduler.step()
+        if (iteration + 1) % args.checkpoint_period == 0:
+            checkpointer.save(f"model_{iteration:07d}", iteration=iteration)
+        if args.stop_at is not None and iteration + 1 >= args.stop_at:
+            break
+
+
+if __name__ == "__main__":
+    main()

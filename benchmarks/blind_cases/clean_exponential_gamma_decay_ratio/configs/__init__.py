@@ -1,0 +1,3 @@
+from .defaults import SolverConfig, get_config
+
+__all__ = ["SolverConfig", "get_config"]

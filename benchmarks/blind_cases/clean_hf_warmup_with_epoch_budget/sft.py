@@ -1,0 +1,40 @@
+"""Supervised fine-tuning for a number of epochs; max_steps stays disabled (-1)."""
+from dataclasses import dataclass, field
+
+from transformers import HfArgumentParser, Trainer, TrainingArguments
+
+from data import ToyTokenDataset
+from modeling import SmallClassifier
+
+
+@dataclass
+class SFTConfig:
+    output_dir: str = "checkpoints/sft"
+    learning_rate: float = 2e-5
+    num_train_epochs: float = 3.0
+    max_steps: int = -1
+    warmup_steps: int = 2000
+    lr_scheduler_type: str = "cosine"
+    per_device_train_batch_size: int = 16
+    train_size: int = field(default=100000, metadata={"help": "number of training examples"})
+
+
+def main():
+    (cfg,) = HfArgumentParser(SFTConfig).parse_args_into_dataclasses()
+    args = TrainingArguments(
+        output_dir=cfg.output_dir,
+        learning_rate=cfg.learning_rate,
+        num_train_epochs=cfg.num_train_epochs,
+        max_steps=cfg.max_steps,
+        warmup_steps=cfg.warmup_steps,
+        lr_scheduler_type=cfg.lr_scheduler_type,
+        per_device_train_batch_size=cfg.per_device_train_batch_size,
+        logging_steps=10,
+        save_strategy="no",
+        report_to="none",
+    )
+    Trainer(model=SmallClassifier(), args=args, train_dataset=ToyTokenDataset(cfg.train_size)).train()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,2 @@
+from .hooks import LRScheduler, PeriodicWriter
+from .train_loop import SimpleTrainer

@@ -1,0 +1,3 @@
+from .lr_scheduler import LinearWarmUpScheduler, PolyScheduler
+
+__all__ = ["LinearWarmUpScheduler", "PolyScheduler"]

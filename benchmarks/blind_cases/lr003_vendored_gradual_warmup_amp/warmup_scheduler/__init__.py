@@ -1,0 +1,3 @@
+from warmup_scheduler.scheduler import GradualWarmupScheduler
+
+__all__ = ["GradualWarmupScheduler"]
