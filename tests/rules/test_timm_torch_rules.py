@@ -41,6 +41,29 @@ def test_checkpoint_without_a_timm_scheduler_loses_nothing():
     assert [d.code for d in findings(torch_scheduler, "LR013")] == ["LR013"]
 
 
+def test_a_timm_scheduler_built_afresh_in_a_resumed_loop_resumes_in_place():
+    """The loop hands a fresh timm scheduler its absolute position (epoch * len(loader)), so a
+    resume at the saved epoch continues the curve; the same loop around a torch scheduler
+    restarts it."""
+    source = HEAD + """
+    scheduler = CosineLRScheduler(optimizer, t_initial=300 * len(loader), t_in_epochs=False)
+    checkpoint = torch.load("last.pt")
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    start_epoch = checkpoint["epoch"] + 1
+    for epoch in range(start_epoch, 300):
+        for idx, batch in enumerate(loader):
+            optimizer.step()
+            scheduler.step_update(epoch * len(loader) + idx)
+        torch.save({"model": model.state_dict(), "epoch": epoch}, "last.pt")
+    """
+    assert findings(source, "LR013") == []
+    torch_scheduler = source.replace(
+        "CosineLRScheduler(optimizer, t_initial=300 * len(loader), t_in_epochs=False)",
+        "torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, 300 * len(loader))").replace(
+        "scheduler.step_update(epoch * len(loader) + idx)", "scheduler.step()")
+    assert [d.code for d in findings(torch_scheduler, "LR013")] == ["LR013"]
+
+
 def test_timm_stepping_api_is_not_torchs():
     assert findings(HEAD + """
     warm = StepLRScheduler(optimizer, decay_t=30, decay_rate=0.1)
