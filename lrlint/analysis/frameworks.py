@@ -81,6 +81,17 @@ TIMM_LENGTH_ARGUMENTS = {
 }
 TIMM_WARMUP_ARGUMENT = {**{name: "warmup_t" for name in TIMM_LENGTH_ARGUMENTS},
                         "create_scheduler_v2": "warmup_epochs"}
+# timm's plateau scheduler wraps torch's ReduceLROnPlateau (timm 1.0.31 plateau_lr.py) with
+# other names and another default mode: (mode, its default), (factor, default), (patience,
+# default). create_scheduler_v2(sched="plateau") passes plateau_mode (default "max") and
+# patience_epochs on; create_scheduler(args) derives the mode from args.eval_metric instead.
+# step(epoch, metric=None) hands the metric on only when given one: without it the LR never drops.
+TIMM_PLATEAU_ARGUMENTS = {
+    "PlateauLRScheduler": (("mode", "max"), ("decay_rate", 0.1), ("patience_t", 10)),
+    "create_scheduler_v2": (("plateau_mode", "max"), ("decay_rate", 0.1),
+                            ("patience_epochs", 10)),
+}
+TIMM_PLATEAU_METRIC = ("metric", 1)  # step's parameter, and its position
 
 
 # -- questions --------------------------------------------------------------------------------
