@@ -167,6 +167,31 @@ def test_warmup_in_updates_stepped_per_epoch():
         "`warmup_steps` epochs, not updates")
 
 
+def test_the_length_in_the_other_unit_is_the_one_pointed_at():
+    """Stepped per epoch with the warm-up in epochs, it is t_initial that is off."""
+    [finding] = lr027("""
+    scheduler = CosineLRScheduler(optimizer, warmup_t=args.warmup_epochs,
+                                  t_initial=args.epochs * len(loader))
+    """)
+    assert (finding.start.line, finding.start.column) == (10, 41)  # t_initial's value
+    assert finding.message.endswith("so `t_initial` lasts `args.epochs * len(loader)` epochs, "
+                                    "not updates")
+
+
+def test_timm_spends_an_epoch_warmup_in_updates():
+    """What the unit-mix message claims: warmup_t=5 with t_in_epochs=False is 5 updates."""
+    torch = pytest.importorskip("torch")
+    timm = timm_scheduler()
+    optimizer = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=5e-4)
+    scheduler = timm.CosineLRScheduler(optimizer, t_initial=300 * 500, warmup_t=5,
+                                       warmup_lr_init=1e-6, t_in_epochs=False)
+    lrs = []
+    for update in range(1, 8):
+        scheduler.step_update(update)
+        lrs.append(optimizer.param_groups[0]["lr"])
+    assert lrs[3] < 5e-4 and lrs[4] == pytest.approx(5e-4, rel=1e-6)  # peak at update 5
+
+
 def test_factory_mixes_units():
     [finding] = lr027("""
     warmup_steps = 5 * len(loader)
