@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from lintkit import findings, fixed
+from lintkit import findings, fixed, lint_project, where
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "schedules"))
 from timm_reference import timm_scheduler
@@ -141,6 +141,35 @@ def test_lightning_monitor_feeds_a_timm_plateau():
     [finding] = findings(source, "LR010")
     assert '`"val_loss"`' in finding.message and "mode 'max'" in finding.message
     assert findings(source.replace("patience_t=4", 'patience_t=4, mode="min"'), "LR010") == []
+
+
+def test_built_in_one_module_stepped_in_another(tmp_path):
+    files = {
+        "sched.py": """
+            from timm.scheduler import PlateauLRScheduler
+
+            def build_scheduler(optimizer, cfg):
+                return PlateauLRScheduler(optimizer, decay_rate=0.5, patience_t=cfg.patience)
+        """,
+        "train.py": """
+            import torch
+            from sched import build_scheduler
+
+            def main(model, loader, cfg):
+                optimizer = torch.optim.AdamW(model.parameters(), lr=5e-4)
+                scheduler = build_scheduler(optimizer, cfg)
+                for epoch in range(cfg.epochs):
+                    for batch in loader:
+                        optimizer.step()
+                    val_loss = evaluate(model)
+                    scheduler.step(epoch + 1, val_loss)
+        """,
+    }
+    found = lint_project(tmp_path, files, select=["LR010"])
+    assert where(found, tmp_path) == [("train.py", "LR010", 12)]
+    assert "more than `patience_t` steps" in found[0].message
+    files["sched.py"] = files["sched.py"].replace("patience_t=cfg.patience", 'mode="min"')
+    assert lint_project(tmp_path, files, select=["LR010"]) == []
 
 
 # -- step(epoch) without the metric ----------------------------------------------------------
