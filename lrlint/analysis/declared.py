@@ -70,9 +70,10 @@ def _declare(model: ModuleModel, scheduler: TrackedObject, depth: int) -> Declar
         return Declared(reason="the scheduler is a parameter of a function")
     if scheduler.custom is not None:
         return Declared(reason=f"{scheduler.short} is a custom scheduler class")
-    name = scheduler.short
-    if name not in schedules.SCHEDULE_NAMES:
-        return Declared(reason=f"{name} has no model in lrlint.schedules")
+    timm = scheduler.family == "timm"
+    name = f"timm.{scheduler.short}" if timm else scheduler.short
+    if name not in (schedules.TIMM_NAMES if timm else schedules.SCHEDULE_NAMES):
+        return Declared(reason=f"{scheduler.short} has no model in lrlint.schedules")
     if scheduler.has_star_args:
         return Declared(reason="arguments are passed with * or **")
     optimizers = model.optimizers_of(scheduler)
@@ -88,7 +89,8 @@ def _declare(model: ModuleModel, scheduler: TrackedObject, depth: int) -> Declar
     for arg_name, expr in scheduler.args.items():
         if arg_name == "optimizer":
             continue
-        value = _argument(model, arg_name, expr, site, depth)
+        value = _timm_argument(model, scheduler, arg_name) if timm else \
+            _argument(model, arg_name, expr, site, depth)
         if isinstance(value, Unknown):
             return Declared(reason=f"`{arg_name}` is not a constant ({value.reason})", base_lr=base)
         kwargs[arg_name] = value
@@ -99,10 +101,25 @@ def _declare(model: ModuleModel, scheduler: TrackedObject, depth: int) -> Declar
         return Declared(reason=str(error), base_lr=base)
     except EvaluationError as error:  # a lambda lrlint cannot evaluate (torch calls it at once)
         return Declared(reason=f"cannot evaluate the lambda: {error.reason}", base_lr=base)
-    except _TORCH_ERRORS as error:
+    except (*_TORCH_ERRORS, AssertionError) as error:
+        if timm:  # timm checks its arguments with `assert` too; LR007 judges torch's errors
+            return Declared(reason=f"timm would raise {type(error).__name__}: {error}",
+                            base_lr=base)
+        if isinstance(error, AssertionError):
+            raise
         return Declared(reason=f"torch would raise {type(error).__name__}: {error}", error=error,
                         base_lr=base)
     return Declared(schedule=schedule, base_lr=base)
+
+
+def _timm_argument(model: ModuleModel, scheduler: TrackedObject, name: str) -> object:
+    """A timm scheduler's argument; ``create_scheduler``'s ``args`` is the namespace of the
+    values timm reads from it."""
+    if name == "args" and scheduler.short == "create_scheduler":
+        from lrlint.analysis.timm import factory_namespace
+
+        return factory_namespace(model, scheduler)
+    return model.folded_arg(scheduler, name, None)
 
 
 def _argument(model, name: str, expr: cst.BaseExpression, site, depth: int) -> object:

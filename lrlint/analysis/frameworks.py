@@ -62,6 +62,36 @@ TIMM_SCHEDULERS = frozenset({
 TIMM_FACTORIES = frozenset({"create_scheduler", "create_scheduler_v2"})
 TIMM_PACKAGE = "timm"
 TIMM_STEP_METHODS = ("step", "step_update")
+# What decides whether step(epoch) or step_update(num_updates) moves the LR (timm 1.0.31:
+# scheduler.py `_get_values`, scheduler_factory.py `create_scheduler_v2`): the argument and its
+# default. PlateauLRScheduler has no such argument: only step(epoch) moves it (its
+# step_update returns None). create_scheduler(args, ...) reads
+# `getattr(args, "sched_on_updates", False)`, the negation of step_on_epochs.
+TIMM_UNIT_ARGUMENT = {name: ("t_in_epochs", True) for name in TIMM_SCHEDULERS
+                      if name != "PlateauLRScheduler"}
+TIMM_UNIT_ARGUMENT["create_scheduler_v2"] = ("step_on_epochs", True)
+TIMM_ON_UPDATES_ATTRIBUTE = "sched_on_updates"
+# The arguments that count the schedule's length, and its warm-up, in the scheduler's unit
+# (the factory's in epochs: it multiplies them by updates_per_epoch when step_on_epochs=False).
+TIMM_LENGTH_ARGUMENTS = {
+    "CosineLRScheduler": ("t_initial",), "TanhLRScheduler": ("t_initial",),
+    "PolyLRScheduler": ("t_initial",), "WSDLRScheduler": ("t_initial", "decay_t"),
+    "StepLRScheduler": ("decay_t",), "MultiStepLRScheduler": ("decay_t",),
+    "create_scheduler_v2": ("num_epochs", "decay_epochs", "decay_milestones", "cooldown_epochs"),
+}
+TIMM_WARMUP_ARGUMENT = {**{name: "warmup_t" for name in TIMM_LENGTH_ARGUMENTS},
+                        "create_scheduler_v2": "warmup_epochs"}
+# timm's plateau scheduler wraps torch's ReduceLROnPlateau (timm 1.0.31 plateau_lr.py) with
+# other names and another default mode: (mode, its default), (factor, default), (patience,
+# default). create_scheduler_v2(sched="plateau") passes plateau_mode (default "max") and
+# patience_epochs on; create_scheduler(args) derives the mode from args.eval_metric instead.
+# step(epoch, metric=None) hands the metric on only when given one: without it the LR never drops.
+TIMM_PLATEAU_ARGUMENTS = {
+    "PlateauLRScheduler": (("mode", "max"), ("decay_rate", 0.1), ("patience_t", 10)),
+    "create_scheduler_v2": (("plateau_mode", "max"), ("decay_rate", 0.1),
+                            ("patience_epochs", 10)),
+}
+TIMM_PLATEAU_METRIC = ("metric", 1)  # step's parameter, and its position
 
 
 # -- questions --------------------------------------------------------------------------------

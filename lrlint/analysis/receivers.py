@@ -20,11 +20,16 @@ _MAX_DEPTH = 8
 def only_tracked(model: ModuleModel, site: CallSite) -> bool:
     """True when every binding the receiver of ``site`` may see holds a tracked object with
     torch's stepping API (not a timm scheduler, whose ``step(epoch)`` is its own)."""
-    receiver = site.receiver
-    if receiver is None or not _expr(model, receiver, site.scope, site.order, site.path, 0):
+    if not every_binding_tracked(model, site):
         return False
     return not any(ref.obj.family == "timm"
-                   for ref in model.resolve(receiver, site.scope, site.order, site.path))
+                   for ref in model.resolve(site.receiver, site.scope, site.order, site.path))
+
+
+def every_binding_tracked(model: ModuleModel, site: CallSite) -> bool:
+    """True when every binding the receiver of ``site`` may see holds a tracked object."""
+    receiver = site.receiver
+    return receiver is not None and _expr(model, receiver, site.scope, site.order, site.path, 0)
 
 
 def _expr(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, order: int, path: tuple,

@@ -1,11 +1,14 @@
-"""LR010 plateau-mode-mismatch: ``ReduceLROnPlateau`` minimising an accuracy (or maximising a loss),
-or stepped without the metric it needs."""
+"""LR010 plateau-mode-mismatch: ``ReduceLROnPlateau`` (or timm's ``PlateauLRScheduler``)
+minimising an accuracy (or maximising a loss), or stepped without the metric it needs."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import libcst as cst
 
 from lrlint.analysis.collect import string_value
+from lrlint.analysis.frameworks import TIMM_PLATEAU_ARGUMENTS, TIMM_PLATEAU_METRIC
 from lrlint.analysis.metrics import Metric, metric_direction
 from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.queries import argument, is_number
@@ -21,53 +24,83 @@ _MODE_FOR = {"higher": "max", "lower": "min"}
 _WORD_FOR = {"higher": "an accuracy-like metric", "lower": "a loss-like metric"}
 
 
+@dataclass(frozen=True)
+class PlateauApi:
+    """What a plateau scheduler calls its arguments: torch's ReduceLROnPlateau, or timm's
+    wrapper of it (another default mode, other names, the metric after the epoch)."""
+
+    label: str
+    mode: tuple[str, str]  # (argument, default)
+    factor: tuple[str, float]
+    patience: tuple[str, int]
+    metric: tuple[str, int]  # step()'s parameter and its position
+    timm: bool = False
+
+
+_TORCH_API = PlateauApi(_PLATEAU, ("mode", "min"), ("factor", 0.1), ("patience", 10),
+                        ("metrics", 0))
+
+
 class PlateauModeMismatch(Rule):
     code = "LR010"
     name = "plateau-mode-mismatch"
-    summary = "`ReduceLROnPlateau` mode does not match its metric (or `.step()` gets no metric)"
+    summary = ("`ReduceLROnPlateau` (or timm's `PlateauLRScheduler`) mode does not match its "
+               "metric (or `.step()` gets no metric)")
     fixable = True
-    vocabulary = (SCHEDULER.also(Vocabulary(gates=(b"ReduceLROnPlateau",))),)
+    vocabulary = (SCHEDULER.also(Vocabulary(gates=(b"ReduceLROnPlateau", b"PlateauLRScheduler",
+                                                   b"create_scheduler_v2"))),)
 
     def check(self, context: RuleContext) -> None:
         for scheduler in context.model.schedulers:
-            if scheduler.torch_class != _PLATEAU or scheduler.site is None:
+            api = _api_of(context, scheduler)
+            if api is None or scheduler.site is None:
                 continue
             if scheduler.custom is not None and _overrides_step(context, scheduler):
                 continue  # its own step() decides what it reads
-            self._check_scheduler(context, scheduler)
+            self._check_scheduler(context, scheduler, api)
 
-    def _check_scheduler(self, context: RuleContext, scheduler: TrackedObject) -> None:
-        mode = context.model.folded_arg(scheduler, "mode", "min")
+    def _check_scheduler(self, context: RuleContext, scheduler: TrackedObject,
+                         api: PlateauApi) -> None:
+        mode = context.model.folded_arg(scheduler, *api.mode)
         uses: list[tuple[cst.CSTNode, Metric]] = []
         seen: set[int] = set()
+        without: list[Event] = []
         for event in scheduler.events_named("step"):
             if id(event.node) in seen:
                 continue
             seen.add(id(event.node))
-            metric_expr = _metric_argument(event.node)
+            metric_expr = _metric_argument(event.node, api)
             if metric_expr is None:
-                if _certainly_without_metric(context, event):
+                without.append(event)
+                if not api.timm and _certainly_without_metric(context, event):
                     self._report_missing(context, scheduler, event)
                 continue
             metric = metric_direction(context.model, metric_expr, event.site.scope, event.site.order)
             if metric is not None:
                 uses.append((metric_expr, metric))
+        if api.timm and without and len(without) == len(seen):
+            self._report_timm_missing(context, scheduler, api, without)
         uses.extend(_lightning_monitors(context, scheduler))
         if mode not in ("min", "max"):
             return  # not a constant (or torch's ValueError: LR007's business)
         wrong = [(node, m) for node, m in uses if _MODE_FOR[m.direction] != mode]
-        fix = self._fix(context, scheduler, mode) if len(wrong) == len(uses) else None
+        fix = self._fix(context, scheduler, api, mode) if len(wrong) == len(uses) else None
         for node, metric in wrong:
-            self._report_mode(context, scheduler, mode, node, metric, fix)
+            self._report_mode(context, scheduler, api, mode, node, metric, fix)
             fix = None  # one edit of the constructor is enough
 
-    def _report_mode(self, context, scheduler, mode: str, node, metric: Metric, fix) -> None:
-        factor = context.model.folded_arg(scheduler, "factor", 0.1)
-        patience = context.model.folded_arg(scheduler, "patience", 10)
-        given = "mode" in scheduler.args
-        mode_text = f"mode '{mode}'" + ("" if given else " (the default)")
-        factor_text = f"by factor {fmt(factor)}" if is_number(factor) else "by `factor`"
-        patience_text = (f"{fmt(patience)} steps" if is_number(patience) else "`patience` steps")
+    def _report_mode(self, context, scheduler, api: PlateauApi, mode: str, node, metric: Metric,
+                     fix) -> None:
+        factor = context.model.folded_arg(scheduler, *api.factor)
+        patience = context.model.folded_arg(scheduler, *api.patience)
+        mode_name = api.mode[0]
+        given = mode_name in scheduler.args
+        default = " (timm's default; torch's is 'min')" if api.timm else " (the default)"
+        mode_text = f"{mode_name} '{mode}'" + ("" if given else default)
+        factor_text = (f"by factor {fmt(factor)}" if is_number(factor)
+                       else f"by `{api.factor[0]}`")
+        patience_text = (f"{fmt(patience)} steps" if is_number(patience)
+                         else f"`{api.patience[0]}` steps")
         shown = metric.shown
         if metric.direction == "higher":
             stops = "stops decreasing"
@@ -77,10 +110,10 @@ class PlateauModeMismatch(Rule):
             meaning = "i.e. while the loss falls as it should"
         context.report(
             node,
-            f"{_PLATEAU} is in {mode_text} but is stepped with `{shown}`, "
+            f"{api.label} is in {mode_text} but is stepped with `{shown}`, "
             f"{_WORD_FOR[metric.direction]}: the LR is cut {factor_text} whenever `{shown}` "
             f"{stops} for more than {patience_text} — {meaning}; "
-            f"use mode=\"{_MODE_FOR[metric.direction]}\"",
+            f"use {mode_name}=\"{_MODE_FOR[metric.direction]}\"",
             fix,
         )
 
@@ -92,40 +125,83 @@ class PlateauModeMismatch(Rule):
             "pass the validation metric it should watch",
         )
 
-    def _fix(self, context, scheduler: TrackedObject, mode: str) -> FixPlan | None:
+    def _report_timm_missing(self, context, scheduler: TrackedObject, api: PlateauApi,
+                             events: list[Event]) -> None:
+        """timm's step(epoch) without a metric never steps the ReduceLROnPlateau inside: the LR
+        is never cut. Reported when no call passes one and each can only reach this scheduler."""
+        if any(not _certainly_without_metric(context, event, api) for event in events):
+            return
+        owned = [event for event in events if context.model.owns(event.node)]
+        if not owned:
+            return  # reported in the module that steps it
+        event = owned[0]
+        call = context.code_for(event.node)
+        context.report(
+            event.node,
+            f"`{call}` passes no metric, and no call of {api.label} does: its step(epoch, "
+            "metric=None) cuts the LR only when given the metric, so after any warm-up the LR "
+            "never drops; pass the validation metric it should watch "
+            "(`step(epoch + 1, val_loss)`)",
+        )
+
+    def _fix(self, context, scheduler: TrackedObject, api: PlateauApi,
+             mode: str) -> FixPlan | None:
         wanted = "max" if mode == "min" else "min"
+        name = api.mode[0]
         call = scheduler.site.node
-        mode_arg = argument(call, "mode", 1)
-        if mode_arg is not None:
-            if string_value(mode_arg.value) != mode:
+        mode_arg = argument(call, "mode", 1) if not api.timm else None
+        mode_expr = mode_arg.value if mode_arg is not None else scheduler.args.get(name)
+        if mode_expr is not None:
+            if string_value(mode_expr) != mode:
                 return None  # a constant from elsewhere: change it there
-            quote = '"' if context.code_for(mode_arg.value).startswith('"') else "'"
-            edit = ReplaceNode(mode_arg.value, f"{quote}{wanted}{quote}")
+            quote = '"' if context.code_for(mode_expr).startswith('"') else "'"
+            edit = ReplaceNode(mode_expr, f"{quote}{wanted}{quote}")
         else:
-            optimizer_arg = argument(call, "optimizer", 0)
-            if optimizer_arg is None or scheduler.has_star_args:
+            # torch's mode is the second positional: insert it after the optimizer; timm's
+            # comes after many: add it as the last keyword.
+            anchor = argument(call, "optimizer", 0) if not api.timm else \
+                (call.args[-1] if call.args else None)
+            if anchor is None or scheduler.has_star_args:
                 return None
-            text = context.code_for(optimizer_arg.value)
-            edit = ReplaceNode(optimizer_arg.value, f'{text}, mode="{wanted}"')
+            text = context.code_for(anchor.value)
+            edit = ReplaceNode(anchor.value, f'{text}, {name}="{wanted}"')
         # The metric's direction is read from its name: right for the usual names, but a name
         # can lie, so the fix is offered as unsafe.
-        return FixPlan(f'Set mode="{wanted}"', (edit,), "unsafe")
+        return FixPlan(f'Set {name}="{wanted}"', (edit,), "unsafe")
 
 
-def _metric_argument(call: cst.Call) -> cst.BaseExpression | None:
-    arg = argument(call, "metrics", 0)
+def _api_of(context: RuleContext, scheduler: TrackedObject) -> PlateauApi | None:
+    short = scheduler.torch_class
+    if short == _PLATEAU:
+        return _TORCH_API
+    if scheduler.family != "timm" or short not in TIMM_PLATEAU_ARGUMENTS:
+        return None
+    if short == "create_scheduler_v2":
+        if context.model.folded_arg(scheduler, "sched", "cosine") != "plateau":
+            return None
+        label = "create_scheduler_v2's PlateauLRScheduler"
+    else:
+        label = "timm's PlateauLRScheduler"
+    mode, factor, patience = TIMM_PLATEAU_ARGUMENTS[short]
+    return PlateauApi(label, mode, factor, patience, TIMM_PLATEAU_METRIC, timm=True)
+
+
+def _metric_argument(call: cst.Call, api: PlateauApi) -> cst.BaseExpression | None:
+    arg = argument(call, *api.metric)
     return arg.value if arg is not None else None
 
 
-def _certainly_without_metric(context: RuleContext, event: Event) -> bool:
-    """``step()`` with no argument at all, on a receiver that can only be a ReduceLROnPlateau and
-    that no surrounding ``isinstance``/plateau test guards."""
+def _certainly_without_metric(context: RuleContext, event: Event,
+                              api: PlateauApi = _TORCH_API) -> bool:
+    """``step()`` without the metric (torch's: no argument at all), on a receiver that can only
+    be a plateau scheduler of this API and that no surrounding ``isinstance``/plateau test
+    guards."""
     call = event.node
-    if call.args:
+    if any(arg.star for arg in call.args) or (call.args and not api.timm):
         return False  # *args / **kwargs may carry it
     site = event.site
     refs = context.model.resolve(site.receiver, site.scope, site.order, site.path)
-    if not refs or any(r.obj.kind is not Kind.SCHEDULER or r.obj.torch_class != _PLATEAU
+    if not refs or any(r.obj.kind is not Kind.SCHEDULER or _api_of(context, r.obj) != api
                        for r in refs):
         return False
     for chain_site in event.chain:

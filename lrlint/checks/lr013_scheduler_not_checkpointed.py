@@ -74,6 +74,8 @@ class SchedulerNotCheckpointed(Rule):
                     for scheduler in schedulers_driving(context.model, optimizer):
                         if scheduler.torch_class in _NO_SCHEDULE or id(scheduler) in reported:
                             continue
+                        if scheduler.family == "timm":
+                            continue  # its state_dict holds no position: the loop passes it
                         if _state_is_handled(context, scheduler, stored_anywhere):
                             continue
                         reported.add(id(scheduler))
@@ -136,6 +138,8 @@ class SchedulerNotCheckpointed(Rule):
         if scheduler.site is None or scheduler.torch_class in _NO_SCHEDULE or \
                 not model.owns(scheduler.site.node) or scheduler in model.composed_children():
             return
+        if scheduler.family == "timm":
+            return  # the loop passes it the epoch or update count: a fresh one resumes in place
         if _state_is_handled(context, scheduler, set()) or not _loads_a_checkpoint(model) or \
                 any(member.events_named("load_state_dict")
                     for member in (scheduler, *model.children_of(scheduler))):

@@ -9,6 +9,7 @@ one x axis, the loop where the optimizer steps:
 * LR008, a per-batch schedule stepped per epoch: batch ``t`` uses ``S[t // k]``; an epoch
   schedule stepped per batch: batch ``t`` uses ``S[t]`` where ``S[t // k]`` was meant
   (``k`` batches per epoch).
+* LR027, a timm scheduler driven only by the call its unit ignores: every step uses ``S[0]``.
 
 The factor ``k`` is the finding's own (``facts``); when it is not known, a note says which
 value to supply.
@@ -19,7 +20,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from lrlint.explain.curve import Columns, repeated, sampled, sampled_rows_needed, shifted
+from lrlint.explain.curve import (
+    CHUNK,
+    Columns,
+    repeated,
+    sampled,
+    sampled_rows_needed,
+    shifted,
+)
 from lrlint.explain.findings import Finding
 from lrlint.explain.numbers import steps_text
 from lrlint.explain.steps import Gate, StepCount, Stepping
@@ -95,6 +103,8 @@ def compare(findings: list[Finding], steps: StepCount, stepping: Stepping, axis:
         found = _accumulated(by_code["LR009"], steps, stepping, gate)
     elif "LR008" in by_code:
         found = _unit_mismatch(by_code["LR008"], steps)
+    elif "LR027" in by_code:
+        found = _frozen(by_code["LR027"], steps)
     elif early is not None:
         found = Comparison(axis, steps, (), (), (), "")
     else:
@@ -102,7 +112,7 @@ def compare(findings: list[Finding], steps: StepCount, stepping: Stepping, axis:
     if isinstance(found, str):
         return None, [found]
     found.actual = (*first, *found.actual)
-    found.findings = tuple(f for f in findings if f.code in ("LR003", "LR008", "LR009"))
+    found.findings = tuple(f for f in findings if f.code in ("LR003", "LR008", "LR009", "LR027"))
     effects = [found.effect] if found.effect else []
     if early is not None:
         effects.append("scheduler.step() runs before optimizer.step(), so every LR comes one "
@@ -174,3 +184,20 @@ def _unit_mismatch(finding: Finding, steps: StepCount) -> Comparison | str:
     return Comparison("optimizer step", batches, (repeat(k),), (), (),
                       f"the schedule advances once per batch ({steps_text(k)} per epoch), not "
                       "once per epoch")
+
+
+def _frozen(finding: Finding, steps: StepCount) -> Comparison:
+    """LR027: nothing moves the timm scheduler; the declared curve is drawn in its own unit."""
+    moves_with, called = finding.facts.get("moves_with"), finding.facts.get("called")
+    axis = "epoch" if moves_with == "step" else "optimizer step"
+    return Comparison(axis, steps, (), (Transform(held, lambda count: 1),), (),
+                      f"only `{called}()` is called, which this scheduler ignores "
+                      f"(`{moves_with}()` moves it): the LR never leaves its initial value")
+
+
+def held(chunks: Chunks) -> Iterator[Columns]:
+    """The first row, for ever (``truncated`` ends it)."""
+    for columns in chunks:
+        first = [column[0] for column in columns]
+        while True:
+            yield [[value] * CHUNK for value in first]

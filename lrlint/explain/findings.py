@@ -1,10 +1,11 @@
-"""The findings that change the curve the code really produces: LR003, LR008 and LR009.
+"""The findings that change the curve the code really produces: LR003, LR008, LR009, LR027.
 
 They come from running those rules (``lrlint.checks``) over the model ``explain`` already built,
 as the engine runs them; a finding suppressed in the code (``# lrlint: ignore[LR009]``) does not
-count. Each of the three rules states its effect on the curve in the report's ``facts``:
+count. Each of these rules states its effect on the curve in the report's ``facts``:
 ``{"effect": "shift", "steps": 1}`` (LR003), ``{"effect": "squeeze" | "stretch", "factor": k,
-...}`` (LR008, LR009), so nothing here reads a message.
+...}`` (LR008, LR009), ``{"effect": "frozen", ...}`` (LR027: a timm scheduler driven only by
+the call its unit ignores), so nothing here reads a message.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-SHAPING = ("LR003", "LR008", "LR009")
+SHAPING = ("LR003", "LR008", "LR009", "LR027")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ array of them. Shape (every key always present; ``null`` when unknown)::
         "target": {"lr", "expression", "planned_decays", "decays", "final_lr",
                    "relative_error", "advice"} | null,
         "curve": {"downsampled": bool, "method": str | null, "step": [int], "lr": [LR]} | null,
-        "actual": {                      # a finding (LR003, LR008, LR009) reshapes the curve
+        "actual": {                      # a finding (LR003/8/9, LR027) reshapes the curve
             "findings": [{"code", "line", "message", "facts"}], "effect": str,
             "error": str | null, "first", "last", "min", "max": POINT,
             "last_change_step": int | null, "key_steps": [{"step", "lr"}],

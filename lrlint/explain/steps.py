@@ -20,6 +20,7 @@ from lrlint.analysis.model import Event, ModuleModel, TrackedObject
 from lrlint.analysis.values import fold_in
 from lrlint.explain.find import one_line
 from lrlint.explain.numbers import steps_text
+from lrlint.explain.timm_view import implied_timm_length, moving_methods
 
 DEFAULT_STEPS = 100
 _EPOCH = re.compile(r"epoch", re.IGNORECASE)
@@ -53,9 +54,11 @@ class StepCount:
 
 def stepping(module: cst.Module, model: ModuleModel, scheduler: TrackedObject,
              positions) -> Stepping:
-    events = scheduler.events_named("step")
+    methods = moving_methods(model, scheduler)  # timm: step or step_update, per t_in_epochs
+    events = scheduler.events_named(*methods)
     if not events:
-        return Stepping(notes=("scheduler.step() is not called in this file",))
+        called = "() or scheduler.".join(methods)
+        return Stepping(notes=(f"scheduler.{called}() is not called in this file",))
     if len(events) > 1:
         units = {_unit(module, model, scheduler, event) for event in events}
         unit = units.pop() if len(units) == 1 else None
@@ -383,6 +386,8 @@ def _unit_from_optimizer_steps(model: ModuleModel, scheduler: TrackedObject,
 def implied_length(name: str, arguments: dict) -> tuple[int, str] | None:
     """The run length the schedule's arguments state: ``T_max``, ``total_steps``, ..."""
     a = arguments
+    if name.startswith("timm."):
+        return implied_timm_length(a)
     if name == "OneCycleLR":
         if a.get("total_steps") is not None:
             return a["total_steps"], f"total_steps={a['total_steps']} of OneCycleLR"

@@ -21,6 +21,8 @@ from lrlint.explain.missing import Missing, missing_values
 from lrlint.explain.numbers import lrs_text
 from lrlint.explain.steps import StepCount, Stepping, choose_steps, step_gate, stepping
 from lrlint.explain.target import TargetCheck, target_check
+from lrlint.explain.timm_view import PLATEAU as TIMM_PLATEAU
+from lrlint.explain.timm_view import DrivenTimm, is_timm
 
 PLATEAU = "ReduceLROnPlateau"
 X_AXES = {"epoch": "epoch", "batch": "optimizer step"}
@@ -86,9 +88,11 @@ def explain_pair(module: cst.Module, model: ModuleModel, pair: Pair, positions,
         if declared.error is None:
             _explain_missing(explanation, model, loader_codes)
         return explanation
-    if schedule.name == PLATEAU:
-        explanation.reason = ("ReduceLROnPlateau follows the metric given to "
-                              "scheduler.step(metric): its curve is only known during the run")
+    if is_timm(schedule):
+        schedule = DrivenTimm(schedule)  # rows per epoch or per update, as its unit says
+    if schedule.name in (PLATEAU, TIMM_PLATEAU):
+        explanation.reason = (f"{schedule.name.removeprefix('timm.')} follows the metric given "
+                              "to scheduler.step(): its curve is only known during the run")
         return explanation
     steps = choose_steps(option_steps, found, schedule.name, schedule.arguments)
     explanation.steps = steps

@@ -9,6 +9,7 @@ need it skip.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import logging
@@ -49,6 +50,7 @@ TIMM_MODULES = (
 )
 
 
+@functools.cache  # once per session: the stub packages stay in sys.modules
 def timm_scheduler() -> Any:
     """``timm.scheduler``'s classes and factories as a namespace, or skip the test."""
     spec = importlib.util.find_spec("timm")  # a top-level name: found, not imported
