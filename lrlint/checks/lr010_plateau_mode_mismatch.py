@@ -1,12 +1,15 @@
-"""LR010 plateau-mode-mismatch: ``ReduceLROnPlateau`` minimising an accuracy (or maximising a loss),
-or stepped without the metric it needs."""
+"""LR010 plateau-mode-mismatch: ``ReduceLROnPlateau`` (or timm's ``PlateauLRScheduler``)
+minimising an accuracy (or maximising a loss), or stepped without the metric it needs."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import libcst as cst
 
 from lrlint.analysis.collect import string_value
-from lrlint.analysis.metrics import Metric, metric_direction
+from lrlint.analysis.lightning import SchedulerEntry, lightning_modules
+from lrlint.analysis.metrics import Metric, logged_metric_direction, metric_direction
 from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.queries import argument, is_number
 from lrlint.analysis.torch_api import Kind
@@ -21,54 +24,99 @@ _MODE_FOR = {"higher": "max", "lower": "min"}
 _WORD_FOR = {"higher": "an accuracy-like metric", "lower": "a loss-like metric"}
 
 
+@dataclass(frozen=True)
+class PlateauAPI:
+    """Where a plateau scheduler takes its mode, metric, factor and patience."""
+
+    default_mode: str
+    metric: tuple[str, int]  # step()'s metric parameter: name, position
+    mode_position: int  # the constructor's mode parameter, the optimizer counted
+    factor: tuple[str, float]
+    patience: tuple[str, int]
+
+
+_PLATEAUS = {
+    _PLATEAU: PlateauAPI("min", ("metrics", 0), 1, ("factor", 0.1), ("patience", 10)),
+    # timm 1.0 scheduler/plateau_lr.py: mode='max' by default, step(epoch, metric=None) wraps a
+    # ReduceLROnPlateau stepped only when a metric is given.
+    "PlateauLRScheduler": PlateauAPI("max", ("metric", 1), 8, ("decay_rate", 0.1),
+                                     ("patience_t", 10)),
+}
+
+
 class PlateauModeMismatch(Rule):
     code = "LR010"
     name = "plateau-mode-mismatch"
-    summary = "`ReduceLROnPlateau` mode does not match its metric (or `.step()` gets no metric)"
+    summary = ("`ReduceLROnPlateau` (or timm's `PlateauLRScheduler`) mode does not match its "
+               "metric, or it gets no metric (`.step()`; Lightning: no `\"monitor\"`)")
     fixable = True
-    vocabulary = (SCHEDULER.also(Vocabulary(gates=(b"ReduceLROnPlateau",))),)
+    vocabulary = (SCHEDULER.also(Vocabulary(gates=(b"ReduceLROnPlateau", b"PlateauLRScheduler"))),
+                  Vocabulary(gates=(b"configure_optimizers",)))
 
     def check(self, context: RuleContext) -> None:
         for scheduler in context.model.schedulers:
-            if scheduler.torch_class != _PLATEAU or scheduler.site is None:
+            api = _PLATEAUS.get(scheduler.torch_class)
+            if api is None or scheduler.site is None:
                 continue
             if scheduler.custom is not None and _overrides_step(context, scheduler):
                 continue  # its own step() decides what it reads
-            self._check_scheduler(context, scheduler)
+            self._check_scheduler(context, scheduler, api)
 
-    def _check_scheduler(self, context: RuleContext, scheduler: TrackedObject) -> None:
-        mode = context.model.folded_arg(scheduler, "mode", "min")
+    def _check_scheduler(self, context: RuleContext, scheduler: TrackedObject,
+                         api: PlateauAPI) -> None:
+        mode = context.model.folded_arg(scheduler, "mode", api.default_mode)
         uses: list[tuple[cst.CSTNode, Metric]] = []
         seen: set[int] = set()
         for event in scheduler.events_named("step"):
             if id(event.node) in seen:
                 continue
             seen.add(id(event.node))
-            metric_expr = _metric_argument(event.node)
+            metric_expr = _metric_argument(event.node, api)
             if metric_expr is None:
-                if _certainly_without_metric(context, event):
+                if api is _PLATEAUS[_PLATEAU] and _certainly_without_metric(context, event):
                     self._report_missing(context, scheduler, event)
                 continue
             metric = metric_direction(context.model, metric_expr, event.site.scope, event.site.order)
             if metric is not None:
                 uses.append((metric_expr, metric))
-        uses.extend(_lightning_monitors(context, scheduler))
+        monitors = _lightning_monitors(context, scheduler)
+        uses.extend(monitors)
+        if api is _PLATEAUS[_PLATEAU]:
+            self._check_monitor_present(context, scheduler, {id(node) for node, _ in monitors})
         if mode not in ("min", "max"):
             return  # not a constant (or torch's ValueError: LR007's business)
         wrong = [(node, m) for node, m in uses if _MODE_FOR[m.direction] != mode]
-        fix = self._fix(context, scheduler, mode) if len(wrong) == len(uses) else None
+        fix = self._fix(context, scheduler, mode, api) if len(wrong) == len(uses) else None
         for node, metric in wrong:
-            self._report_mode(context, scheduler, mode, node, metric, fix)
+            self._report_mode(context, scheduler, api, mode, node, metric, fix)
             fix = None  # one edit of the constructor is enough
 
-    def _report_mode(self, context, scheduler, mode: str, node, metric: Metric, fix) -> None:
-        factor = context.model.folded_arg(scheduler, "factor", 0.1)
-        patience = context.model.folded_arg(scheduler, "patience", 10)
+    def _check_monitor_present(self, context, scheduler: TrackedObject, seen: set[int]) -> None:
+        """Lightning raises MisconfigurationException when fit starts if a ReduceLROnPlateau it
+        steps (automatic optimization) has no "monitor" it reads."""
+        model = context.model
+        for module in lightning_modules(model):
+            if module.optimization != "automatic":
+                continue
+            for entry in module.entries:
+                if scheduler not in module.schedulers(entry) or entry.monitor is not None \
+                        or not _monitor_required(entry):
+                    continue
+                node = scheduler.node if model.owns(scheduler.node) else entry.node
+                context.report(node, _missing_monitor_message(entry, scheduler))
+                return
+
+    def _report_mode(self, context, scheduler, api: PlateauAPI, mode: str, node,
+                     metric: Metric, fix) -> None:
+        factor = context.model.folded_arg(scheduler, *api.factor)
+        patience = context.model.folded_arg(scheduler, *api.patience)
         given = "mode" in scheduler.args
         mode_text = f"mode '{mode}'" + ("" if given else " (the default)")
-        factor_text = f"by factor {fmt(factor)}" if is_number(factor) else "by `factor`"
-        patience_text = (f"{fmt(patience)} steps" if is_number(patience) else "`patience` steps")
+        factor_text = f"by factor {fmt(factor)}" if is_number(factor) else f"by `{api.factor[0]}`"
+        patience_text = (f"{fmt(patience)} steps" if is_number(patience)
+                         else f"`{api.patience[0]}` steps")
         shown = metric.shown
+        origin = f" ({metric.origin})" if metric.origin else ""
         if metric.direction == "higher":
             stops = "stops decreasing"
             meaning = "i.e. while the model improves"
@@ -77,7 +125,7 @@ class PlateauModeMismatch(Rule):
             meaning = "i.e. while the loss falls as it should"
         context.report(
             node,
-            f"{_PLATEAU} is in {mode_text} but is stepped with `{shown}`, "
+            f"{scheduler.short} is in {mode_text} but is stepped with `{shown}`{origin}, "
             f"{_WORD_FOR[metric.direction]}: the LR is cut {factor_text} whenever `{shown}` "
             f"{stops} for more than {patience_text} — {meaning}; "
             f"use mode=\"{_MODE_FOR[metric.direction]}\"",
@@ -92,10 +140,11 @@ class PlateauModeMismatch(Rule):
             "pass the validation metric it should watch",
         )
 
-    def _fix(self, context, scheduler: TrackedObject, mode: str) -> FixPlan | None:
+    def _fix(self, context, scheduler: TrackedObject, mode: str,
+             api: PlateauAPI) -> FixPlan | None:
         wanted = "max" if mode == "min" else "min"
         call = scheduler.site.node
-        mode_arg = argument(call, "mode", 1)
+        mode_arg = argument(call, "mode", api.mode_position)
         if mode_arg is not None:
             if string_value(mode_arg.value) != mode:
                 return None  # a constant from elsewhere: change it there
@@ -105,16 +154,40 @@ class PlateauModeMismatch(Rule):
             optimizer_arg = argument(call, "optimizer", 0)
             if optimizer_arg is None or scheduler.has_star_args:
                 return None
-            text = context.code_for(optimizer_arg.value)
-            edit = ReplaceNode(optimizer_arg.value, f'{text}, mode="{wanted}"')
+            positional = [a for a in call.args if a.keyword is None and not a.star]
+            # After the last positional argument: keywords may only follow them.
+            anchor = (positional[-1] if positional else optimizer_arg).value
+            text = context.code_for(anchor)
+            edit = ReplaceNode(anchor, f'{text}, mode="{wanted}"')
         # The metric's direction is read from its name: right for the usual names, but a name
         # can lie, so the fix is offered as unsafe.
         return FixPlan(f'Set mode="{wanted}"', (edit,), "unsafe")
 
 
-def _metric_argument(call: cst.Call) -> cst.BaseExpression | None:
-    arg = argument(call, "metrics", 0)
+def _metric_argument(call: cst.Call, api: PlateauAPI) -> cst.BaseExpression | None:
+    arg = argument(call, *api.metric)
     return arg.value if arg is not None else None
+
+
+def _monitor_required(entry: SchedulerEntry) -> bool:
+    """Lightning reads the entry as a plateau scheduler and finds no monitor: a bare one, or a
+    dict whose every key is known and that does not turn ``reduce_on_plateau`` off."""
+    return entry.config is None or (entry.config.complete
+                                    and "reduce_on_plateau" not in entry.config.values)
+
+
+def _missing_monitor_message(entry: SchedulerEntry, scheduler: TrackedObject) -> str:
+    where = {"dict": "neither in its lr_scheduler dict nor beside it",
+             "dicts": "in its lr_scheduler dict (a top-level \"monitor\" in a list of dicts is "
+                      "ignored)",
+             "lists": "(the `[optimizers], [schedulers]` form has no place for one; return "
+                      "`{\"scheduler\": ..., \"monitor\": ...}`)"}[entry.shape]
+    if entry.shape == "dict" and entry.config is not None:
+        where = "in its lr_scheduler dict (a top-level \"monitor\" only applies to a bare scheduler)"
+    return (f"{scheduler.short} is returned from configure_optimizers without a \"monitor\" "
+            f"{where}: Lightning raises MisconfigurationException (\"must include a monitor "
+            f"when a `ReduceLROnPlateau` scheduler is used\") when fit starts; name the logged "
+            "metric it should watch")
 
 
 def _certainly_without_metric(context: RuleContext, event: Event) -> bool:
@@ -142,12 +215,27 @@ def _overrides_step(context: RuleContext, scheduler: TrackedObject) -> bool:
 
 
 def _lightning_monitors(context: RuleContext, scheduler: TrackedObject):
-    """Lightning's ``{"scheduler": sched, "monitor": "val_acc"}``: Lightning steps the scheduler
-    with the logged metric named by ``monitor``."""
-    if "monitor" not in context.source.text:
-        return []
+    """The metric Lightning steps the scheduler with: the "monitor" of its configuration (a
+    name like ``val_acc``, or a neutral key followed to what ``self.log(key, ...)`` logs),
+    from what configure_optimizers returns and from any ``{"scheduler": s, "monitor": m}``."""
     model = context.model
     found = []
+    seen: set[int] = set()
+    for module in lightning_modules(model):
+        if module.optimization == "manual":
+            continue  # Lightning does not step it; its own .step() calls say what it reads
+        for entry in module.entries:
+            monitor = entry.monitor
+            if monitor is None or scheduler not in module.schedulers(entry) \
+                    or not _metric_reaches(context, scheduler, entry):
+                continue
+            seen.add(id(monitor[0]))
+            metric = logged_metric_direction(model, monitor[0], monitor[1].scope,
+                                             monitor[1].order, module.logged)
+            if metric is not None:
+                found.append((monitor[0], metric))
+    if "monitor" not in context.source.text:
+        return found
     for node in iter_tree(model.module):
         if not isinstance(node, cst.Dict):
             continue
@@ -158,7 +246,8 @@ def _lightning_monitors(context: RuleContext, scheduler: TrackedObject):
                 if key is not None:
                     entries[key] = element.value
         monitor, target = entries.get("monitor"), entries.get("scheduler")
-        if monitor is None or target is None or string_value(monitor) is None:
+        if monitor is None or target is None or string_value(monitor) is None \
+                or id(monitor) in seen or scheduler.family == "timm":
             continue
         if not _evaluates_to(model, target, scheduler):
             continue
@@ -168,6 +257,15 @@ def _lightning_monitors(context: RuleContext, scheduler: TrackedObject):
     return found
 
 
+def _metric_reaches(context: RuleContext, scheduler: TrackedObject, entry: SchedulerEntry) -> bool:
+    """Lightning passes the monitored value to the scheduler: always for a ReduceLROnPlateau,
+    for another (timm's PlateauLRScheduler) only with ``"reduce_on_plateau": True``."""
+    if scheduler.torch_class == _PLATEAU:
+        return True
+    config = entry.config
+    if config is None or "reduce_on_plateau" not in config.values:
+        return False
+    return context.fold(config.values["reduce_on_plateau"], config.scope, config.order) is True
 def _evaluates_to(model, expr: cst.BaseExpression, obj: TrackedObject) -> bool:
     if isinstance(expr, cst.Call):
         return model.object_at.get(expr) is obj
