@@ -49,7 +49,9 @@ class SchedulerNeverStepped(Rule):
                 for entry in module.entries:
                     for scheduler in module.schedulers(entry):
                         if not _maybe_stepped(model, module, entry, scheduler):
-                            node = scheduler.node if model.owns(scheduler.node) else entry.node
+                            # where it is handed to Lightning, else where it is built
+                            node = scheduler.node if not model.owns(entry.node) \
+                                and model.owns(scheduler.node) else entry.node
                             context.report(node, _manual_message(context, scheduler))
 
 

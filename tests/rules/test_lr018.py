@@ -273,10 +273,23 @@ def test_each_of_several_schedulers_must_be_stepped():
                  "CosineAnnealingLR(optimizer, 10)]")
     step = "generator_schedule, critic_schedule = self.lr_schedulers()\n" \
            "        generator_schedule.step()"
-    [finding] = findings(manual(step, configure))
+    source = manual(step, configure)
+    [finding] = findings(source)
+    line = source.splitlines()[finding.start.line - 1]
+    assert line[finding.start.column - 1:].startswith("CosineAnnealingLR(optimizer, 10)")
     assert finding.message.startswith("CosineAnnealingLR is returned")
     assert findings(manual(step + "\n        critic_schedule.step()", configure)) == []
     assert findings(manual("for s in self.lr_schedulers():\n            s.step()", configure)) == []
+
+
+def test_reported_where_it_is_returned_to_lightning():
+    configure = ("scheduler = StepLR(optimizer, 1)\n"
+                 "        return [optimizer], [scheduler]")
+    source = manual(configure=configure)
+    [finding] = findings(source)
+    line = source.splitlines()[finding.start.line - 1]
+    assert line.strip() == "return [optimizer], [scheduler]"
+    assert line[finding.start.column - 1:] == "scheduler]"
 
 
 def test_a_callback_may_step_it(tmp_path):
