@@ -16,6 +16,7 @@ the rules stay silent on it.
 
 from __future__ import annotations
 
+import os
 import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -656,3 +657,70 @@ def lightning_units(model: ModuleModel) -> LightningUnits:
     if found is None:
         found = _UNITS[model] = LightningUnits(model)
     return found
+
+
+# -- files the run did not model ----------------------------------------------------------------
+
+# Bytes by which a file may step the schedulers Lightning hands back without any import linking
+# it to the LightningModule (a Callback receives pl_module and trainer from Lightning).
+_SCHEDULER_REACH = (b"lr_schedulers", b"lr_scheduler_configs", b"lr_scheduler_step")
+_MAX_SCANNED_FILES = 20_000
+_MAX_SCANNED_BYTES = 1 << 20
+_SKIPPED_DIRECTORIES = frozenset({"__pycache__", "site-packages", "node_modules", "venv", "env"})
+
+
+def unmodelled_scheduler_steps(model: ModuleModel) -> bool:
+    """Whether a project file that this run did not model may step Lightning's schedulers.
+
+    The run models only the files its plan says can see a tracked object, and Lightning calls a
+    callback (``pl_module.lr_schedulers().step()``) that no import ties to the module: such a
+    file is found by its bytes. True (it may) when the project is too large to read.
+    """
+    project = model.project
+    if project is None or project.locator is None or model.path is None \
+            or not os.path.isfile(model.path):
+        return False  # a source linted alone (lint_source): no project around it
+    root = _project_root(os.path.dirname(os.path.abspath(model.path)))
+    key = ("lightning.unmodelled_scheduler_steps", root)
+    if key not in project.memo:
+        modelled = {os.path.abspath(m.path) for m in project.members if m.path is not None}
+        project.memo[key] = _any_file_reaches(root, modelled)
+    return bool(project.memo[key])
+
+
+def _project_root(directory: str) -> str:
+    """The nearest directory at or above ``directory`` with a project marker, else
+    ``directory`` itself (a folder of scripts)."""
+    from lrlint.project.modules import ROOT_MARKERS
+
+    current = directory
+    while True:
+        if any(os.path.exists(os.path.join(current, marker)) for marker in ROOT_MARKERS):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return directory
+        current = parent
+
+
+def _any_file_reaches(root: str, modelled: set[str]) -> bool:
+    scanned = 0
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = [d for d in subdirectories
+                             if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES]
+        for name in files:
+            path = os.path.join(directory, name)
+            if not name.endswith(".py") or path in modelled:
+                continue
+            scanned += 1
+            if scanned > _MAX_SCANNED_FILES:
+                return True
+            try:
+                with open(path, "rb") as stream:
+                    data = stream.read(_MAX_SCANNED_BYTES)
+            except OSError:
+                continue
+            if any(word in data for word in _SCHEDULER_REACH) or (
+                    b"sched" in data and b".step(" in data):
+                return True
+    return False

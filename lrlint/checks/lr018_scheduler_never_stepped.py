@@ -13,6 +13,7 @@ from lrlint.analysis.lightning import (
     SchedulerEntry,
     accessor_index,
     lightning_modules,
+    unmodelled_scheduler_steps,
 )
 from lrlint.analysis.loops import LoopKind
 from lrlint.analysis.model import TrackedObject
@@ -63,6 +64,8 @@ def _maybe_stepped(model, module: LightningModuleInfo, entry: SchedulerEntry,
     on something named like a scheduler (``pl_module.scheduler.step()`` in a callback)."""
     if scheduler.steps or module.manual_steps(entry, scheduler):
         return True
+    if unmodelled_scheduler_steps(model):
+        return True  # a callback the run did not model may step it
     names = set(model.binding_names(scheduler)) | {"scheduler", "lr_scheduler", "sched"}
     for member in model.project.members or [model]:
         for site in member.calls:
