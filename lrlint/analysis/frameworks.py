@@ -31,6 +31,48 @@ LIGHTNING_MODULES = frozenset({
 LIGHTNING_SCHEDULER_KEYS = frozenset({"scheduler", "interval", "frequency", "reduce_on_plateau",
                                       "monitor", "strict", "name"})
 LIGHTNING_DEFAULT_INTERVAL = "epoch"
+LIGHTNING_INTERVALS = ("step", "epoch")
+# The keys of configure_optimizers' top-level dict (core/optimizer.py: _validate_optim_conf);
+# any other key ("interval", "frequency", "scheduler") is dropped with a RuntimeWarning.
+LIGHTNING_OPTIMIZER_KEYS = frozenset({"optimizer", "lr_scheduler", "monitor"})
+LIGHTNING_TRAINERS = frozenset({
+    "lightning.Trainer", "lightning.pytorch.Trainer", "lightning.pytorch.trainer.Trainer",
+    "lightning.pytorch.trainer.trainer.Trainer", "pytorch_lightning.Trainer",
+    "pytorch_lightning.trainer.Trainer", "pytorch_lightning.trainer.trainer.Trainer",
+})
+# The packages whose own source defines the LightningModule API (their default hooks are not
+# the user's overrides).
+LIGHTNING_PACKAGES = ("lightning", "pytorch_lightning")
+# Trainer attributes that count the run, and their unit (trainer/trainer.py: max_steps and
+# estimated_stepping_batches count optimizer steps, num_training_batches the batches of one
+# epoch, max_epochs epochs).
+LIGHTNING_TRAINER_COUNTS = {
+    "estimated_stepping_batches": "iteration", "max_steps": "iteration",
+    "num_training_batches": "iteration", "max_epochs": "epoch",
+}
+# Stepping (loops/training_epoch_loop.py: _update_learning_rates): with automatic optimization,
+# Lightning calls the module's lr_scheduler_step(scheduler, metric) hook (default:
+# scheduler.step() or scheduler.step(metric)) after every optimizer step ("step") or at the end
+# of every training epoch ("epoch"); with manual optimization it never does.
+LIGHTNING_AUTOMATIC_FLAG = "automatic_optimization"
+LIGHTNING_SCHEDULER_HOOK = "lr_scheduler_step"
+LIGHTNING_CONFIGURE = "configure_optimizers"
+LIGHTNING_SCHEDULERS_ACCESSOR = "lr_schedulers"  # self.lr_schedulers(): the configured ones
+# The hooks Lightning runs again and again during fit, and how often (core/hooks.py, and the
+# 1.x *_epoch_end hooks): a scheduler step there repeats with them.
+LIGHTNING_RECURRING_HOOKS = {
+    **dict.fromkeys(("training_step", "training_step_end", "on_train_batch_start",
+                     "on_train_batch_end", "on_before_backward", "on_after_backward",
+                     "on_before_optimizer_step", "on_before_zero_grad", "optimizer_step",
+                     "optimizer_zero_grad", "backward"), "every training batch"),
+    **dict.fromkeys(("validation_step", "validation_step_end", "on_validation_batch_start",
+                     "on_validation_batch_end"), "every validation batch"),
+    **dict.fromkeys(("on_train_epoch_start", "on_train_epoch_end", "training_epoch_end",
+                     "on_validation_start", "on_validation_end", "on_validation_epoch_start",
+                     "on_validation_epoch_end", "validation_epoch_end"), "every epoch"),
+}
+# self.log("val_acc", value) / self.log_dict({"val_acc": value}): the keys a "monitor" names.
+LIGHTNING_LOG_METHODS = ("log", "log_dict")
 
 # -- Hugging Face transformers (5.x) ------------------------------------------------------------
 

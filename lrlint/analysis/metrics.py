@@ -49,6 +49,7 @@ class Metric:
     direction: Direction
     shown: str  # the source text that named it (``val_acc``, ``metrics["f1"]``)
     negated: bool = False  # ``-val_acc``: the expression runs against the name
+    origin: str | None = None  # where a neutral name got its direction ("logged as `acc`")
 
 
 def words_of(name: str) -> set[str]:
@@ -115,6 +116,27 @@ def metric_direction(model: ModuleModel, expr: cst.BaseExpression, scope: Scope,
             for branch in (expr.body, expr.orelse)
         ])
     return None
+
+
+def logged_metric_direction(model: ModuleModel, key_expr: cst.BaseExpression, scope: Scope,
+                            order: int, logged) -> Metric | None:
+    """The direction of a Lightning ``"monitor"`` key: its own name, checked against the values
+    the module logs under it (``logged(key)``: ``self.log(key, value)``), or read from them
+    when the name says nothing (``"val_metric"`` logged as ``acc``)."""
+    metric = metric_direction(model, key_expr, scope, order)
+    key = model.fold(key_expr, scope, order)
+    values = logged(key) if isinstance(key, str) else []
+    followed = _agreeing([metric_direction(model, value, value_scope, value_order,
+                                           depth=1) for value, value_scope, value_order in values])
+    if metric is None:
+        if followed is None:
+            return None
+        codes = sorted({model.module.code_for_node(value) for value, _, _ in values})
+        return Metric(followed.direction, model.module.code_for_node(key_expr),
+                      origin="logged as " + ", ".join(f"`{code}`" for code in codes))
+    if followed is not None and followed.direction != metric.direction:
+        return None  # ``self.log("val_score", val_loss)``: the key and its value disagree
+    return metric
 
 
 def _named(name: str, shown: str) -> Metric | None:

@@ -9,7 +9,8 @@ import libcst as cst
 
 from lrlint.analysis.collect import string_value
 from lrlint.analysis.frameworks import TIMM_PLATEAU_ARGUMENTS, TIMM_PLATEAU_METRIC
-from lrlint.analysis.metrics import Metric, metric_direction
+from lrlint.analysis.lightning import SchedulerEntry, lightning_modules
+from lrlint.analysis.metrics import Metric, logged_metric_direction, metric_direction
 from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.queries import argument, is_number
 from lrlint.analysis.torch_api import Kind
@@ -45,10 +46,11 @@ class PlateauModeMismatch(Rule):
     code = "LR010"
     name = "plateau-mode-mismatch"
     summary = ("`ReduceLROnPlateau` (or timm's `PlateauLRScheduler`) mode does not match its "
-               "metric (or `.step()` gets no metric)")
+               "metric, or it gets no metric (`.step()`; Lightning: no `\"monitor\"`)")
     fixable = True
     vocabulary = (SCHEDULER.also(Vocabulary(gates=(b"ReduceLROnPlateau", b"PlateauLRScheduler",
-                                                   b"create_scheduler_v2"))),)
+                                                   b"create_scheduler_v2"))),
+                  Vocabulary(gates=(b"configure_optimizers",)))
 
     def check(self, context: RuleContext) -> None:
         for scheduler in context.model.schedulers:
@@ -80,7 +82,10 @@ class PlateauModeMismatch(Rule):
                 uses.append((metric_expr, metric))
         if api.timm and without and len(without) == len(seen):
             self._report_timm_missing(context, scheduler, api, without)
-        uses.extend(_lightning_monitors(context, scheduler))
+        monitors = _lightning_monitors(context, scheduler)
+        uses.extend(monitors)
+        if not api.timm:
+            self._check_monitor_present(context, scheduler, {id(node) for node, _ in monitors})
         if mode not in ("min", "max"):
             return  # not a constant (or torch's ValueError: LR007's business)
         wrong = [(node, m) for node, m in uses if _MODE_FOR[m.direction] != mode]
@@ -88,6 +93,21 @@ class PlateauModeMismatch(Rule):
         for node, metric in wrong:
             self._report_mode(context, scheduler, api, mode, node, metric, fix)
             fix = None  # one edit of the constructor is enough
+
+    def _check_monitor_present(self, context, scheduler: TrackedObject, seen: set[int]) -> None:
+        """Lightning raises MisconfigurationException when fit starts if a ReduceLROnPlateau it
+        steps (automatic optimization) has no "monitor" it reads."""
+        model = context.model
+        for module in lightning_modules(model):
+            if module.optimization != "automatic":
+                continue
+            for entry in module.entries:
+                if scheduler not in module.schedulers(entry) or entry.monitor is not None \
+                        or not _monitor_required(entry):
+                    continue
+                node = scheduler.node if model.owns(scheduler.node) else entry.node
+                context.report(node, _missing_monitor_message(entry, scheduler))
+                return
 
     def _report_mode(self, context, scheduler, api: PlateauApi, mode: str, node, metric: Metric,
                      fix) -> None:
@@ -102,6 +122,7 @@ class PlateauModeMismatch(Rule):
         patience_text = (f"{fmt(patience)} steps" if is_number(patience)
                          else f"`{api.patience[0]}` steps")
         shown = metric.shown
+        origin = f" ({metric.origin})" if metric.origin else ""
         if metric.direction == "higher":
             stops = "stops decreasing"
             meaning = "i.e. while the model improves"
@@ -110,7 +131,7 @@ class PlateauModeMismatch(Rule):
             meaning = "i.e. while the loss falls as it should"
         context.report(
             node,
-            f"{api.label} is in {mode_text} but is stepped with `{shown}`, "
+            f"{api.label} is in {mode_text} but is stepped with `{shown}`{origin}, "
             f"{_WORD_FOR[metric.direction]}: the LR is cut {factor_text} whenever `{shown}` "
             f"{stops} for more than {patience_text} — {meaning}; "
             f"use {mode_name}=\"{_MODE_FOR[metric.direction]}\"",
@@ -191,6 +212,27 @@ def _metric_argument(call: cst.Call, api: PlateauApi) -> cst.BaseExpression | No
     return arg.value if arg is not None else None
 
 
+def _monitor_required(entry: SchedulerEntry) -> bool:
+    """Lightning reads the entry as a plateau scheduler and finds no monitor: a bare one, or a
+    dict whose every key is known and that does not turn ``reduce_on_plateau`` off."""
+    return entry.config is None or (entry.config.complete
+                                    and "reduce_on_plateau" not in entry.config.values)
+
+
+def _missing_monitor_message(entry: SchedulerEntry, scheduler: TrackedObject) -> str:
+    where = {"dict": "neither in its lr_scheduler dict nor beside it",
+             "dicts": "in its lr_scheduler dict (a top-level \"monitor\" in a list of dicts is "
+                      "ignored)",
+             "lists": "(the `[optimizers], [schedulers]` form has no place for one; return "
+                      "`{\"scheduler\": ..., \"monitor\": ...}`)"}[entry.shape]
+    if entry.shape == "dict" and entry.config is not None:
+        where = "in its lr_scheduler dict (a top-level \"monitor\" only applies to a bare scheduler)"
+    return (f"{scheduler.short} is returned from configure_optimizers without a \"monitor\" "
+            f"{where}: Lightning raises MisconfigurationException (\"must include a monitor "
+            f"when a `ReduceLROnPlateau` scheduler is used\") when fit starts; name the logged "
+            "metric it should watch")
+
+
 def _certainly_without_metric(context: RuleContext, event: Event,
                               api: PlateauApi = _TORCH_API) -> bool:
     """``step()`` without the metric (torch's: no argument at all), on a receiver that can only
@@ -218,12 +260,27 @@ def _overrides_step(context: RuleContext, scheduler: TrackedObject) -> bool:
 
 
 def _lightning_monitors(context: RuleContext, scheduler: TrackedObject):
-    """Lightning's ``{"scheduler": sched, "monitor": "val_acc"}``: Lightning steps the scheduler
-    with the logged metric named by ``monitor``."""
-    if "monitor" not in context.source.text:
-        return []
+    """The metric Lightning steps the scheduler with: the "monitor" of its configuration (a
+    name like ``val_acc``, or a neutral key followed to what ``self.log(key, ...)`` logs),
+    from what configure_optimizers returns and from any ``{"scheduler": s, "monitor": m}``."""
     model = context.model
     found = []
+    seen: set[int] = set()
+    for module in lightning_modules(model):
+        if module.optimization == "manual":
+            continue  # Lightning does not step it; its own .step() calls say what it reads
+        for entry in module.entries:
+            monitor = entry.monitor
+            if monitor is None or scheduler not in module.schedulers(entry) \
+                    or not _metric_reaches(context, scheduler, entry):
+                continue
+            seen.add(id(monitor[0]))
+            metric = logged_metric_direction(model, monitor[0], monitor[1].scope,
+                                             monitor[1].order, module.logged)
+            if metric is not None:
+                found.append((monitor[0], metric))
+    if "monitor" not in context.source.text:
+        return found
     for node in iter_tree(model.module):
         if not isinstance(node, cst.Dict):
             continue
@@ -234,7 +291,8 @@ def _lightning_monitors(context: RuleContext, scheduler: TrackedObject):
                 if key is not None:
                     entries[key] = element.value
         monitor, target = entries.get("monitor"), entries.get("scheduler")
-        if monitor is None or target is None or string_value(monitor) is None:
+        if monitor is None or target is None or string_value(monitor) is None \
+                or id(monitor) in seen or scheduler.family == "timm":
             continue
         if not _evaluates_to(model, target, scheduler):
             continue
@@ -242,6 +300,17 @@ def _lightning_monitors(context: RuleContext, scheduler: TrackedObject):
         if metric is not None:
             found.append((monitor, metric))
     return found
+
+
+def _metric_reaches(context: RuleContext, scheduler: TrackedObject, entry: SchedulerEntry) -> bool:
+    """Lightning passes the monitored value to the scheduler: always for a ReduceLROnPlateau,
+    for another (timm's PlateauLRScheduler) only with ``"reduce_on_plateau": True``."""
+    if scheduler.torch_class == _PLATEAU:
+        return True
+    config = entry.config
+    if config is None or "reduce_on_plateau" not in config.values:
+        return False
+    return context.fold(config.values["reduce_on_plateau"], config.scope, config.order) is True
 
 
 def _evaluates_to(model, expr: cst.BaseExpression, obj: TrackedObject) -> bool:

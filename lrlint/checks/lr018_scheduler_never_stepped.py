@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
 from lrlint.analysis.chains import frames
+from lrlint.analysis.frameworks import LIGHTNING_SCHEDULER_HOOK, TIMM_STEP_METHODS
+from lrlint.analysis.lightning import (
+    ANY,
+    WHOLE,
+    LightningModuleInfo,
+    SchedulerEntry,
+    accessor_index,
+    lightning_modules,
+    unmodelled_scheduler_steps,
+)
 from lrlint.analysis.loops import LoopKind
 from lrlint.analysis.model import TrackedObject
 from lrlint.analysis.queries import is_number
 from lrlint.checks.base import Rule, RuleContext
 from lrlint.checks.common import fmt
-from lrlint.prefilter import SCHEDULER
+from lrlint.prefilter import SCHEDULER, Vocabulary
 
 
 class SchedulerNeverStepped(Rule):
     code = "LR018"
     name = "scheduler-never-stepped"
-    summary = "a scheduler is created but never stepped, and not handed to anything that could"
-    vocabulary = (SCHEDULER,)
+    summary = ("a scheduler is created but never stepped, and not handed to anything that could "
+               "(Lightning: returned with manual optimization and never stepped)")
+    vocabulary = (SCHEDULER, Vocabulary(gates=(b"automatic_optimization",)))
 
     def check(self, context: RuleContext) -> None:
         model = context.model
@@ -32,6 +45,59 @@ class SchedulerNeverStepped(Rule):
             if escape.on_self and not _owns_training_loop(model, stepped):
                 continue  # an outer driver may step `trainer.scheduler` once per epoch
             context.report(scheduler.node, _message(context, scheduler, stepped))
+        for module in lightning_modules(model):
+            if module.optimization == "manual" and module.trains:
+                for entry in module.entries:
+                    for scheduler in module.schedulers(entry):
+                        if not _maybe_stepped(model, module, entry, scheduler):
+                            # where it is handed to Lightning, else where it is built
+                            node = scheduler.node if not model.owns(entry.node) \
+                                and model.owns(scheduler.node) else entry.node
+                            context.report(node, _manual_message(context, scheduler))
+
+
+def _maybe_stepped(model, module: LightningModuleInfo, entry: SchedulerEntry,
+                   scheduler: TrackedObject) -> bool:
+    """Anything in the project that may step a scheduler Lightning hands back under manual
+    optimization: its own ``step()``, a step on what ``lr_schedulers()`` returns (whatever the
+    receiver), a call of the ``lr_scheduler_step`` hook, or a ``.step()`` lrlint cannot resolve
+    on something named like a scheduler (``pl_module.scheduler.step()`` in a callback)."""
+    if scheduler.steps or module.manual_steps(entry, scheduler):
+        return True
+    if unmodelled_scheduler_steps(model):
+        return True  # a callback the run did not model may step it
+    names = set(model.binding_names(scheduler)) | {"scheduler", "lr_scheduler", "sched"}
+    for member in model.project.members or [model]:
+        for site in member.calls:
+            if module.of_another_module(site):
+                continue  # another LightningModule steps its own schedulers
+            if site.method == LIGHTNING_SCHEDULER_HOOK:
+                return True
+            if site.method not in TIMM_STEP_METHODS:
+                continue
+            index = accessor_index(member, site.receiver, site.scope, site.order, None)
+            if index is not None:
+                if index in (WHOLE, ANY, entry.index):
+                    return True  # it may be this one
+                continue
+            if not member.resolve(site.receiver, site.scope, site.order, site.path) \
+                    and _named_like(site.receiver, names):
+                return True
+    return False
+
+
+def _named_like(receiver: cst.BaseExpression | None, names: set[str]) -> bool:
+    last = receiver.value if isinstance(receiver, cst.Name) else \
+        receiver.attr.value if isinstance(receiver, cst.Attribute) else None
+    return last is not None and (last in names or "sched" in last.lower())
+
+
+def _manual_message(context: RuleContext, scheduler: TrackedObject) -> str:
+    head = (f"{scheduler.short} is returned from configure_optimizers, but this LightningModule "
+            "uses manual optimization (`automatic_optimization = False`), where Lightning never "
+            "steps schedulers, and nothing calls `self.lr_schedulers().step()` or steps it "
+            "otherwise")
+    return _with_consequence(context, scheduler, head)
 
 
 def _owns_training_loop(model, optimizer_steps) -> bool:
@@ -49,6 +115,10 @@ def _message(context: RuleContext, scheduler: TrackedObject, optimizer_steps) ->
     optimizer_call = context.code_for(optimizer_steps[0].node)
     head = (f"{scheduler.short} is created but never stepped: nothing in this module calls its "
             f"`step()` (while `{optimizer_call}` runs) and it is not handed to anything that could")
+    return _with_consequence(context, scheduler, head)
+
+
+def _with_consequence(context: RuleContext, scheduler: TrackedObject, head: str) -> str:
     if scheduler.torch_class == "ReduceLROnPlateau":
         return f"{head}, so the LR is never reduced"
     values = context.model.schedule_values(scheduler, 1)

@@ -163,7 +163,7 @@ def explain_source(path: str, data: bytes, supplied=None) -> list:
         findings = shaping_findings(model, source, path, positions)
         explanations = [
             explain_pair(module, model, pair, positions, supplied.steps, loaders,
-                         [f for f in findings if f.node in _step_calls(pair)])
+                         [f for f in findings if f.node in _step_calls(pair, model)])
             for pair in pairs]
         for explanation in explanations:
             explanation.notes[:0] = notes
@@ -172,8 +172,15 @@ def explain_source(path: str, data: bytes, supplied=None) -> list:
         raise ExplainError(f"{path}: the file nests too deeply to analyse") from None
 
 
-def _step_calls(pair) -> set:
-    return {event.node for event in pair.scheduler_object.steps}  # timm's step_update too
+def _step_calls(pair, model) -> set:
+    """The nodes a finding on this pair is reported at: its step() calls (timm's step_update
+    too), and its constructor or the configuration it is returned to Lightning in (LR019:
+    Lightning, not a call in the file, steps it)."""
+    from lrlint.explain.lightning import configuration_nodes
+
+    scheduler = pair.scheduler_object
+    return {event.node for event in scheduler.steps} | {scheduler.node} \
+        | configuration_nodes(model, scheduler)
 
 
 __all__ = ["ExplainError", "FileExplanation", "explain_file", "explain_paths", "explain_source",

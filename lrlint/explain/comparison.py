@@ -8,7 +8,7 @@ one x axis, the loop where the optimizer steps:
   ``t`` uses ``S[i]``, ``i`` the micro-batch it runs on; the declared curve is ``S[t]``.
 * LR008, a per-batch schedule stepped per epoch: batch ``t`` uses ``S[t // k]``; an epoch
   schedule stepped per batch: batch ``t`` uses ``S[t]`` where ``S[t // k]`` was meant
-  (``k`` batches per epoch).
+  (``k`` batches per epoch). LR019 (Lightning's interval) reshapes it the same ways.
 * LR027, a timm scheduler driven only by the call its unit ignores: every step uses ``S[0]``.
 
 The factor ``k`` is the finding's own (``facts``); when it is not known, a note says which
@@ -28,7 +28,7 @@ from lrlint.explain.curve import (
     sampled_rows_needed,
     shifted,
 )
-from lrlint.explain.findings import Finding
+from lrlint.explain.findings import SHAPING, Finding
 from lrlint.explain.numbers import steps_text
 from lrlint.explain.steps import Gate, StepCount, Stepping
 
@@ -101,8 +101,8 @@ def compare(findings: list[Finding], steps: StepCount, stepping: Stepping, axis:
     first = (shift(1),) if early is not None else ()
     if "LR009" in by_code:
         found = _accumulated(by_code["LR009"], steps, stepping, gate)
-    elif "LR008" in by_code:
-        found = _unit_mismatch(by_code["LR008"], steps)
+    elif "LR008" in by_code or "LR019" in by_code:
+        found = _unit_mismatch(by_code.get("LR008") or by_code["LR019"], steps)
     elif "LR027" in by_code:
         found = _frozen(by_code["LR027"], steps)
     elif early is not None:
@@ -112,7 +112,7 @@ def compare(findings: list[Finding], steps: StepCount, stepping: Stepping, axis:
     if isinstance(found, str):
         return None, [found]
     found.actual = (*first, *found.actual)
-    found.findings = tuple(f for f in findings if f.code in ("LR003", "LR008", "LR009", "LR027"))
+    found.findings = tuple(f for f in findings if f.code in SHAPING)
     effects = [found.effect] if found.effect else []
     if early is not None:
         effects.append("scheduler.step() runs before optimizer.step(), so every LR comes one "
@@ -167,8 +167,8 @@ def _unit_mismatch(finding: Finding, steps: StepCount) -> Comparison | str:
     k = finding.facts.get("factor")
     per_epoch = finding.facts.get("stepped") == "per epoch"
     if not isinstance(k, int):
-        return (f"LR008 (line {finding.line}): to see the curve the code produces, pass "
-                "--steps-per-epoch N (the batches per epoch)")
+        return (f"{finding.code} (line {finding.line}): to see the curve the code produces, "
+                "pass --steps-per-epoch N (the batches per epoch)")
     # The schedule's own length counts batches when it is stepped per epoch by mistake, epochs
     # when it is stepped per batch; the loops around scheduler.step() count what it runs on.
     in_batches = (steps.source == "schedule") if per_epoch else \

@@ -1,11 +1,13 @@
-"""The findings that change the curve the code really produces: LR003, LR008, LR009, LR027.
+"""The findings that change the curve the code really produces: LR003, LR008, LR009, LR019
+and LR027.
 
 They come from running those rules (``lrlint.checks``) over the model ``explain`` already built,
 as the engine runs them; a finding suppressed in the code (``# lrlint: ignore[LR009]``) does not
 count. Each of these rules states its effect on the curve in the report's ``facts``:
 ``{"effect": "shift", "steps": 1}`` (LR003), ``{"effect": "squeeze" | "stretch", "factor": k,
-...}`` (LR008, LR009), ``{"effect": "frozen", ...}`` (LR027: a timm scheduler driven only by
-the call its unit ignores), so nothing here reads a message.
+...}`` (LR008, LR009; LR019 for the interval Lightning steps at), ``{"effect": "frozen", ...}``
+(LR027: a timm scheduler driven only by the call its unit ignores), so nothing here reads a
+message.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-SHAPING = ("LR003", "LR008", "LR009", "LR027")
+SHAPING = ("LR003", "LR008", "LR009", "LR019", "LR027")
 
 
 @dataclass(frozen=True)
@@ -24,11 +26,11 @@ class Finding:
     line: int
     message: str
     facts: Mapping[str, object]
-    node: cst.Call  # the scheduler.step() call it is reported on
+    node: cst.CSTNode  # the scheduler.step() call it is reported on (LR019: the constructor)
 
 
 def shaping_findings(model, source, path: str, positions) -> list[Finding]:
-    """Every unsuppressed LR003/LR008/LR009 finding of the file, with its facts."""
+    """Every unsuppressed finding of the ``SHAPING`` rules in the file, with its facts."""
     from lrlint.checks.base import RuleContext
     from lrlint.diagnostics import Diagnostic, Position
     from lrlint.source import split_lines
@@ -58,7 +60,7 @@ def shaping_findings(model, source, path: str, positions) -> list[Finding]:
 
 
 def _shaping_rules() -> list:
-    """The three rule classes, importing only their modules (not the whole registry)."""
+    """The ``SHAPING`` rule classes, importing only their modules (not the whole registry)."""
     from importlib import import_module
 
     from lrlint.checks import rule_modules

@@ -80,10 +80,15 @@ def apply_inputs(model, supplied: Supplied, positions) -> list[str]:
     values = dict(supplied.values)
     notes: list[str] = []
     if supplied.steps_per_epoch is not None:
+        from lrlint.explain.lightning import BATCHES_PER_EPOCH, has_lightning_module
+
         loops = data_loops(model)
         for _, code in loops:
             values.setdefault(canonical_code(f"len({code})"), supplied.steps_per_epoch)
-        if not loops:
+        lightning = has_lightning_module(model)
+        if lightning:
+            values.setdefault(canonical_code(BATCHES_PER_EPOCH), supplied.steps_per_epoch)
+        if not loops and not lightning:
             notes.append("--steps-per-epoch: no loop over data (a loader rather than a range) "
                           "runs optimizer.step() or scheduler.step() in this file")
     supply_values(model, values)

@@ -39,6 +39,7 @@ class Stepping:
     unit: str | None = None  # "epoch" or "batch"
     notes: tuple[str, ...] = ()  # why the count is unknown, when that is news to the reader
     inner: int | None = None  # iterations of the innermost loop (an epoch's batches), if known
+    driver: str | None = None  # what runs scheduler.step() when no loop here does (Lightning)
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,11 @@ def stepping(module: cst.Module, model: ModuleModel, scheduler: TrackedObject,
     methods = moving_methods(model, scheduler)  # timm: step or step_update, per t_in_epochs
     events = scheduler.events_named(*methods)
     if not events:
+        from lrlint.explain.lightning import lightning_stepping
+
         called = "() or scheduler.".join(methods)
-        return Stepping(notes=(f"scheduler.{called}() is not called in this file",))
+        return lightning_stepping(model, scheduler) or Stepping(
+            notes=(f"scheduler.{called}() is not called in this file",))
     if len(events) > 1:
         units = {_unit(module, model, scheduler, event) for event in events}
         unit = units.pop() if len(units) == 1 else None
@@ -477,7 +481,8 @@ def choose_steps(option: int | None, found: Stepping, name: str | None,
                                 f"{from_code.reason}")
         return chosen
     if found.count is not None:
-        chosen = StepCount(found.count, "loop", f"{found.loops} around scheduler.step()")
+        chosen = StepCount(found.count, "loop",
+                           found.driver or f"{found.loops} around scheduler.step()")
         if implied is not None and implied[0] != found.count:
             chosen.notes.append(f"the schedule is laid out for {steps_text(implied[0])} "
                                 f"({implied[1]})")

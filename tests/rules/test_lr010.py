@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import warnings
 
 import pytest
 
@@ -293,3 +294,186 @@ def test_the_message_matches_torch():
         scheduler.step(0.5 + 0.05 * epoch)  # accuracy improving every epoch
         lrs.append(optimizer.param_groups[0]["lr"])
     assert lrs == [0.1, 0.1, 0.1, 0.1, 0.05, 0.05]
+
+
+# -- Lightning's "monitor" -----------------------------------------------------------------------
+
+LIGHTNING = """
+    import lightning as L
+
+    class Module(L.LightningModule):
+        def training_step(self, batch, batch_idx):
+            return batch.sum()
+
+        def validation_step(self, batch, batch_idx):
+            {log}
+
+        def configure_optimizers(self):
+            optimizer = torch.optim.Adam(self.parameters(), lr=1e-3)
+            scheduler = ReduceLROnPlateau(optimizer, patience=4)
+            return {returned}
+"""
+
+
+def lightning(returned: str, log: str = "pass") -> str:
+    return LIGHTNING.format(returned=returned, log=log)
+
+
+def test_top_level_monitor_of_a_bare_scheduler():
+    [message] = messages(lightning('{"optimizer": optimizer, "lr_scheduler": scheduler, '
+                                   '"monitor": "val_acc"}'))
+    assert message.startswith("ReduceLROnPlateau is in mode 'min' (the default) but is stepped "
+                              'with `"val_acc"`, an accuracy-like metric')
+
+
+def test_a_neutral_monitor_key_is_read_from_what_is_logged_under_it():
+    returned = '{"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, ' \
+               '"monitor": "val/metric"}}'
+    [message] = messages(lightning(returned, 'acc = (batch > 0).float().mean()\n'
+                                             '            self.log("val/metric", acc)'))
+    assert 'stepped with `"val/metric"` (logged as `acc`), an accuracy-like metric' in message
+    assert messages(lightning(returned, 'self.log("val/metric", batch.sum())')) == []
+    assert messages(lightning(returned, 'self.log_dict({"val/metric": self.val_loss})')) == []
+    # the key and what is logged under it disagree: no direction
+    disagreeing = returned.replace("val/metric", "val_score")
+    assert messages(lightning(disagreeing, 'self.log("val_score", val_loss)')) == []
+
+
+@pytest.mark.parametrize("returned, where", [
+    ("[optimizer], [scheduler]", "the `[optimizers], [schedulers]` form has no place for one"),
+    ('{"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "epoch"}, '
+     '"monitor": "val_loss"}', 'a top-level "monitor" only applies to a bare scheduler'),
+    ('[{"optimizer": optimizer, "lr_scheduler": scheduler, "monitor": "val_loss"}]',
+     'a top-level "monitor" in a list of dicts is ignored'),
+    ('{"optimizer": optimizer, "lr_scheduler": scheduler}', "neither in its lr_scheduler dict"),
+])
+def test_lightning_raises_without_a_monitor(returned, where):
+    [message] = messages(lightning(returned))
+    assert message.startswith("ReduceLROnPlateau is returned from configure_optimizers without "
+                              'a "monitor"')
+    assert where in message
+    assert message.endswith("Lightning raises MisconfigurationException (\"must include a "
+                            "monitor when a `ReduceLROnPlateau` scheduler is used\") when fit "
+                            "starts; name the logged metric it should watch")
+
+
+@pytest.mark.parametrize("text", [
+    lightning('{"optimizer": optimizer, "lr_scheduler": scheduler, "monitor": "val_loss"}'),
+    lightning('[optimizer], [{"scheduler": scheduler, "monitor": "val_loss"}]'),
+    lightning('[optimizer], [{"scheduler": scheduler, **config}]'),
+    lightning("[optimizer], [scheduler]").replace(
+        "    def training_step", "    automatic_optimization = False\n\n        def training_step"),
+])
+def test_lightning_look_alikes(text):
+    assert messages(text) == []
+
+
+@pytest.mark.slow
+def test_lightning_refuses_a_plateau_without_a_monitor():
+    pytest.importorskip("lightning.pytorch")
+    from lightning_kit import fit_snippet
+
+    template = """
+        import torch
+        import lightning.pytorch as L
+        from torch.optim.lr_scheduler import ReduceLROnPlateau
+
+        class Module(L.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.layer = torch.nn.Linear(4, 1)
+
+            def training_step(self, batch, batch_idx):
+                loss = self.layer(batch).pow(2).mean()
+                self.log("train_loss", loss)
+                return loss
+
+            def configure_optimizers(self):
+                optimizer = torch.optim.SGD(self.parameters(), lr=0.1)
+                scheduler = ReduceLROnPlateau(optimizer)
+                return {returned}
+    """
+    for returned in ("[optimizer], [scheduler]",
+                     '[{"optimizer": optimizer, "lr_scheduler": scheduler, '
+                     '"monitor": "train_loss"}]'):
+        assert messages(template.format(returned=returned)) != []
+        run = fit_snippet(template.format(returned=returned), "Module", epochs=1, batches=1)
+        assert "must include a monitor" in str(run.error)
+    fine = '{"optimizer": optimizer, "lr_scheduler": scheduler, "monitor": "train_loss"}'
+    assert messages(template.format(returned=fine)) == []
+    assert fit_snippet(template.format(returned=fine), "Module", epochs=1, batches=1).error is None
+
+
+# -- timm's PlateauLRScheduler (mode "max" by default) -------------------------------------------
+
+TIMM = """
+    from timm.scheduler import PlateauLRScheduler
+
+    scheduler = {constructor}
+    for epoch in range(30):
+        optimizer.step()
+        scheduler.step({arguments})
+"""
+
+
+@pytest.mark.parametrize("arguments", ["epoch + 1, val_loss", "epoch, metric=val_loss.item()"])
+def test_timm_plateau_stepped_with_a_loss(arguments):
+    [message] = messages(TIMM.format(constructor="PlateauLRScheduler(optimizer, decay_rate=0.5)",
+                                     arguments=arguments))
+    assert message.startswith("timm's PlateauLRScheduler is in mode 'max' (timm's default; "
+                              "torch's is 'min') but is stepped with `val_loss")
+    assert "the LR is cut by factor 0.5 whenever" in message and 'use mode="min"' in message
+
+
+@pytest.mark.parametrize("constructor, arguments", [
+    ("PlateauLRScheduler(optimizer, mode='min')", "epoch, val_loss"),
+    ("PlateauLRScheduler(optimizer)", "epoch, top1_accuracy"),
+])
+def test_timm_plateau_look_alikes(constructor, arguments):
+    assert messages(TIMM.format(constructor=constructor, arguments=arguments)) == []
+
+
+@pytest.mark.parametrize("constructor, fixed", [
+    ("PlateauLRScheduler(optimizer)", 'PlateauLRScheduler(optimizer, mode="min")'),
+    ("PlateauLRScheduler(optimizer, 0.5, 2)", 'PlateauLRScheduler(optimizer, 0.5, 2, mode="min")'),
+    ("PlateauLRScheduler(optimizer, mode='max')", "PlateauLRScheduler(optimizer, mode='min')"),
+])
+def test_timm_fix_shapes(constructor, fixed):
+    result = lint(TIMM.format(constructor=constructor, arguments="epoch, val_loss"), fix=True,
+                  unsafe_fixes=True)
+    assert result.fixed_source is not None and f"scheduler = {fixed}" in result.fixed_source
+
+
+def test_timm_plateau_through_lightning_needs_reduce_on_plateau():
+    template = """
+        import lightning as L
+        from timm.scheduler import PlateauLRScheduler
+
+        class Module(L.LightningModule):
+            def configure_optimizers(self):
+                optimizer = torch.optim.Adam(self.parameters(), lr=1e-3)
+                scheduler = PlateauLRScheduler(optimizer)
+                return [optimizer], [{{"scheduler": scheduler, "monitor": "val_loss"{extra}}}]
+
+            def lr_scheduler_step(self, scheduler, metric):
+                scheduler.step(self.current_epoch, metric)
+    """
+    [message] = messages(template.format(extra=', "reduce_on_plateau": True'))
+    assert message.startswith("timm's PlateauLRScheduler is in mode 'max' (timm's default; "
+                              'torch\'s is \'min\') but is stepped with `"val_loss"`')
+    assert messages(template.format(extra="")) == []  # Lightning passes it no metric
+
+
+def test_timm_plateau_mode_is_what_timm_says():
+    from schedules.timm_reference import timm_scheduler
+
+    timm = timm_scheduler()
+    import torch
+
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        scheduler = timm.PlateauLRScheduler(optimizer, decay_rate=0.5, patience_t=1)
+    for epoch, val_loss in enumerate([1.0, 0.9, 0.8, 0.7, 0.6], start=1):  # improving
+        scheduler.step(epoch, val_loss)
+    assert optimizer.param_groups[0]["lr"] < 0.1  # cut while the loss falls

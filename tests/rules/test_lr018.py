@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from lintkit import lint_project
+
 from lrlint import lint_source
 
 HEADER = """\
@@ -206,3 +208,150 @@ scheduler = get_linear_schedule_with_warmup(optimizer, 100, 1000)
     [finding] = findings(source)
     assert finding.message.endswith("its warm-up starts at LR 0 and stays there, so the model "
                                     "does not train")
+
+
+# -- Lightning: manual optimization --------------------------------------------------------------
+
+MANUAL = """\
+import lightning as L
+import torch
+from torch.optim.lr_scheduler import CosineAnnealingLR, StepLR
+
+
+class GAN(L.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.automatic_optimization = False
+        self.layer = torch.nn.Linear(4, 1)
+
+    def training_step(self, batch, batch_idx):
+        optimizer = self.optimizers()
+        optimizer.zero_grad()
+        self.manual_backward(self.layer(batch).pow(2).mean())
+        optimizer.step()
+        {step}
+
+    def configure_optimizers(self):
+        optimizer = torch.optim.SGD(self.parameters(), lr=0.1)
+        {configure}
+"""
+
+
+def manual(step: str = "pass", configure: str = "return [optimizer], [StepLR(optimizer, 1)]"):
+    return MANUAL.format(step=step, configure=configure)
+
+
+@pytest.mark.parametrize("configure", [
+    "return [optimizer], [StepLR(optimizer, 1, gamma=0.5)]",
+    'return {"optimizer": optimizer, "lr_scheduler": StepLR(optimizer, 1, gamma=0.5)}',
+    'return {"optimizer": optimizer, "lr_scheduler": {"scheduler": StepLR(optimizer, 1, '
+    'gamma=0.5), "interval": "step"}}',
+    "scheduler = StepLR(optimizer, 1, gamma=0.5)\n        return [optimizer], [scheduler]",
+])
+def test_manual_optimization_never_steps_a_returned_scheduler(configure):
+    [finding] = findings(manual(configure=configure))
+    assert finding.message == (
+        "StepLR is returned from configure_optimizers, but this LightningModule uses manual "
+        "optimization (`automatic_optimization = False`), where Lightning never steps "
+        "schedulers, and nothing calls `self.lr_schedulers().step()` or steps it otherwise: "
+        "the LR stays at its initial 0.1 for the whole run")
+
+
+@pytest.mark.parametrize("step", [
+    "self.lr_schedulers().step()",
+    "if self.trainer.is_last_batch:\n            self.lr_schedulers().step()",
+    "scheduler = self.lr_schedulers()\n        scheduler.step()",
+    "self.trainer.lr_scheduler_configs[0].scheduler.step()",
+    "self.lr_scheduler_step(self.lr_schedulers(), None)",
+])
+def test_stepped_by_hand_under_manual_optimization(step):
+    assert findings(manual(step)) == []
+
+
+def test_each_of_several_schedulers_must_be_stepped():
+    configure = ("return [optimizer, optimizer], [StepLR(optimizer, 1), "
+                 "CosineAnnealingLR(optimizer, 10)]")
+    step = "generator_schedule, critic_schedule = self.lr_schedulers()\n" \
+           "        generator_schedule.step()"
+    source = manual(step, configure)
+    [finding] = findings(source)
+    line = source.splitlines()[finding.start.line - 1]
+    assert line[finding.start.column - 1:].startswith("CosineAnnealingLR(optimizer, 10)")
+    assert finding.message.startswith("CosineAnnealingLR is returned")
+    assert findings(manual(step + "\n        critic_schedule.step()", configure)) == []
+    assert findings(manual("for s in self.lr_schedulers():\n            s.step()", configure)) == []
+
+
+def test_reported_where_it_is_returned_to_lightning():
+    configure = ("scheduler = StepLR(optimizer, 1)\n"
+                 "        return [optimizer], [scheduler]")
+    source = manual(configure=configure)
+    [finding] = findings(source)
+    line = source.splitlines()[finding.start.line - 1]
+    assert line.strip() == "return [optimizer], [scheduler]"
+    assert line[finding.start.column - 1:] == "scheduler]"
+
+
+@pytest.mark.parametrize("step", [
+    "pl_module.lr_schedulers().step()",
+    "trainer.lr_scheduler_configs[0].scheduler.step()",
+    "pl_module.sched.step()",
+])
+def test_a_callback_may_step_it(tmp_path, step):
+    # The callback spells no torch word: the run's plan does not model it, and no import ties
+    # it to the module (Lightning hands it pl_module); its bytes say it may step the scheduler.
+    files = {
+        "model.py": manual(configure="return [optimizer], [StepLR(optimizer, 1)]"),
+        "callbacks.py": f"""\
+            import lightning as L
+
+
+            class StepSchedulers(L.Callback):
+                def on_train_epoch_end(self, trainer, pl_module):
+                    {step}
+        """}
+    assert lint_project(tmp_path, files, select=["LR018"]) == []
+    files["callbacks.py"] = files["callbacks.py"].replace(step, "pl_module.log('x', 1)")
+    assert len(lint_project(tmp_path, files, select=["LR018"])) == 1
+
+
+def test_an_unresolved_step_on_a_scheduler_like_name_may_step_it():
+    text = manual(configure="self.scheduler = StepLR(optimizer, 1)\n"
+                            "        return [optimizer], [self.scheduler]")
+    callback = """
+
+class StepSchedulers(L.Callback):
+    def on_train_epoch_end(self, trainer, pl_module):
+        pl_module.{attribute}.step()
+"""
+    assert findings(text + callback.format(attribute="scheduler")) == []
+    assert len(findings(text + callback.format(attribute="ema"))) == 1
+
+
+@pytest.mark.parametrize("text", [
+    manual().replace("        self.automatic_optimization = False\n", ""),  # Lightning steps it
+    manual().replace("self.automatic_optimization = False", "self.automatic_optimization = "
+                     "config.manual"),  # not known
+    manual().replace("    def training_step", "    def _training_step"),  # an abstract base
+])
+def test_lightning_look_alikes(text):
+    assert findings(text) == []
+
+
+def test_another_module_stepping_its_own_schedulers_does_not_count():
+    other = manual("self.lr_schedulers().step()").replace("class GAN", "class Other")
+    assert len(findings(manual() + "\n\n" + other)) == 1
+
+
+@pytest.mark.slow
+def test_lightning_never_steps_it_under_manual_optimization():
+    pytest.importorskip("lightning.pytorch")
+    from lightning_kit import fit_snippet
+
+    source = manual(configure="return [optimizer], [StepLR(optimizer, 1, gamma=0.5)]")
+    run = fit_snippet(source.replace("import lightning as L", "import lightning.pytorch as L"),
+                      "GAN", epochs=3, batches=2)
+    assert run.error is None and run.lrs == [0.1] * 6
+    stepped = fit_snippet(manual("self.lr_schedulers().step()", "return [optimizer], "
+                                 "[StepLR(optimizer, 1, gamma=0.5)]"), "GAN", epochs=2, batches=2)
+    assert stepped.lrs == pytest.approx([0.1, 0.05, 0.025, 0.0125])

@@ -53,10 +53,14 @@ TIMM_MODULES = (
 @functools.cache  # once per session: the stub packages stay in sys.modules
 def timm_scheduler() -> Any:
     """``timm.scheduler``'s classes and factories as a namespace, or skip the test."""
-    spec = importlib.util.find_spec("timm")  # a top-level name: found, not imported
-    if spec is None or not spec.submodule_search_locations:
+    # A stub registered before (this module imported under another name) has no spec.
+    stub = sys.modules.get("timm")
+    spec = None if stub is not None else importlib.util.find_spec("timm")  # found, not imported
+    locations = getattr(stub, "__path__", None) if stub is not None else (
+        spec.submodule_search_locations if spec is not None else None)
+    if not locations:
         pytest.skip("timm is not installed (pip install --no-deps timm==" + TIMM_VERSION + ")")
-    root = Path(next(iter(spec.submodule_search_locations)))
+    root = Path(next(iter(locations)))
     version = re.search(r"__version__\s*=\s*['\"]([^'\"]+)", (root / "version.py").read_text())
     if version is None or version.group(1) != TIMM_VERSION:
         found = version.group(1) if version else "unknown"
