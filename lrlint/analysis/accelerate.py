@@ -174,14 +174,62 @@ def prepared_objects(model: ModuleModel) -> Prepared:
     memo["accelerate.prepared"] = found
     for member in model.project.members or [model]:
         for site in member.calls:
-            if not is_prepare_call(member, site.node, site.scope, site.order):
-                continue
-            for expr, scope, order in _prepared_arguments(member, site):
+            if is_prepare_call(member, site.node, site.scope, site.order):
+                arguments = list(_prepared_arguments(member, site))
+            else:  # a helper (maybe in a module outside the run) that prepares its parameters
+                arguments = list(_through_helpers(member, site))
+            for expr, scope, order in arguments:
                 if expr is None:
                     found.unknown = True
                     continue
                 for ref in member.resolve(expr, scope, order):
                     found.objects.setdefault(ref.obj, site)
+    return found
+
+
+def _through_helpers(model: ModuleModel, site: CallSite):
+    """The arguments ``site`` passes to a function that hands its parameters (or ``*args``) to
+    ``prepare``."""
+    for function in model.called_functions(site.node, site.scope):
+        prepared = _prepared_parameters(function)
+        if not prepared:
+            continue
+        positional = [a for a in site.node.args if a.keyword is None]
+        offset = 1 if function.is_method and isinstance(site.node.func, cst.Attribute) else 0
+        for param in prepared:
+            if param.star == "*":
+                start = param.index if param.index is not None else \
+                    sum(1 for p in function.params if p.index is not None and not p.star)
+                for arg in positional[max(0, start - offset):]:
+                    yield (None if arg.star else arg.value), site.scope, site.order
+            else:
+                for caller, argument in model.arguments_for(function, param):
+                    if caller is site:
+                        yield argument, site.scope, site.order
+
+
+def _prepared_parameters(function):
+    """The parameters of ``function`` that one of its prepare calls receives (memoised)."""
+    owner = function.scope.module_model
+    if owner is None:
+        return []
+    key = ("accelerate.prepared_parameters", function)
+    if key in owner.fold_cache:
+        return owner.fold_cache[key]
+    owner.fold_cache[key] = []
+    found = []
+    for site in owner.calls:
+        if site.function is not function or not is_prepare_call(owner, site.node, site.scope,
+                                                                 site.order):
+            continue
+        for arg in site.node.args:
+            if arg.keyword is not None or not isinstance(arg.value, cst.Name):
+                continue
+            bindings = owner.assignments_reaching(arg.value.value, site.scope, site.order)
+            if len(bindings) == 1 and bindings[0].kind == "param" \
+                    and bindings[0].scope is function.scope:
+                found.append(bindings[0].param)
+    owner.fold_cache[key] = found
     return found
 
 
@@ -328,3 +376,39 @@ def _split_in_config(found: AcceleratorCall, config: cst.BaseExpression) -> obje
             return False
         return found.model.fold(value, found.scope, found.order)
     return None
+
+
+def sync_gate(model: ModuleModel, block):  # -> accumulation.Gate | None
+    """``if <accelerator>.sync_gradients:`` as an accumulation gate (the body runs once per
+    optimizer update); its divisor is the Accelerator's ``gradient_accumulation_steps=``
+    argument when one is found, else ``<accelerator>.gradient_accumulation_steps``."""
+    from lrlint.analysis.accumulation import Gate  # accumulation imports the model
+
+    node, branch = block
+    if not isinstance(node, cst.If) or branch != "body" or not is_sync_test(node.test):
+        return None
+    receiver = _sync_receiver(node.test)
+    site_order = model.facts.name_orders.get(_leftmost(receiver), 0)
+    scope = model.facts.name_scopes.get(_leftmost(receiver))
+    divisor: cst.BaseExpression | None = None
+    if scope is not None:
+        calls, _ = accelerators_of(model, receiver, scope, site_order)
+        arguments = {id(c.argument("gradient_accumulation_steps")): c for c in calls}
+        if len(arguments) == 1 and calls[0].argument("gradient_accumulation_steps") is not None:
+            divisor = calls[0].argument("gradient_accumulation_steps")
+    if divisor is None:
+        divisor = cst.Attribute(value=receiver, attr=cst.Name("gradient_accumulation_steps"))
+    return Gate(block, None, divisor)  # type: ignore[arg-type]
+
+
+def _sync_receiver(test: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(test, cst.BooleanOperation):
+        return _sync_receiver(test.left if is_sync_test(test.left) else test.right)
+    assert isinstance(test, cst.Attribute)
+    return test.value
+
+
+def _leftmost(expr: cst.BaseExpression) -> cst.Name | None:
+    while isinstance(expr, cst.Attribute):
+        expr = expr.value
+    return expr if isinstance(expr, cst.Name) else None

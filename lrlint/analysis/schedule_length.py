@@ -32,7 +32,7 @@ import libcst as cst
 from lrlint.analysis.accelerate import is_prepare_call
 from lrlint.analysis.collect import dotted_name
 from lrlint.analysis.units import Unit, name_unit
-from lrlint.analysis.walk import child_nodes
+from lrlint.analysis.walk import child_nodes, iter_tree
 
 if TYPE_CHECKING:
     from lrlint.analysis.facts import Scope
@@ -359,3 +359,51 @@ def _order_of(model, target: cst.Attribute) -> int | None:
     return model.facts.name_orders.get(leftmost) if isinstance(leftmost, cst.Name) else None
 
 
+def bounds_a_loop(model: ModuleModel, count: cst.BaseExpression) -> bool:
+    """The count bounds a training loop of the project: ``range(<count> ...)``,
+    ``while step < <count>``, ``if step >= <count>: break`` (same dotted tail): it counts what
+    each process runs."""
+    tail = _tail(count)
+    if tail is None:
+        return False
+    return tail in _loop_bounds(model)
+
+
+def _loop_bounds(model) -> set[str]:
+    """Dotted tails of every name read in a ``range(...)`` or a comparison, project-wide."""
+    memo = model.project.memo
+    found = memo.get("schedule_length.bounds")
+    if found is not None:
+        return found
+    found = set()
+    for member in model.project.members or [model]:
+        for node in iter_tree(member.module):
+            if isinstance(node, cst.Comparison) or (
+                    isinstance(node, cst.Call) and dotted_name(node.func) == "range"):
+                for inner in iter_tree(node):
+                    if isinstance(inner, (cst.Name, cst.Attribute)):
+                        tail = _tail(inner)
+                        if tail is not None:
+                            found.add(tail)
+    memo["schedule_length.bounds"] = found
+    return found
+
+
+def _tail(node: cst.BaseExpression) -> str | None:
+    """The last two parts of a dotted name (``optimization.steps`` of
+    ``self._config.optimization.steps``), or the name alone."""
+    name = dotted_name(node)
+    if name is None:
+        return None
+    parts = [part for part in name.split(".") if part != "self"]
+    return ".".join(parts[-2:]) if parts else None
+
+
+def scales_by_processes(node: cst.CSTNode) -> bool:
+    """A name like ``num_processes`` or ``world_size`` is read somewhere in ``node``."""
+    for inner in iter_tree(node):
+        if isinstance(inner, (cst.Name, cst.Attribute)):
+            name = dotted_name(inner)
+            if name is not None and _PROCESSES.match(name.rsplit(".", 1)[-1]):
+                return True
+    return False
