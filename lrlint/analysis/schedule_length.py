@@ -370,7 +370,9 @@ def bounds_a_loop(model: ModuleModel, count: cst.BaseExpression) -> bool:
 
 
 def _loop_bounds(model) -> set[str]:
-    """Dotted tails of every name read in a ``range(...)`` or a comparison, project-wide."""
+    """Dotted tails of every name read in a ``range(...)``, in the comparisons of a ``while``
+    test, or of an ``if`` whose body leaves the loop (``break``, a bare ``return``),
+    project-wide. (``if step < warmup: return step / warmup`` in an LR lambda bounds nothing.)"""
     memo = model.project.memo
     found = memo.get("schedule_length.bounds")
     if found is not None:
@@ -378,15 +380,42 @@ def _loop_bounds(model) -> set[str]:
     found = set()
     for member in model.project.members or [model]:
         for node in iter_tree(member.module):
-            if isinstance(node, cst.Comparison) or (
-                    isinstance(node, cst.Call) and dotted_name(node.func) == "range"):
-                for inner in iter_tree(node):
-                    if isinstance(inner, (cst.Name, cst.Attribute)):
-                        tail = _tail(inner)
-                        if tail is not None:
-                            found.add(tail)
+            if isinstance(node, cst.Call) and dotted_name(node.func) == "range":
+                _add_names(node, found)
+            elif isinstance(node, cst.While) or (isinstance(node, cst.If)
+                                                 and _leaves_the_loop(node.body)):
+                for inner in iter_tree(node.test):
+                    if isinstance(inner, cst.Comparison) and all(
+                            isinstance(c.operator, _BOUND_OPERATORS) for c in inner.comparisons):
+                        _add_names(inner, found)
     memo["schedule_length.bounds"] = found
     return found
+
+
+_BOUND_OPERATORS = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual,
+                    cst.Equal)
+
+
+def _add_names(node: cst.CSTNode, found: set[str]) -> None:
+    for inner in iter_tree(node):
+        if isinstance(inner, (cst.Name, cst.Attribute)):
+            tail = _tail(inner)
+            if tail is not None:
+                found.add(tail)
+
+
+def _leaves_the_loop(body: cst.BaseSuite) -> bool:
+    """``break`` or a bare ``return`` directly in the body (not in a nested loop or function)."""
+    stack = list(child_nodes(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Break) or (isinstance(node, cst.Return) and (
+                node.value is None or (isinstance(node.value, cst.Name)
+                                       and node.value.value == "None"))):
+            return True
+        if not isinstance(node, (cst.For, cst.While, cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            stack.extend(child_nodes(node))
+    return False
 
 
 def _tail(node: cst.BaseExpression) -> str | None:

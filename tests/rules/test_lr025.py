@@ -211,6 +211,19 @@ def test_scheduler_built_and_prepared_in_other_modules(tmp_path):
         else args.max_train_steps * accelerator.num_processes,
     )
 """,
+    # a warm-up count compared only in an LR lambda (and a count only tested against None):
+    # neither bounds the training loop, so what they count is not known
+    """
+    def warmup(step):
+        if step < args.warmup_steps:
+            return step / args.warmup_steps
+        return 1.0
+
+    if args.schedule_steps is None:
+        args.schedule_steps = 1000
+    lr_scheduler = get_scheduler("cosine", optimizer, num_warmup_steps=args.warmup_steps,
+                                 num_training_steps=args.schedule_steps)
+""",
     # a count that nothing bounds the loop with: lrlint cannot tell what it counts
     """
     lr_scheduler = get_scheduler("cosine", optimizer, num_warmup_steps=0,
