@@ -70,3 +70,14 @@ def test_mutated_fixtures(source, data):
         if not lines:
             break
     check_never_raises("".join(lines))
+
+
+def test_a_global_declared_but_never_assigned_at_module_level():
+    """torch/_dynamo/resume_execution.py: `global X` in a function, X bound nowhere."""
+    import libcst
+
+    from lrlint.analysis.model import ModuleModel
+
+    model = ModuleModel(libcst.parse_module(
+        "def f():\n    global never_bound\n    never_bound.step()\n    never_bound._pop()\n"))
+    assert model.objects == []

@@ -122,7 +122,49 @@ def _sources(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, order: 
             found.extend(sources)
         return found or None
     if isinstance(expr, cst.Call):
-        return _built_by(owner, expr, scope, order)
+        return _built_by(owner, expr, scope, order, depth)
+    if isinstance(expr, cst.Attribute) and depth < _MAX_DEPTH:
+        return _nested(owner, expr, scope, order, depth)
+    return None
+
+
+def _nested(model: ModuleModel, expr: cst.Attribute, scope: Scope, order: int,
+            depth: int) -> list[_Source] | None:
+    """``cfg.solver`` where ``solver`` is a config object held by ``cfg``'s class: a field
+    with ``default_factory=SolverConfig`` or a default ``SolverConfig()``."""
+    owners = _sources(model, expr.value, scope, order, depth + 1)
+    if not owners:
+        return None
+    found: list[_Source] = []
+    for owner in owners:
+        if not isinstance(owner, _Class):
+            return None
+        held = _held_object(owner, expr.attr.value, depth)
+        if held is None:
+            return None
+        found.extend(held)
+    return found
+
+
+def _held_object(owner: _Class, attr: str, depth: int) -> list[_Source] | None:
+    model = owner.class_info.outer.module_model or owner.model
+    for cls in model.class_lineage(owner.class_info):
+        if attr in cls.attributes:
+            return None  # set on the instance
+        assignments = [a for a in cls.scope.assignments.get(attr, ())
+                       if a.kind in ("assign", "annassign") and a.value is not None]
+        if not assignments:
+            continue
+        value = assignments[-1].value
+        cls_model = cls.outer.module_model or model
+        if isinstance(value, cst.Call) and dotted_name(value.func) in ("field", "dataclasses.field"):
+            factory = next((arg.value for arg in value.args if arg.keyword is not None
+                            and arg.keyword.value == "default_factory"), None)
+            if factory is None:
+                return None
+            held = cls_model.class_for(factory, cls.scope)
+            return [_Class(cls_model, held, None, None, 0)] if held is not None else None
+        return _sources(cls_model, value, cls.scope, assignments[-1].order, depth + 1)
     return None
 
 
@@ -147,7 +189,8 @@ def _assigned(model: ModuleModel, assignment: Assignment, depth: int) -> list[_S
     return _sources(model, assignment.value, assignment.scope, assignment.order, depth + 1)
 
 
-def _built_by(model: ModuleModel, call: cst.Call, scope: Scope, order: int) -> list[_Source] | None:
+def _built_by(model: ModuleModel, call: cst.Call, scope: Scope, order: int,
+              depth: int) -> list[_Source] | None:
     func = call.func
     if isinstance(func, cst.Attribute) and func.attr.value == "parse_args" and \
             _is_parser(model, func.value, scope, order):
@@ -155,7 +198,18 @@ def _built_by(model: ModuleModel, call: cst.Call, scope: Scope, order: int) -> l
     cls = model.class_for(func, scope)
     if cls is not None:
         return [_Class(model, cls, call, scope, order)]
-    return None
+    function = model.function_for(func, scope)
+    if function is None or not function.returns or depth >= _MAX_DEPTH:
+        return None
+    # A config factory (`cfg = get_config(...)`): what every return of it builds.
+    owner = function.scope.module_model or model
+    found: list[_Source] = []
+    for value, value_order in function.returns:
+        sources = _sources(owner, value, function.scope, value_order, depth + 1)
+        if sources is None:
+            return None
+        found.extend(sources)
+    return found
 
 
 def _is_parser(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, order: int) -> bool:

@@ -61,6 +61,11 @@ def _stored_through_helper(model: ModuleModel, site: CallSite) -> cst.BaseExpres
         param = saved_parameter(function)
         if param is None:
             continue
+        if param.star == "*":  # save_on_master(*args, **kwargs): torch.save(*args, **kwargs)
+            positional = [arg.value for arg in site.node.args if arg.keyword is None]
+            if positional and not site.node.args[0].star:
+                return positional[0]
+            continue
         for caller, value in model.arguments_for(function, param):
             if caller is site:
                 return value
@@ -81,6 +86,9 @@ def saved_parameter(function: FunctionInfo):  # -> Param | None
         if site.function is not function:
             continue
         stored = _stored_object(owner, site)
+        if stored is None and site.node.args and site.node.args[0].star == "*" and \
+                owner.qualified_name(site.node.func) in _TORCH_SAVES:
+            stored = site.node.args[0].value  # torch.save(*args, **kwargs)
         if not isinstance(stored, cst.Name):
             continue
         bindings = owner.assignments_reaching(stored.value, site.scope, site.order, site.path)
@@ -234,10 +242,42 @@ def _dict_keys(model, expr, site: CallSite, found: dict, depth: int) -> bool:
             if write.scope is site.scope and isinstance(write.container, cst.Name) \
                     and write.container.value == expr.value:
                 found[write.key] = write.value
-        return not any(other.method == "update" and other.scope is site.scope
-                       and isinstance(other.receiver, cst.Name)
-                       and other.receiver.value == expr.value for other in model.calls)
+        return all(_update_keys(model, other, found) for other in model.calls
+                   if other.method == "update" and other.scope is site.scope
+                   and isinstance(other.receiver, cst.Name)
+                   and other.receiver.value == expr.value)
     return False
+
+
+def _update_keys(model, site: CallSite, found: dict) -> bool:
+    """The keys ``ckpt.update(...)`` adds: its keywords, a dict literal, or a ``**extra``
+    parameter's keys (the keywords its callers pass); False when they cannot be known."""
+    for arg in site.node.args:
+        if arg.keyword is not None:
+            found[arg.keyword.value] = arg.value
+        elif arg.star == "**" or not _dict_keys(model, arg.value, site, found, _MAX_DEPTH - 1):
+            if not _keyword_parameter_keys(model, arg.value, site, found):
+                return False
+    return True
+
+
+def _keyword_parameter_keys(model, expr, site: CallSite, found: dict) -> bool:
+    if not isinstance(expr, cst.Name):
+        return False
+    bindings = model.assignments_reaching(expr.value, site.scope, site.order, site.path)
+    if len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].param.star != "**":
+        return False
+    function = bindings[0].scope.function
+    callers = model.callers(function) if function is not None else []
+    if not callers:
+        return False
+    for caller in callers:
+        for arg in caller.node.args:
+            if arg.star == "**":
+                return False
+            if arg.keyword is not None:
+                found[arg.keyword.value] = arg.value
+    return True
 
 
 def loaded_key(model: ModuleModel, expr: cst.BaseExpression, site: CallSite) -> str | None:

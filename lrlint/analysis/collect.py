@@ -69,6 +69,7 @@ class Collector:
         self.conditions: tuple[cst.If, ...] = ()
         self.statement: Statement | None = None
         self.block_stack: list[cst.CSTNode] = []
+        self._annotation: cst.BaseExpression | None = None  # of the AnnAssign being stored
         self.class_stack: list[ClassInfo] = []
 
         self.imports: dict[str, str] = {}
@@ -167,6 +168,8 @@ class Collector:
         **extra,
     ) -> Assignment:
         scope = self._binding_scope(name)
+        if kind == "annassign" and not unpack:
+            extra.setdefault("annotation", self._annotation)
         assignment = Assignment(
             name=name, scope=scope, kind=kind, value=value, unpack=unpack, node=node,
             order=self.order, path=self.path, loops=self.loops, **extra,
@@ -214,6 +217,7 @@ class Collector:
             assignment = Assignment(
                 name=target.attr.value, scope=self.scope, kind=kind, value=value, unpack=unpack,
                 node=target, order=self.order, path=self.path, loops=self.loops,
+                annotation=self._annotation if kind == "annassign" else None,
             )
             function.class_info.attributes.setdefault(target.attr.value, []).append(assignment)
         if target.attr.value in TRACKED_ATTRIBUTES:
@@ -323,7 +327,9 @@ class Collector:
             self.visit(node.value)
             if isinstance(node.value, cst.Call):
                 self.calls_by_node[node.value].assigned_to = (node.target,)
+        self._annotation = node.annotation.annotation
         self._store(node.target, node.value, "annassign")
+        self._annotation = None
 
     def _visit_del(self, node: cst.Del) -> None:
         target = node.target

@@ -85,6 +85,7 @@ class Assignment:
     function: FunctionInfo | None = None  # kind == "def"
     class_info: ClassInfo | None = None  # kind == "class"
     param: Param | None = None  # kind == "param"
+    annotation: cst.BaseExpression | None = None  # kind == "annassign"
 
 
 @dataclass(eq=False)

@@ -181,6 +181,7 @@ class ModuleModel(ModelQueries):
         self.objects: list[TrackedObject] = []
         self.objects_created = False
         self._seen: dict[TrackedObject, None] = {}
+        self._annotated: dict[Assignment, TrackedObject | None] = {}
         self._node_ids: set[int] | None = None
         alone = project is None
         self.project = project if project is not None else Project()
@@ -245,7 +246,7 @@ class ModuleModel(ModelQueries):
         if scope is not None:
             binding_scope = scope.lookup_scope(head)
             if binding_scope is not None:
-                kinds = {a.kind for a in binding_scope.assignments[head]}
+                kinds = {a.kind for a in binding_scope.assignments.get(head, ())}
                 if kinds != {"import"}:
                     return None  # a local variable shadows any import of that name
         full = self.imports_absolute.get(head)
@@ -277,7 +278,7 @@ class ModuleModel(ModelQueries):
         binding_scope = scope.lookup_scope(name)
         if binding_scope is None:
             return []
-        assignments = binding_scope.assignments[name]
+        assignments = binding_scope.assignments.get(name, [])
         if binding_scope is not scope:
             # Read from an inner function: it usually runs after the outer code finished.
             return list(assignments)
@@ -440,8 +441,11 @@ class ModuleModel(ModelQueries):
         if assignment.kind == "augassign":
             return []
         if not assignment.unpack:
-            return self.resolve(assignment.value, assignment.scope, assignment.order,
+            refs = self.resolve(assignment.value, assignment.scope, assignment.order,
                                 assignment.path, depth + 1)
+            if not refs and assignment.annotation is not None:
+                return self._declared_by_annotation(assignment)
+            return refs
         refs: list[Ref] = []
         for element, scope, order in self._unpacked(assignment, depth):
             refs.extend(self.resolve(element, scope, order, (), depth + 1))
@@ -473,6 +477,24 @@ class ModuleModel(ModelQueries):
                                     function, element, returned_order, site))
             candidates = next_candidates
         return candidates
+
+    def _declared_by_annotation(self, assignment: Assignment) -> list[Ref]:
+        """``scheduler: LRScheduler = instantiate(cfg.lr_scheduler)``: an object lrlint cannot
+        see built, of the annotated kind (its arguments unknown)."""
+        obj = self._annotated.get(assignment)
+        if obj is None and assignment not in self._annotated:
+            self._annotated[assignment] = None
+            site = self.facts.calls_by_node.get(assignment.value) \
+                if isinstance(assignment.value, cst.Call) else None
+            found = self._annotation_kind(assignment.annotation, assignment.scope) \
+                if site is not None else None
+            if found is not None:
+                kind, short, qualified, custom, base = found
+                obj = TrackedObject(kind, short, qualified, site, has_star_args=True,
+                                    custom=custom, base_short=base)
+                self.objects.append(obj)
+                self._annotated[assignment] = obj
+        return [Ref(obj)] if obj is not None else []
 
     def _returned(self, function: FunctionInfo, value: cst.BaseExpression, order: int,
                   site: CallSite | None) -> tuple[cst.BaseExpression, Scope, int]:
@@ -605,7 +627,7 @@ class ModuleModel(ModelQueries):
             binding_scope = scope.lookup_scope(expr.value)
             if binding_scope is None:
                 return None
-            assignments = binding_scope.assignments[expr.value]
+            assignments = binding_scope.assignments.get(expr.value, [])
             matching = [a for a in assignments if a.kind == kind]
             if matching:
                 return matching[-1].class_info if kind == "class" else matching[-1].function
@@ -686,7 +708,7 @@ class ModuleModel(ModelQueries):
             return False
         binding = site.scope.lookup_scope(func.value)
         return binding is not None and all(
-            a.kind != "import" for a in binding.assignments[func.value])
+            a.kind != "import" for a in binding.assignments.get(func.value, ()))
 
     def callers(self, function: FunctionInfo) -> list[CallSite]:
         """Every known call site of ``function``, in any module of the project."""

@@ -89,3 +89,12 @@ def unit_of(model: ModuleModel, event: Event) -> str:
     if found and model.loop_kinds.kind(found[-1]) is LoopKind.EPOCH:
         return "epochs"
     return "steps"
+
+
+def is_fast_forward(event: Event) -> bool:
+    """``for _ in range(start_epoch): scheduler.step()``: the call is the only statement of the
+    loop around it (a resume replaying the schedule's steps)."""
+    if not event.site.loops or not event.site.is_statement:
+        return False
+    body = event.site.loops[-1].node.body
+    return isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)) and len(body.body) == 1

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+import libcst as cst
+
 from lrlint.analysis.model import ModuleModel, TrackedObject
 from lrlint.analysis.torch_api import COMPOSITE_SCHEDULERS, HF_SCHEDULES, Kind
 
@@ -63,7 +65,39 @@ def schedulers_driving(model: ModuleModel, optimizer: TrackedObject) -> list[Tra
         driven = model.optimizers_of(scheduler) or [
             o for child in model.children_of(scheduler) for o in model.optimizers_of(child)
         ]
-        if optimizer in driven:
+        if optimizer in driven or (not driven and _held_together(model, scheduler, optimizer)):
             found.append(scheduler)
     return found
+
+
+def _held_together(model: ModuleModel, scheduler: TrackedObject, optimizer: TrackedObject) -> bool:
+    """A scheduler whose optimizer is not known (both handed in, or built by a config system)
+    drives the optimizer kept beside it: a class that holds one optimizer and one scheduler in
+    ``self.<attr>``s (a Trainer given ``optimizer=`` and ``lr_scheduler=``)."""
+    return any(_holds_one_of_each(model, cls, scheduler, optimizer)
+               for cls in _holding_classes(model, scheduler) & _holding_classes(model, optimizer))
+
+
+def _holds_one_of_each(model: ModuleModel, cls, scheduler: TrackedObject,
+                       optimizer: TrackedObject) -> bool:
+    held: dict[Kind, set[TrackedObject]] = {}
+    for assignments in cls.attributes.values():
+        for assignment in assignments:
+            owner = assignment.scope.module_model or model
+            for ref in owner._resolve_assignment(assignment, 0):
+                held.setdefault(ref.obj.kind, set()).add(ref.obj)
+    return held.get(Kind.OPTIMIZER) == {optimizer} and held.get(Kind.SCHEDULER) == {scheduler}
+
+
+def _holding_classes(model: ModuleModel, obj: TrackedObject) -> set:
+    """The classes whose ``self.<attr>`` loads resolve to ``obj`` (where its events are)."""
+    classes = set()
+    for event in obj.events:
+        receiver = event.site.receiver
+        if isinstance(receiver, cst.Attribute):
+            owner = event.site.scope.module_model or model
+            cls = owner.instance_class(receiver.value, event.site.scope)
+            if cls is not None:
+                classes.add(cls)
+    return classes
 

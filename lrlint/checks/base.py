@@ -105,12 +105,17 @@ class RuleContext:
         return self.model.module
 
     def report(self, node: cst.CSTNode, message: str, fix: FixPlan | None = None,
-               facts: Mapping[str, object] | None = None) -> None:
+               facts: Mapping[str, object] | None = None,
+               here: cst.CSTNode | None = None) -> None:
         """Report a finding at ``node``. A rule looking at an object of another module may
-        reach that module's nodes: findings there belong to that module's own run."""
+        reach that module's nodes: findings there belong to that module's own run, unless
+        ``here`` names the node of this module that brings them in (an ``lr_lambda=`` argument
+        whose function is defined elsewhere): the finding is then reported there."""
         assert self.rule is not None
         if not self.model.owns(node):
-            return
+            if here is None or not self.model.owns(here):
+                return
+            node, fix = here, None
         if fix is not None and not all(self.model.owns(edit.node) for edit in fix.edits):
             fix = None
         self.reports.append(Report(self.rule.code, node, message, fix, facts))

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
+from lrlint.analysis.chains import blocks_inside
+from lrlint.analysis.loops import range_bounds
 from lrlint.analysis.model import Event, Relation, TrackedObject
+from lrlint.analysis.trips import is_fast_forward
 from lrlint.checks.base import FixPlan, Rule, RuleContext
 from lrlint.checks.common import fmt, move_statement_after
 from lrlint.prefilter import SCHEDULER
@@ -32,6 +37,8 @@ class SchedulerStepBeforeOptimizerStep(Rule):
                     # step(epoch) sets the position outright, so nothing is skipped (LR011
                     # reports the deprecated argument).
                     continue
+                if is_fast_forward(sched_step) or model.inside_scheduler_class(sched_step.site.scope):
+                    continue  # a resume replaying steps; a wrapper scheduler's own machinery
                 optimizers = model.optimizers_of(scheduler, sched_step.made_by)
                 first = self._first_optimizer_step_after(context, sched_step, optimizers)
                 if first is not None:
@@ -49,7 +56,8 @@ class SchedulerStepBeforeOptimizerStep(Rule):
             steps = optimizer.events_named("step")
             before = [e for e in steps if (r := model.relate(e, sched_step)) and r.first_before_second]
             after = [(e, r) for e in steps
-                     if (r := model.relate(sched_step, e)) and r.first_before_second]
+                     if (r := model.relate(sched_step, e)) and r.first_before_second
+                     and not _skips_first_iteration(r)]
             if after and not before:
                 return optimizer, *after[0]
         return None
@@ -107,3 +115,36 @@ def _when(relation: Relation) -> str:
     """"in each iteration" when both steps repeat in one loop; a one-off step before the loop
     skips the first value once."""
     return "in each iteration" if relation.loops else "before the training loop"
+
+
+
+def _skips_first_iteration(relation: Relation) -> bool:
+    """``if epoch > start_epoch: scheduler.step()`` at the top of the shared loop: the step
+    never runs in the first iteration, so each one follows the previous iteration's updates."""
+    loop = relation.innermost_loop
+    if loop is None or not loop.target_names:
+        return False
+    counter = loop.target_names[0]
+    bounds = range_bounds(loop.iter)
+    start = bounds[1] if bounds is not None else None
+    for node, branch in blocks_inside(relation.first_chain, loop) or []:
+        if isinstance(node, cst.If) and branch == "body" and _after_first(node.test, counter, start):
+            return True
+    return False
+
+
+def _after_first(test: cst.BaseExpression, counter: str, start: cst.BaseExpression | None) -> bool:
+    """``counter > start``, ``counter != start`` (``> 0``/``!= 0`` when the loop starts at 0),
+    or ``counter >= 1`` on a loop from 0."""
+    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.left, cst.Name) and test.left.value == counter):
+        return False
+    operator = test.comparisons[0].operator
+    other = test.comparisons[0].comparator
+    if start is None:
+        first = isinstance(other, cst.Integer) and other.evaluated_value == 0
+        return isinstance(operator, (cst.GreaterThan, cst.NotEqual)) and first or (
+            isinstance(operator, cst.GreaterThanEqual) and isinstance(other, cst.Integer)
+            and other.evaluated_value == 1)
+    same = cst.Module(body=[]).code_for_node(other) == cst.Module(body=[]).code_for_node(start)
+    return same and isinstance(operator, (cst.GreaterThan, cst.NotEqual))

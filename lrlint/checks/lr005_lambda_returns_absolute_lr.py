@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import libcst as cst
 
@@ -14,12 +15,15 @@ from lrlint.analysis.model import ModuleModel, TrackedObject
 from lrlint.analysis.queries import is_number
 from lrlint.analysis.test_code import deliberate_in_a_test
 from lrlint.analysis.torch_api import Kind
+from lrlint.analysis.units import Unit
 from lrlint.analysis.values import step_function_in
 from lrlint.checks.base import Rule, RuleContext
 from lrlint.checks.common import fmt
 from lrlint.prefilter import SCHEDULER, Vocabulary
 
 # Steps at which a lambda is sampled to find the largest factor it returns.
+# Divisors that count steps, not learning rates: `/ warmup_steps`, `/ total_iters`.
+_COUNT = re.compile(r"step|iter|epoch|warmup|total|length|(^|_)n_|num_", re.IGNORECASE)
 _SAMPLES = (*range(101), 200, 500, 1_000, 2_000, 5_000, 10_000, 100_000)
 # A LambdaLR factor that never exceeds this is an LR written where a factor belongs.
 _LR_LIKE = 1e-2
@@ -56,12 +60,13 @@ class LambdaReturnsAbsoluteLr(Rule):
         base_expr = optimizer.args.get("lr")
         for leaf in leaves(function):
             numerators, denominators = factors(leaf.expr)
-            if any(not isinstance(d, (cst.Integer, cst.Float)) for d in denominators):
+            if any(_may_normalise(context, d, function) for d in denominators):
                 continue  # `... / base_lr` may normalise it back to a factor
             for factor in numerators:
                 if _is_own_lr(context, factor, base_expr, optimizer):
                     context.report(factor, _twice_message(context, scheduler, optimizer, factor,
-                                                          function))
+                                                          function),
+                                   here=scheduler.args["lr_lambda"])
                     return True
         return False
 
@@ -88,7 +93,7 @@ class LambdaReturnsAbsoluteLr(Rule):
         context.report(_first_leaf(function), (
             f"lr_lambda {what}; LambdaLR multiplies the lambda's value by the optimizer's LR, "
             f"so the LR at step 0 is {fmt(base)} × {fmt(first)} = {fmt(base * first)}{peaks}: "
-            "return the factor (1.0 at full LR)"))
+            "return the factor (1.0 at full LR)"), here=scheduler.args["lr_lambda"])
 
 
 def _groups_take_the_base(context: RuleContext, optimizer: TrackedObject, groups) -> bool:
@@ -121,9 +126,63 @@ def _is_own_lr(context: RuleContext, factor: cst.BaseExpression,
         return True
     if base_expr is None or not isinstance(base_expr, (cst.Name, cst.Attribute, cst.Subscript)):
         return False  # a literal lr is checked by value
-    if _code(context, factor) != _code(context, base_expr):
+    if _code(context, factor) == _code(context, base_expr):
+        if _same_binding(context.model, _root(factor), _root(base_expr)):
+            return True
+        return _same_value(context, factor, base_expr, optimizer)
+    return _passed_as_own_lr(context, factor, base_expr, optimizer, 0)
+
+
+def _may_normalise(context: RuleContext, denominator: cst.BaseExpression,
+                   function: cst.CSTNode) -> bool:
+    """A divisor that may be an LR (``/ base_lr``), not a count (``/ warmup_steps``)."""
+    if isinstance(denominator, (cst.Integer, cst.Float)):
         return False
-    return _same_binding(context.model, _root(factor), _root(base_expr))
+    if "lr" in _code(context, denominator).lower():
+        return True
+    model = context.model
+    root = _root(denominator)
+    scope = model.scope_of(root) if root is not None else None
+    if scope is None:
+        return True
+    order = model.facts.name_orders.get(root, 0)
+    if model.units.unit(denominator, scope, order) in (Unit.EPOCH, Unit.ITERATION):
+        return False
+    return not _COUNT.search(_code(context, denominator))
+
+
+def _passed_as_own_lr(context: RuleContext, factor: cst.BaseExpression,
+                      base_expr: cst.BaseExpression, optimizer: TrackedObject, depth: int) -> bool:
+    """``base_lr`` of ``warmup_cosine(base_lr, ...)`` where every caller passes the optimizer's
+    own ``lr=`` expression (``warmup_cosine(args.lr, ...)``)."""
+    model = context.model
+    if depth > 3 or not isinstance(factor, cst.Name):
+        return False
+    scope = model.scope_of(factor)
+    if scope is None:
+        return False
+    bindings = model.assignments_reaching(factor.value, scope, model.facts.name_orders.get(factor, 0))
+    if len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].scope.function is None:
+        return False
+    arguments = list(model.arguments_for(bindings[0].scope.function, bindings[0].param))
+    return bool(arguments) and all(
+        (_code(context, argument) == _code(context, base_expr)
+         and (_same_binding(model, _root(argument), _root(base_expr))
+              or _same_value(context, argument, base_expr, optimizer)))
+        or _passed_as_own_lr(context, argument, base_expr, optimizer, depth + 1)
+        for _, argument in arguments)
+
+
+def _same_value(context: RuleContext, expr: cst.BaseExpression, base_expr: cst.BaseExpression,
+                optimizer: TrackedObject) -> bool:
+    """The same text folds to the same known value at both places (``args.lr`` read in main()
+    and in the function main() passes ``args`` to)."""
+    model = context.model
+    scope = model.scope_of(_root(expr)) if _root(expr) is not None else None
+    if scope is None or optimizer.site is None:
+        return False
+    value = model.fold(expr, scope, model.facts.name_orders.get(_root(expr), 0))
+    return is_number(value) and value == model.optimizer_lr(optimizer)
 
 
 def _reads_lr_of(context: RuleContext, expr: cst.BaseExpression, optimizer: TrackedObject) -> bool:

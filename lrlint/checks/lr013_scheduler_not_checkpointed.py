@@ -14,8 +14,10 @@ from lrlint.analysis.checkpoint import (
     stored_objects,
 )
 from lrlint.analysis.facts import FunctionInfo
+from lrlint.analysis.loops import range_bounds
 from lrlint.analysis.model import Event, TrackedObject
 from lrlint.analysis.torch_api import Kind
+from lrlint.analysis.trips import is_fast_forward
 from lrlint.analysis.updates import lr_update, schedulers_driving
 from lrlint.checks.base import Rule, RuleContext
 from lrlint.checks.common import describe_schedule, fmt
@@ -46,6 +48,7 @@ class SchedulerNotCheckpointed(Rule):
             self._resume_without_initial_lr(context, scheduler)
             self._resume_under_another_key(context, scheduler)
             self._replayed_onto_the_loaded_lr(context, scheduler)
+            self._restarted_on_resume(context, scheduler)
 
     # -- a checkpoint without the scheduler ---------------------------------------------------
 
@@ -96,7 +99,7 @@ class SchedulerNotCheckpointed(Rule):
             what += (f"; and the resume's `{_short(context, load.node)}` raises KeyError: "
                      f"{loaded_key(context.model, load.node.args[0].value, load.site)!r}")
         context.report(
-            save.site.node,
+            _checkpoint_node(context, save),
             f"this checkpoint saves the state of {_called(context, optimizer, 'optimizer')} but "
             f"not that of {_called(context, scheduler, 'scheduler')}: {what}; save "
             "`scheduler.state_dict()` too and load it on resume",
@@ -109,7 +112,7 @@ class SchedulerNotCheckpointed(Rule):
         if lr_update(model, scheduler) != "chainable":
             return  # a closed form rebuilds the LR from base_lrs: replaying is a fine resume
         for replay in scheduler.events_named("step"):
-            if not _is_fast_forward(replay) or not model.owns(replay.node):
+            if not is_fast_forward(replay) or not model.owns(replay.node):
                 continue
             for optimizer in model.optimizers_of(scheduler, replay.made_by):
                 loaded = [load for load in optimizer.events_named("load_state_dict")
@@ -125,6 +128,33 @@ class SchedulerNotCheckpointed(Rule):
                     f"epoch is applied twice ({describe_schedule(model, scheduler)}); load the "
                     "scheduler's state_dict instead of replaying its steps"))
                 return
+
+    # -- a loop that resumes at a saved epoch around a scheduler built afresh -----------------
+
+    def _restarted_on_resume(self, context: RuleContext, scheduler: TrackedObject) -> None:
+        model = context.model
+        if scheduler.site is None or scheduler.torch_class in _NO_SCHEDULE or \
+                not model.owns(scheduler.site.node) or scheduler in model.composed_children():
+            return
+        if _state_is_handled(context, scheduler, set()) or not _loads_a_checkpoint(model) or \
+                any(member.events_named("load_state_dict")
+                    for member in (scheduler, *model.children_of(scheduler))):
+            return  # its position is restored (or nothing is ever resumed)
+        if _saved_with_its_optimizer(context, scheduler):
+            return  # a checkpoint of its optimizer without it is the finding, made once there
+        for step in scheduler.steps:
+            loop = _resuming_loop(model, step)
+            if loop is None:
+                continue
+            start = " ".join(model.code_for(range_bounds(loop.iter)[1]).split())
+            values = model.schedule_values(scheduler, 1)
+            back = f" (LR back to {fmt(values[0])})" if values else ""
+            context.report(scheduler.site.node, (
+                f"the training loop resumes at `{start}` but {scheduler.short} is built afresh and "
+                f"nothing restores its position (no load_state_dict, no last_epoch): a resumed "
+                f"run restarts the schedule from its first step{back} instead of continuing it; "
+                "save `scheduler.state_dict()` in the checkpoint and load it on resume"))
+            return
 
     # -- a resume that reads the scheduler under a key no checkpoint writes -------------------
 
@@ -186,7 +216,7 @@ def _state_is_handled(context, scheduler: TrackedObject, stored_anywhere: set) -
         # does not put it in a checkpoint that lacks it.
         if member in stored_anywhere or member.events_named("state_dict"):
             return True
-        if "last_epoch" in member.args:
+        if "last_epoch" in member.args and model.folded_arg(member, "last_epoch", -1) != -1:
             return True  # rebuilt at the resumed epoch
         if any(e.node.args for e in member.events_named("step")):
             return True  # step(epoch): positioned explicitly
@@ -203,14 +233,7 @@ def _state_is_handled(context, scheduler: TrackedObject, stored_anywhere: set) -
 
 def _fast_forwarded(scheduler: TrackedObject) -> bool:
     """``for _ in range(start_epoch): scheduler.step()``: a loop that only steps the scheduler."""
-    return any(_is_fast_forward(event) for event in scheduler.events_named("step"))
-
-
-def _is_fast_forward(event: Event) -> bool:
-    if not event.site.loops or not event.site.is_statement:
-        return False
-    body = event.site.loops[-1].node.body
-    return isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)) and len(body.body) == 1
+    return any(is_fast_forward(event) for event in scheduler.events_named("step"))
 
 
 def _handed_over(context, scheduler: TrackedObject) -> bool:
@@ -311,3 +334,51 @@ def _called(context, obj: TrackedObject, kind: str) -> str:
     """"`g_optimizer` (Adam)", or "the Adam optimizer" when it has no name."""
     names = context.model.binding_names(obj)
     return f"`{names[0]}` ({obj.short})" if names else f"the {obj.short} {kind}"
+
+
+def _checkpoint_node(context, save: Save) -> cst.CSTNode:
+    """Where the checkpoint is put together: the dict literal a saved variable holds (where the
+    scheduler's entry belongs), else the save call."""
+    stored = save.stored
+    if isinstance(stored, cst.Name):
+        site = save.site
+        bindings = context.model.assignments_reaching(stored.value, site.scope, site.order, site.path)
+        if len(bindings) == 1 and isinstance(bindings[0].value, cst.Dict):
+            return bindings[0].value
+    return save.site.node
+
+
+_RESUME_WORDS = ("start", "resume", "begin", "init", "last", "ckpt", "checkpoint")
+
+
+def _resuming_loop(model, step: Event):
+    """A loop around ``step`` counting from a saved position: ``range(args.start_epoch, n)``."""
+    for outer in model.contexts(step.chain[0].function):
+        for site in outer + step.chain:
+            for loop in site.loops:
+                bounds = range_bounds(loop.iter)
+                if bounds is None or bounds[1] is None:
+                    continue
+                start = " ".join(model.code_for(bounds[1]).split()).lower()
+                if not isinstance(bounds[1], (cst.Integer, cst.Float)) and any(
+                        word in start for word in _RESUME_WORDS):
+                    return loop
+    return None
+
+
+def _loads_a_checkpoint(model) -> bool:
+    """Something in the run restores a saved state (the model's weights, an optimizer)."""
+    return any(site.method == "load_state_dict" or model.qualified_name(site.node.func) in
+               ("torch.load", "torch_xla.core.xla_model.load")
+               for member in model.project.members or [model] for site in member.calls)
+
+
+def _saved_with_its_optimizer(context: RuleContext, scheduler: TrackedObject) -> bool:
+    """Whether some checkpoint stores an optimizer this scheduler drives."""
+    model = context.model
+    optimizers = set(map(id, model.optimizers_of(scheduler)))
+    for save in save_calls(model):
+        states, whole = stored_objects(model, save)
+        if any(id(obj) in optimizers for obj in states | whole):
+            return True
+    return False

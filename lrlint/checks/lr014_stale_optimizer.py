@@ -84,7 +84,7 @@ def _rebindings(context, scheduler: TrackedObject, target: cst.BaseExpression) -
             return []  # a parameter or an outer variable: rebinding is out of sight
         sched_site = (site,)
         candidates = [
-            a for a in scope.assignments[target.value]
+            a for a in scope.assignments.get(target.value, ())
             if a.order > site.order and not exclusive(
                 (fact_site(a.node, a.scope, a.order, a.path, a.loops, None),), sched_site)
         ]
@@ -107,8 +107,9 @@ def _rebindings(context, scheduler: TrackedObject, target: cst.BaseExpression) -
 def _later_attribute_assignments(model, scheduler: TrackedObject,
                                  target: cst.Attribute) -> list[Assignment]:
     """``self.<attr> = ...`` that run after the scheduler was built on ``self.<attr>``: later in
-    the same method, or in another method when the scheduler is built in ``__init__`` (and that
-    method is not called from ``__init__``)."""
+    the same method, or in another method that the building method does not call (``unfreeze()``
+    after ``configure()``; a rebinding that runs first leaves the scheduler no older optimizer,
+    which the caller checks)."""
     site = scheduler.site
     owner = model.instance_class(target.value, site.scope)
     function = site.function
@@ -120,9 +121,9 @@ def _later_attribute_assignments(model, scheduler: TrackedObject,
         if assigned_in is function:
             if assignment.order > site.order:
                 later.append(assignment)
-        elif function.name == "__init__" and assigned_in is not None and not any(
+        elif assigned_in is not None and not any(
             caller.function is function for caller in model.callers(assigned_in)
-        ):
+        ) and not any(caller.function is assigned_in for caller in model.callers(function)):
             later.append(assignment)
     return later
 

@@ -68,7 +68,12 @@ class ManualLrWithScheduler(Rule):
         written = context.code_for(write.statement.small) if write.statement else context.code_for(write.node)
         step_text = context.code_for(step.node)
         name = scheduler.short
-        if update == "closed":
+        if how == "every":
+            message = (f"`{written}` sets the LR at every iteration of the loop that also steps "
+                       f"{name} (`{step_text}`): the two fight over the LR and the schedule is "
+                       f"undone each time, so {describe_schedule(context.model, scheduler)} never "
+                       "takes effect; let one of the two own the LR")
+        elif update == "closed":
             base = context.model.scheduler_base_lr(scheduler)
             base_text = f" ({fmt(base)})" if is_number(base) else ""
             lasts = "so this change lasts only until then"
@@ -113,7 +118,17 @@ def _conflict(context, write: ItemWrite, chain, step: Event, update: str) -> str
         return "loop"  # the scheduler steps several times per write: the first step erases it
     if update == "chainable" and _is_relative(context, write):
         return "loop"
-    return None  # rewritten at every scheduler step: a deliberate per-step override
+    if _is_relative(context, write) or _reads_the_scheduler(context, write) or \
+            len(chain_loops(step.chain)) > len(relation.loops):
+        # A rescale of the scheduler's value (layer-wise decay), a copy of it, or a write once
+        # per stage of a scheduler that steps many times in between.
+        return None
+    return "every"  # both set the LR at every iteration: the schedule is undone each time
+
+
+def _reads_the_scheduler(context, write: ItemWrite) -> bool:
+    text = _value_text(context.model, write)
+    return "get_last_lr" in text or "get_lr" in text or "_last_lr" in text
 
 
 def _is_relative(context, write: ItemWrite) -> bool:
@@ -149,10 +164,13 @@ def _is_warmup(context, write: ItemWrite, chain) -> bool:
     leading to it, or a function it is reached through."""
     model = context.model
     conditions = [c.test for site in chain for c in site.conditions]
-    if text_mentions(model.module, conditions, _WARMUP) or \
-            _WARMUP in _value_text(model, write).lower():
+    if text_mentions(model.module, conditions, _WARMUP):
         return True
-    return any(
+    if not conditions:
+        # An unconditional "warmup" write (`args.lr * min(1.0, epoch / warmup)`) keeps writing
+        # the base LR once the warmup is over: it is not a warmup that hands over.
+        return False
+    return _WARMUP in _value_text(model, write).lower() or any(
         (function := site.function) is not None and _WARMUP in function.name.lower()
         for site in chain
     )

@@ -68,7 +68,8 @@ class WarmupStartsAtZero(Rule):
                 if start == "nonzero":
                     continue
                 context.report(ramp.division, _message(context, scheduler, ramp, start),
-                               _fix(context, scheduler, function, ramp))
+                               _fix(context, scheduler, function, ramp),
+                               here=scheduler.args["lr_lambda"])
 
 
 def _stepped_before_the_optimizer(context: RuleContext, scheduler: TrackedObject) -> bool:

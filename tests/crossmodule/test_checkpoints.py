@@ -101,3 +101,70 @@ def test_replaying_a_chainable_scheduler_onto_the_loaded_lr_decays_twice():
 def test_replaying_a_closed_form_scheduler_is_a_legitimate_resume():
     assert findings(CHAINABLE_REPLAY.format(
         scheduler="LambdaLR", arguments="lambda epoch: 0.1 ** (epoch // 30)"), "LR013") == []
+
+
+def test_a_trainer_given_both_objects_saves_only_the_optimizer(tmp_path):
+    """PolymathicAI/the_well: Hydra builds both; the Trainer keeps them and checkpoints only the
+    optimizer."""
+    found = lint_project(tmp_path, {
+        "trainer.py": """\
+            from typing import Optional
+
+            import torch
+
+
+            class Trainer:
+                def __init__(self, model, optimizer: torch.optim.Optimizer,
+                             lr_scheduler: Optional[torch.optim.lr_scheduler._LRScheduler] = None):
+                    self.model = model
+                    self.optimizer = optimizer
+                    self.lr_scheduler = lr_scheduler
+
+                def save_model(self, epoch, path):
+                    torch.save({"epoch": epoch, "model": self.model.state_dict(),
+                                "optimizer": self.optimizer.state_dict()}, path)
+
+                def train(self, loader, epochs):
+                    for epoch in range(epochs):
+                        for batch in loader:
+                            self.optimizer.zero_grad()
+                            self.model(batch).backward()
+                            self.optimizer.step()
+                        if self.lr_scheduler:
+                            self.lr_scheduler.step()
+                        self.save_model(epoch, "last.pt")
+        """,
+    }, select=["LR013"])
+    assert where(found, tmp_path) == [("trainer.py", "LR013", 14)]
+
+
+RESTART = """
+    import torch
+    from torch.optim.lr_scheduler import CosineAnnealingLR
+
+    model = build_model()
+    if args.reload:
+        model.load_state_dict(torch.load(args.checkpoint))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
+    scheduler = CosineAnnealingLR(optimizer, args.epochs, eta_min=0, last_epoch=-1)
+    for epoch in range(args.start_epoch, args.epochs):
+        for batch in loader:
+            optimizer.step()
+        scheduler.step()
+        torch.save(model.state_dict(), f"checkpoint_{epoch}.tar")
+"""
+
+
+def test_a_loop_resuming_at_a_saved_epoch_around_a_fresh_scheduler():
+    """Spijkervet/SimCLR: --reload restores the weights and the loop starts at start_epoch, but
+    the cosine starts again from its first step."""
+    [finding] = findings(RESTART, "LR013")
+    assert finding.start.line == 9
+    assert "resumes at `args.start_epoch`" in finding.message
+
+
+def test_a_restored_scheduler_position_is_a_correct_resume():
+    assert findings(RESTART.replace(
+        "    for epoch in range(args.start_epoch",
+        "    if args.reload:\n        scheduler.load_state_dict(torch.load(args.sched))\n"
+        "    for epoch in range(args.start_epoch"), "LR013") == []

@@ -100,7 +100,7 @@ def test_lambda_made_by_a_closure_returns_an_absolute_lr():
         optimizer = torch.optim.SGD(model.parameters(), lr=BASE_LR)
         scheduler = LambdaLR(optimizer, lr_lambda=make_lambda(100, 1000))
     """, "LR005")
-    assert [d.start.line for d in found] == [12]  # the first return divides by `warmup`
+    assert [d.start.line for d in found] == [11]
 
 
 def test_parameter_default_folds_when_nobody_passes_it():
@@ -185,3 +185,33 @@ def test_module_constant_of_another_module(tmp_path):
         """,
     }, select=["LR004"])
     assert where(found, tmp_path) == [("train.py", "LR004", 4)]
+
+
+def test_an_lr_valued_closure_from_another_module_is_reported_at_the_scheduler(tmp_path):
+    found = lint_project(tmp_path, {
+        "utils/__init__.py": "",
+        "utils/schedules.py": """\
+            import math
+
+
+            def warmup_cosine(base_lr, warmup_steps, total_steps):
+                def schedule(step):
+                    if step < warmup_steps:
+                        return base_lr * (step + 1) / warmup_steps
+                    progress = (step - warmup_steps) / max(1, total_steps - warmup_steps)
+                    return 0.5 * base_lr * (1.0 + math.cos(math.pi * min(progress, 1.0)))
+                return schedule
+        """,
+        "finetune.py": """\
+            import torch
+            from torch.optim.lr_scheduler import LambdaLR
+            from utils.schedules import warmup_cosine
+
+
+            def main(args, model, loader):
+                optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+                total = args.epochs * len(loader)
+                scheduler = LambdaLR(optimizer, warmup_cosine(args.lr, args.warmup, total))
+        """,
+    }, select=["LR005"])
+    assert where(found, tmp_path) == [("finetune.py", "LR005", 9)]

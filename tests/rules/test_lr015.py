@@ -327,3 +327,39 @@ def test_chainable_scheduler_restarting_from_a_per_stage_lr_is_silent():
                 optimizer.step()
                 scheduler.step()
     """) == []
+
+
+def test_an_unconditional_clamped_warmup_write_undoes_the_decays():
+    """Written every epoch, `lr * min(1, (epoch + 1) / warmup)` keeps writing the base LR after
+    the warmup: MultiStepLR's decays never take effect."""
+    [message] = messages("""
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.2)
+        scheduler = lr_scheduler.MultiStepLR(optimizer, milestones=[30, 60], gamma=0.1)
+        for epoch in range(90):
+            warmup_factor = min(1.0, (epoch + 1) / 5)
+            for group in optimizer.param_groups:
+                group["lr"] = 0.2 * warmup_factor
+            for batch in loader:
+                optimizer.step()
+            scheduler.step()
+    """)
+    assert "never takes effect" in message
+
+
+def test_a_step_decay_helper_beside_a_cosine_scheduler_undoes_it():
+    [message] = messages("""
+        def adjust_learning_rate(optimizer, epoch, base_lr):
+            lr = base_lr * (0.1 ** (epoch // 30))
+            for param_group in optimizer.param_groups:
+                param_group["lr"] = lr
+
+
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = CosineAnnealingLR(optimizer, T_max=90)
+        for epoch in range(90):
+            adjust_learning_rate(optimizer, epoch, 0.1)
+            for batch in loader:
+                optimizer.step()
+            scheduler.step()
+    """)
+    assert "CosineAnnealingLR" in message and "never takes effect" in message
