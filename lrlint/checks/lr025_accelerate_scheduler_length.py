@@ -114,6 +114,8 @@ def _problem(context: RuleContext, version: Version, settings: Settings | None) 
                                          for leaf in version.leaves):
         return None  # a count that the training loop does not run per process
     processes, accumulation, batch = version.exponents
+    if accumulation == 1 and settings is not None and not _may_accumulate(version, settings):
+        accumulation = 0  # the Accelerator does not accumulate: a micro-batch is an update
     if batch > 0:
         return "samples"
     if batch < 0 or accumulation < 0:

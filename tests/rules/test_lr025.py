@@ -92,6 +92,33 @@ def test_sized_from_the_sharded_loader():
         "after `prepare` sharded the loader)" in finding.message
 
 
+def test_sharded_loader_without_accumulation():
+    # No gradient accumulation: the sharded loader's batches are one process's updates.
+    header = HEADER.replace(
+        "Accelerator(gradient_accumulation_steps=args.gradient_accumulation_steps)",
+        "Accelerator()")
+    [finding] = lint("""
+    model, optimizer, train_dataloader = accelerator.prepare(model, optimizer, train_dataloader)
+    max_train_steps = args.num_train_epochs * len(train_dataloader)
+    lr_scheduler = get_scheduler("linear", optimizer, num_warmup_steps=0,
+                                 num_training_steps=max_train_steps)
+    lr_scheduler = accelerator.prepare(lr_scheduler)
+""", prepare="", header=header)
+    assert finding.message.startswith(
+        "`num_training_steps=max_train_steps` counts the optimizer updates of one process "
+        "(`len(train_dataloader)`, taken after `prepare` sharded the loader)")
+
+
+def test_unsharded_loader_without_accumulation_is_clean():
+    header = HEADER.replace(
+        "Accelerator(gradient_accumulation_steps=args.gradient_accumulation_steps)",
+        "Accelerator()")
+    assert lint("""
+    lr_scheduler = get_scheduler("linear", optimizer, num_warmup_steps=0,
+                                 num_training_steps=len(train_dataloader) * args.num_train_epochs)
+""", header=header) == []
+
+
 def test_multiplied_by_the_accumulation():
     # diffusers' train_text_to_image_sdxl.py (issue #9633).
     [finding] = lint("""
