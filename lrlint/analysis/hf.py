@@ -190,12 +190,16 @@ def trainer_calls(model: ModuleModel) -> list[TrainerCall]:
         if optimizers is None:
             continue
         element = _second_element(model, optimizers, site)
-        if element is None:
-            continue
-        for ref in model.resolve(element, site.scope, site.order, site.path):
-            if ref.obj.kind.value == "scheduler":
-                found.append(TrainerCall(site, model, ref.obj, element,
-                                         _arguments_passed(model, call, site)))
+        if element is not None:
+            places = [(element, site.scope, site.order, site.path)]
+        else:
+            places = [(value, scope, order, ())
+                      for value, scope, order in _returned_schedulers(model, optimizers, site)]
+        for expr, scope, order, path in places:
+            for ref in model.resolve(expr, scope, order, path):
+                if ref.obj.kind.value == "scheduler":
+                    found.append(TrainerCall(site, model, ref.obj, expr,
+                                             _arguments_passed(model, call, site)))
     return found
 
 
@@ -220,6 +224,23 @@ def _second_element(model: ModuleModel, expr: cst.BaseExpression,
         if isinstance(element, cst.Element):
             return element.value
     return None
+
+
+def _returned_schedulers(model: ModuleModel, expr: cst.BaseExpression, site: CallSite):
+    """``optimizers = build(...)`` where the project function returns ``optimizer, scheduler``:
+    (second element, its scope, order) of each such return."""
+    if isinstance(expr, cst.Name):
+        bindings = model.assignments_reaching(expr.value, site.scope, site.order, site.path)
+        if len(bindings) != 1 or not isinstance(bindings[0].value, cst.Call) \
+                or bindings[0].unpack:
+            return
+        expr = bindings[0].value
+    if not isinstance(expr, cst.Call):
+        return
+    for function in model.called_functions(expr, site.scope):
+        for value, order in function.returns:
+            if isinstance(value, cst.Tuple) and len(value.elements) == 2:
+                yield value.elements[1].value, function.scope, order
 
 
 def _arguments_passed(model: ModuleModel, call: cst.Call, site: CallSite) -> TrainingArgs | None:

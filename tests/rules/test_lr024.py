@@ -84,6 +84,37 @@ def test_trainer_in_another_module(tmp_path):
     assert where(diagnostics, tmp_path) == [("train.py", "LR024", 8)]
 
 
+def test_helper_returns_the_pair_the_trainer_receives(tmp_path):
+    # `optimizers = build(...)` handed on whole: the scheduler is the second element returned.
+    diagnostics = lint_project(tmp_path, {
+        "optim.py": """
+            import torch
+            from torch.utils.data import DataLoader
+            from transformers import get_cosine_schedule_with_warmup
+
+            def build(model, dataset, training_args):
+                optimizer = torch.optim.AdamW(model.parameters(), lr=5e-5)
+                loader = DataLoader(dataset, batch_size=training_args.per_device_train_batch_size)
+                steps = len(loader) * int(training_args.num_train_epochs)
+                scheduler = get_cosine_schedule_with_warmup(optimizer, 0, steps)
+                return optimizer, scheduler
+        """,
+        "train.py": """
+            from transformers import Trainer, TrainingArguments
+            from optim import build
+
+            args = TrainingArguments(output_dir="o", per_device_train_batch_size=4,
+                                     gradient_accumulation_steps=16, num_train_epochs=3)
+            optimizers = build(model, train_dataset, args)
+            Trainer(model=model, args=args, train_dataset=train_dataset,
+                    optimizers=optimizers).train()
+        """,
+    }, select=["LR024"])
+    assert where(diagnostics, tmp_path) == [("train.py", "LR024", 9)]  # at optimizers=
+    assert "counts micro-batches (`len(loader)`)" in diagnostics[0].message
+    assert "one per 16 micro-batches" in diagnostics[0].message
+
+
 @pytest.mark.parametrize("schedule", [
     # optimizer updates: the batches of an epoch over the accumulation, times the epochs
     "loader = DataLoader(train_dataset, batch_size=16)\n"
