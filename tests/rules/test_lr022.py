@@ -72,6 +72,64 @@ scheduler = get_scheduler("cosine", optimizer, num_warmup_steps=500, num_trainin
     assert "to only 39.8% of its peak" in finding.message  # 199 / 500
 
 
+@pytest.mark.parametrize("parse", [
+    "(cfg,) = HfArgumentParser(SFTConfig).parse_args_into_dataclasses()",
+    "parser = HfArgumentParser((ModelArguments, SFTConfig))\n"
+    "    model_args, cfg = parser.parse_args_into_dataclasses()",
+])
+def test_config_dataclass_parsed_by_hf_argument_parser(parse):
+    source = f"""
+from dataclasses import dataclass
+from transformers import HfArgumentParser, TrainingArguments
+
+
+@dataclass
+class ModelArguments:
+    max_steps: int = 99999
+
+
+@dataclass
+class SFTConfig:
+    max_steps: int = 1000
+    warmup_steps: int = 2000
+
+
+def main():
+    {parse}
+    return TrainingArguments(output_dir="o", max_steps=cfg.max_steps,
+                             warmup_steps=cfg.warmup_steps)
+"""
+    [finding] = findings(source, "LR022")
+    assert "(= 2000) is longer than `max_steps=cfg.max_steps` (= 1000)" in finding.message
+
+
+def test_hf_argument_parser_position_is_respected():
+    # The config is the second dataclass: the first one's defaults are not the run's.
+    source = """
+from dataclasses import dataclass
+from transformers import HfArgumentParser, TrainingArguments
+
+
+@dataclass
+class ModelArguments:
+    max_steps: int = 10
+    warmup_steps: int = 2000
+
+
+@dataclass
+class SFTConfig:
+    max_steps: int = 5000
+    warmup_steps: int = 100
+
+
+def main():
+    model_args, cfg = HfArgumentParser((ModelArguments, SFTConfig)).parse_args_into_dataclasses()
+    return TrainingArguments(output_dir="o", max_steps=cfg.max_steps,
+                             warmup_steps=cfg.warmup_steps)
+"""
+    assert findings(source, "LR022") == []
+
+
 def test_subclass_defaults(tmp_path):
     diagnostics = lint_project(tmp_path, {"args.py": """
         from dataclasses import dataclass, field
