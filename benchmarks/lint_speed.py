@@ -1,6 +1,15 @@
 """How fast lrlint lints a large real tree, next to Ruff on the same tree in the same run.
 
     python benchmarks/lint_speed.py [TREE] [--repeat N]
+    python benchmarks/lint_speed.py --corpus [DIR] [--materialise] [--repeat N]
+
+``--corpus`` measures the project stages (lrlint.project) on a corpus of real training
+repositories (CORPUS below: repository and pinned commit), materialised from snapshots under
+/work/.mirror (``fetch`` them first) into DIR (default /work/speed-corpus; never inside this
+repository): files passing each stage (bytes -> ast index -> relevant -> libcst), the plan's
+cold and warm wall/CPU/peak memory next to ``ruff check --no-cache --isolated`` (default rules),
+and the libcst time relevance saves (the dropped files parsed once to measure it). It also checks
+that every file lrlint reports a finding in today is planned for the model.
 
 TREE defaults to the installed torch package's source (~2,300 files, ~1.2 million lines). Prints:
 wall time, files/s and peak memory for lrlint with one process and with all cores, for
@@ -94,7 +103,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("tree", nargs="?", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--corpus", action="store_true", help="measure the project stages on a corpus")
+    parser.add_argument("--materialise", action="store_true", help="write the corpus from /work/.mirror")
     args = parser.parse_args()
+    if args.corpus:
+        from corpus_speed import run_corpus  # benchmarks/corpus_speed.py
+
+        run_corpus(args.tree or Path("/work/speed-corpus"), args.repeat, args.materialise)
+        return
     tree = args.tree or default_tree()
     files = sum(1 for _ in tree.rglob("*.py"))
     lines = sum(p.read_bytes().count(b"\n") for p in tree.rglob("*.py"))

@@ -76,12 +76,13 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]], *,
                select: Sequence[str] | None = None, ignore: Sequence[str] = (),
                fix: bool = False, unsafe_fixes: bool = False, write: bool = True,
                jobs: int | None = None, force_exclude: bool = False,
-               extra_paths: Sequence[str] = ()) -> RunResult:
+               extra_paths: Sequence[str] = (), cache: bool = False) -> RunResult:
     """Lint files and directories (recursively, honouring excludes and ``.gitignore``).
 
     ``config``: one :class:`Config` for every file, or a :class:`ConfigTree` (by default, each
     file's nearest config file with ``select``/``ignore`` on top). ``extra_paths``: more
-    directories where imported modules' source may be found.
+    directories where imported modules' source may be found. ``cache``: keep the run's plan
+    in ``.lrlint_cache/`` under the project root, so an unchanged project is planned at once.
     """
     from lrlint.discovery import discover
     from lrlint.runner import lint_files
@@ -93,8 +94,11 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]], *,
     files, problems = discover(paths, tree, force_exclude=force_exclude)
     names = [os.fspath(f) for f in files]
     mode = ("unsafe" if unsafe_fixes else "safe") if fix else "off"
+    anchor = paths[0] if paths else "."
+    plan_config = tree.for_directory(anchor) if os.path.isdir(anchor) else tree.for_file(anchor)
     results = lint_files(names, tree.file_codes(names), mode, write, jobs,
-                         extra_paths=[os.fspath(p) for p in extra_paths])
+                         extra_paths=[os.fspath(p) for p in extra_paths],
+                         plan_config=plan_config, cli_paths=paths, use_cache=cache)
     return RunResult([FileResult(p.path, [p]) for p in problems] + results, files=files)
 
 

@@ -149,7 +149,8 @@ def _check_once(args: argparse.Namespace, paths: list[str], fmt: str, mode: str,
         if args.show_files or args.show_settings:
             return _show(args, tree, paths, out)
         result = lint_paths(paths, config=tree, fix=mode != "off", unsafe_fixes=mode == "unsafe",
-                            write=not args.diff, jobs=args.jobs, force_exclude=args.force_exclude)
+                            write=not args.diff, jobs=args.jobs, force_exclude=args.force_exclude,
+                            cache=not args.no_cache)
     except ConfigError as error:
         raise UsageError(str(error)) from None
     if not result.files and not result.has_file_errors:

@@ -117,6 +117,9 @@ def add_check_arguments(check: argparse.ArgumentParser) -> None:
     running = check.add_argument_group("running")
     running.add_argument("-j", "--jobs", type=_positive, default=None, metavar="N",
                          help="worker processes (default: one per core)")
+    running.add_argument("--no-cache", action="store_true",
+                         help="do not read or write .lrlint_cache/ (the project's plan, kept "
+                              "so an unchanged project is planned at once)")
     running.add_argument("--watch", action="store_true",
                          help="lint again whenever a linted file or a config file changes")
 

@@ -11,6 +11,8 @@ Keys (kebab-case, as written in TOML; ``lrlint.toml`` and ``.lrlint.toml`` hold 
     extend-exclude = ["notebooks"]  # added to the excludes
     per-file-ignores = { "tests/*" = ["LR001"] }
     respect-gitignore = true
+    src = ["src", "."]              # where the project's top-level modules live (like Ruff's src)
+    extra-paths = ["../vendor"]     # more directories whose source the project imports
 
 Selection follows Ruff: for each rule, the most specific selector that matches it decides
 (exact code or name > longer prefix > shorter prefix > ``ALL``); at equal specificity ``ignore``
@@ -101,6 +103,8 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: PatternIgnores = ()
     respect_gitignore: bool = True
+    src: tuple[str, ...] = ()  # relative to root; empty: the root and its src/ (lrlint.project)
+    extra_paths: tuple[str, ...] = ()
     known_codes: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     cli_root: Path | None = None
     cli_exclude: tuple[str, ...] | None = None  # --exclude: replaces `exclude`
@@ -406,6 +410,8 @@ _KEYS = (
     "extend-exclude",
     "per-file-ignores",
     "respect-gitignore",
+    "src",
+    "extra-paths",
 )
 
 
@@ -460,6 +466,9 @@ def load_config(path: str | os.PathLike[str] | None, known_codes: Mapping[str, s
             f"{where} respect-gitignore: expected true or false, got {_show(respect_gitignore)}"
         )
 
+    src = _string_list(where, "src", table.get("src", []))
+    extra_paths = _string_list(where, "extra-paths", table.get("extra-paths", []))
+
     return Config(
         root=path.parent,
         path=path,
@@ -468,5 +477,7 @@ def load_config(path: str | os.PathLike[str] | None, known_codes: Mapping[str, s
         extend_exclude=extend_exclude,
         per_file_ignores=tuple(per_file_ignores),
         respect_gitignore=respect_gitignore,
+        src=src,
+        extra_paths=extra_paths,
         known_codes=dict(known_codes),
     )

@@ -26,7 +26,7 @@ from lrlint.checks.base import (
     RuleContext,
 )
 from lrlint.diagnostics import Diagnostic, Edit, FileResult, Fix, Position
-from lrlint.prefilter import ROOT_GATES, ScanCache
+from lrlint.prefilter import ScanCache, passes_root
 from lrlint.source import DecodeError, SourceText, decode, split_lines
 from lrlint.suppression import ignores_file
 
@@ -45,11 +45,13 @@ class Analysis:
     parsed: bool
 
 
-def rules_for(data: bytes, rules: Sequence[Rule]) -> list[Rule]:
-    """The rules whose vocabulary occurs in ``data`` (empty: the file needs no parse)."""
-    if not any(gate in data for gate in ROOT_GATES):
+def rules_for(data: bytes, rules: Sequence[Rule],
+              implied: frozenset[bytes] = frozenset()) -> list[Rule]:
+    """The rules whose vocabulary occurs in ``data`` (empty: the file needs no parse).
+    ``implied``: words the project says this file sees (a class defined in another module)."""
+    if not passes_root(data, implied):
         return []
-    scan = ScanCache(data)
+    scan = ScanCache(data, implied)
     return [rule for rule in rules if any(v.matches(scan) for v in rule.vocabulary)]
 
 

@@ -10,6 +10,11 @@ speed), an optional ``pattern`` (a regex run only when a gate matched; write it 
 since Python's ``re`` scans slowly for alternations without a literal prefix) and optional
 ``requires`` (further vocabularies that must match too). Each distinct gate and pattern is
 checked at most once per file, however many rules share it.
+
+Across modules, a file may see a tracked object whose class its own text never names (a
+scheduler built by ``build_scheduler`` in another module): the project index gives such a file
+``implied`` words (``lrlint.project``'s ``RunPlan.implied``), gates that count as present
+without a scan.
 """
 
 from __future__ import annotations
@@ -24,15 +29,22 @@ from dataclasses import dataclass, field
 ROOT_GATES = (b"optim", b"_schedule", b"TrainingArguments")
 
 
+def passes_root(data: bytes, implied: frozenset[bytes] = frozenset()) -> bool:
+    """Whether any tracked object can be visible: the root gates in the text or implied."""
+    return any(gate in data or gate in implied for gate in ROOT_GATES)
+
+
 class ScanCache:
-    """What one file's bytes contain, remembered per gate and per pattern."""
+    """What one file's bytes contain, remembered per gate and per pattern; ``implied``: gates
+    the project says are present (exact words: a class name, ``optim``, ``lr_scheduler``)."""
 
-    __slots__ = ("data", "gates", "patterns")
+    __slots__ = ("data", "gates", "implied", "patterns")
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, implied: frozenset[bytes] = frozenset()) -> None:
         self.data = data
         self.gates: dict[bytes, bool] = {}
         self.patterns: dict[object, bool] = {}
+        self.implied = implied
 
     def has(self, gate: bytes) -> bool:
         found = self.gates.get(gate)
@@ -90,10 +102,12 @@ class Vocabulary:
 
     def matches(self, data: bytes | ScanCache) -> bool:
         scan = data if isinstance(data, ScanCache) else ScanCache(data)
-        if not any(scan.has(gate) for gate in self.gates):
-            return False
-        if self.pattern is not None and not scan.search(self.pattern):
-            return False
+        # A gate the project implies stands for its pattern too (the object is not spelled here).
+        if not (scan.implied and any(gate in scan.implied for gate in self.gates)):
+            if not any(scan.has(gate) for gate in self.gates):
+                return False
+            if self.pattern is not None and not scan.search(self.pattern):
+                return False
         return all(required.matches(scan) for required in self.requires)
 
     def also(self, *required: Vocabulary) -> Vocabulary:

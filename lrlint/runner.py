@@ -7,7 +7,6 @@ files) stay in this process. One file's failure never stops the run.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,8 +21,6 @@ from lrlint.engine import file_error, lint_bytes, rules_for
 from lrlint.notebook import is_notebook
 from lrlint.prefilter import ROOT_GATES
 from lrlint.source import DecodeError, decode
-
-_BUILDS_OPTIMIZER = re.compile(rb"optim\.[A-Z]\w*\(")
 
 FixMode = Literal["off", "safe", "unsafe"]
 
@@ -102,18 +99,19 @@ class Batch:
     config: Config  # or anything with codes_for(path): the codes enabled per file
     fix: FixMode = "off"
     write: bool = True
+    # From the run's plan (absolute paths): files the project model needs, and the words each
+    # file sees through the project (a scheduler class defined in another module).
+    wanted: frozenset[str] = frozenset()
+    implied: dict[str, frozenset[bytes]] | None = None
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A file that may hold a finding: its bytes, and the rules enabled for it. ``direct``:
-    its own text holds some rule's vocabulary; otherwise it only mentions optimizers or
-    schedulers and may work on objects of the modules that do."""
+    """A file that may hold a finding: its bytes, and the rules enabled for it."""
 
     path: str
     data: bytes
     codes: tuple[str, ...]
-    direct: bool = True
 
 
 def read_batch(batch: Batch) -> tuple[list[Candidate], list[FileResult]]:
@@ -121,6 +119,7 @@ def read_batch(batch: Batch) -> tuple[list[Candidate], list[FileResult]]:
     done already (unreadable files, notebooks)."""
     candidates: list[Candidate] = []
     problems: list[FileResult] = []
+    implied_words = batch.implied or {}
     for path in batch.paths:
         try:
             with open(path, "rb") as stream:
@@ -129,16 +128,19 @@ def read_batch(batch: Batch) -> tuple[list[Candidate], list[FileResult]]:
             problems.append(FileResult(path, [file_error(path, "io-error", error.strerror or str(error))]))
             continue
         codes = tuple(sorted(batch.config.codes_for(path)))
-        if not codes or not any(gate in data for gate in ROOT_GATES):
-            continue  # nothing to find here, the file is never decoded or parsed
-        if is_notebook(path):  # a notebook is linted on its own, its cells as one module
-            problems.append(run_job(Job(path, data, codes, batch.fix, batch.write)))
+        if not codes:
             continue
-        # A file that steps something may step a scheduler of a class defined elsewhere; one
-        # that builds an optimizer may take its arguments from elsewhere.
-        direct = b".step(" in data or _BUILDS_OPTIMIZER.search(data) is not None or \
-            bool(rules_for(data, rules_for_codes(codes)))
-        candidates.append(Candidate(path, data, codes, direct))
+        if is_notebook(path):  # a notebook is linted on its own, its cells as one module
+            if any(gate in data for gate in ROOT_GATES):
+                problems.append(run_job(Job(path, data, codes, batch.fix, batch.write)))
+            continue
+        absolute = os.path.abspath(path)
+        # The plan says the project model needs it (a tracked object may be visible here);
+        # otherwise its own text, with the words it sees through the project, must hold some
+        # enabled rule's vocabulary.
+        if absolute in batch.wanted or rules_for(data, rules_for_codes(codes),
+                                                 implied_words.get(absolute, frozenset())):
+            candidates.append(Candidate(path, data, codes))
     return candidates, problems
 
 
@@ -150,6 +152,9 @@ class Component:
     fix: FixMode
     write: bool
     extra_paths: tuple[str, ...] = ()  # where else modules live (vendored, installed)
+    # Files outside the linted set whose models the candidates need (the main.py calling a
+    # linted engine.py): modelled, never reported on.
+    context: tuple[str, ...] = ()
 
 
 def run_component(component: Component) -> list[FileResult]:
@@ -174,8 +179,8 @@ def _run_component(component: Component) -> list[FileResult]:
     # Namespace packages (a directory without __init__.py imported by name): its parents too.
     parents = [os.path.dirname(root) for root in roots]
     workspace = Workspace(DirectoryLocator(
-        [*roots, *dict.fromkeys(p for p in parents if p not in roots), *component.extra_paths,
-         *installed_roots()]))
+        [*roots, *dict.fromkeys(p for p in parents if p not in roots), *component.extra_paths],
+        installed=installed_roots()))
     for candidate in component.candidates:
         try:
             source = decode(candidate.data)
@@ -192,6 +197,10 @@ def _run_component(component: Component) -> list[FileResult]:
             continue
         sources[candidate.path] = source
         workspace.add(candidate.path, module)
+    for path in component.context:
+        context_module = _parse_context(path)
+        if context_module is not None:
+            workspace.add(path, context_module)
     by_path = {c.path: c for c in component.candidates}
     if component.fix == "off":
         analyses = analyse_workspace(workspace, sources, {
@@ -203,6 +212,20 @@ def _run_component(component: Component) -> list[FileResult]:
             candidate = by_path[path]
             results[path] = _fix_file(candidate, source, component, workspace)
     return [results[c.path] for c in component.candidates if c.path in results]
+
+
+def _parse_context(path: str):
+    """A context file's module, or None when it cannot be read, decoded or parsed (it only
+    informs the linted files; its own problems are not this run's to report)."""
+    from lrlint.engine import parse
+
+    try:
+        with open(path, "rb") as stream:
+            source = decode(stream.read())
+    except (OSError, DecodeError):
+        return None
+    module, error = parse(path, source.text)
+    return None if error is not None else module
 
 
 def _fix_file(candidate: Candidate, source, component: Component, workspace) -> FileResult:
@@ -251,28 +274,49 @@ _PARALLEL_MIN_FILES = 48
 
 
 def lint_files(paths: Sequence[str], config: Config, fix: FixMode = "off", write: bool = True,
-               workers: int | None = None, extra_paths: Sequence[str] = ()) -> list[FileResult]:
-    """Lint files: read and prefilter them (spread over worker processes), then model the
-    files that may hold a finding together, as one project, and lint each.
+               workers: int | None = None, extra_paths: Sequence[str] = (),
+               plan_config: Config | None = None, cli_paths: Sequence[str] | None = None,
+               use_cache: bool = False) -> list[FileResult]:
+    """Lint files: plan the run (which files the project model needs, and how they group),
+    read and prefilter them (spread over worker processes), then model each group of files
+    that can see each other as one project, and lint each.
 
-    Reading goes out in several interleaved batches per worker so that a worker that drew the
-    few files worth parsing does not hold up the others.
+    ``plan_config``: the settings that anchor the project (root, ``src``, ``extra-paths``, the
+    cache's place); ``cli_paths``: the paths as given (a project linted whole needs no search
+    for context); ``use_cache``: keep the plan in ``.lrlint_cache/`` under the root.
     """
     workers = max(1, workers or os.cpu_count() or 1)
-    candidates, problems = _read_all(paths, config, workers, fix, write)
-    components = [Component(tuple(group), fix, write, tuple(extra_paths))
-                  for group in _components(candidates)]
+    parallel = workers if len(paths) >= _PARALLEL_MIN_FILES else 1
+    plan = _plan(paths, plan_config, cli_paths, use_cache, parallel)
+    candidates, problems = _read_all(paths, config, workers, fix, write, plan)
+    components = [Component(tuple(group), fix, write, tuple(extra_paths), context)
+                  for group, context in _components(candidates, plan)]
     return problems + [result for found in _map(run_component, components, workers)
                        for result in found]
 
 
-def _components(candidates: list[Candidate]) -> list[list[Candidate]]:
-    """Candidates that may import each other: those under one source root, when one of them
-    holds some rule's vocabulary."""
-    groups: dict[str, list[Candidate]] = {}
+def _plan(paths: Sequence[str], config: Config | None, cli_paths, use_cache: bool, workers: int):
+    from lrlint.project import ProjectCache, plan_run
+
+    files = [path for path in paths if not is_notebook(path)]
+    cache = None
+    if use_cache and config is not None:
+        cache = ProjectCache(config.root)
+    # Files named one by one (an editor, pre-commit's changed files) are planned by themselves
+    # and what they import: searching their whole project for callers would make a one-file
+    # run as slow as a full one.
+    universe = files if cli_paths and all(os.path.isfile(p) for p in cli_paths) else None
+    return plan_run(files, config=config, paths=cli_paths, universe=universe, cache=cache,
+                    workers=workers)
+
+
+def _components(candidates: list[Candidate], plan) -> list[tuple[list[Candidate], tuple[str, ...]]]:
+    """Candidates the plan joined by uses (one may import or call another), each group with
+    the context files it needs."""
+    groups: dict[frozenset[str], list[Candidate]] = {}
     for candidate in candidates:
-        groups.setdefault(source_roots([candidate.path])[0], []).append(candidate)
-    return [group for group in groups.values() if any(c.direct for c in group)]
+        groups.setdefault(plan.component_of(candidate.path), []).append(candidate)
+    return [(group, tuple(sorted(members & plan.context))) for members, group in groups.items()]
 
 
 def _map(function, items: list, workers: int) -> list:
@@ -291,11 +335,14 @@ def _map(function, items: list, workers: int) -> list:
 
 
 def _read_all(paths: Sequence[str], config: Config, workers: int, fix: FixMode,
-              write: bool) -> tuple[list[Candidate], list[FileResult]]:
+              write: bool, plan) -> tuple[list[Candidate], list[FileResult]]:
+    implied = {path: words for path in map(os.path.abspath, paths)
+               if (words := plan.implied(path))}
     if workers == 1 or len(paths) < _PARALLEL_MIN_FILES:
-        return read_batch(Batch(tuple(paths), config, fix, write))
+        return read_batch(Batch(tuple(paths), config, fix, write, plan.needs_model, implied))
     count = min(workers * 8, max(1, len(paths) // 8))
-    batches = [Batch(tuple(paths[i::count]), config, fix, write) for i in range(count)]
+    batches = [Batch(tuple(paths[i::count]), config, fix, write, plan.needs_model, implied)
+               for i in range(count)]
     outcomes = _map(read_batch, batches, workers)
     position = {path: index for index, path in enumerate(paths)}
     candidates = sorted((c for found, _ in outcomes for c in found), key=lambda c: position[c.path])

@@ -78,8 +78,10 @@ class ModuleName:
 class DirectoryLocator:
     """Modules under a few source roots, by the usual layout (no installed packages)."""
 
-    def __init__(self, roots: Iterable[str]) -> None:
+    def __init__(self, roots: Iterable[str], installed: Iterable[str] = ()) -> None:
+        self.installed = [os.path.abspath(root) for root in installed]
         self.roots = [os.path.abspath(root) for root in roots]
+        self.roots += [root for root in self.installed if root not in self.roots]
 
     def path_of(self, module: str) -> str | None:
         parts = module.split(".")
@@ -87,8 +89,23 @@ class DirectoryLocator:
             base = os.path.join(root, *parts)
             for candidate in (base + ".py", os.path.join(base, "__init__.py")):
                 if os.path.isfile(candidate):
-                    return candidate
+                    return candidate if self._worth_reading(root, candidate) else None
         return None
+
+    def _worth_reading(self, root: str, path: str) -> bool:
+        """An installed module is parsed only when it can define a tracked class (its text
+        spells a root gate) or re-export one (a package ``__init__``): following every
+        import into sympy or numpy would cost more than the whole lint."""
+        if root not in self.installed or path.endswith("__init__.py"):
+            return True
+        from lrlint.prefilter import ROOT_GATES
+
+        try:
+            with open(path, "rb") as stream:
+                data = stream.read()
+        except OSError:
+            return False
+        return any(gate in data for gate in ROOT_GATES)
 
     def module_name(self, path: str) -> str | None:
         path = os.path.abspath(path)
