@@ -72,26 +72,24 @@ scheduler = get_scheduler("cosine", optimizer, num_warmup_steps=500, num_trainin
     assert "to only 39.8% of its peak" in finding.message  # 199 / 500
 
 
-@pytest.mark.parametrize("parse", [
-    "(cfg,) = HfArgumentParser(SFTConfig).parse_args_into_dataclasses()",
-    "parser = HfArgumentParser((ModelArguments, SFTConfig))\n"
-    "    model_args, cfg = parser.parse_args_into_dataclasses()",
-])
-def test_config_dataclass_parsed_by_hf_argument_parser(parse):
-    source = f"""
+def parsed_config(parse: str, model_steps: tuple[int, int], config_steps: tuple[int, int]) -> str:
+    """Two dataclasses (max_steps, warmup_steps) parsed by HfArgumentParser; the Trainer's
+    arguments read the second one, ``cfg``."""
+    return f"""
 from dataclasses import dataclass
 from transformers import HfArgumentParser, TrainingArguments
 
 
 @dataclass
 class ModelArguments:
-    max_steps: int = 99999
+    max_steps: int = {model_steps[0]}
+    warmup_steps: int = {model_steps[1]}
 
 
 @dataclass
 class SFTConfig:
-    max_steps: int = 1000
-    warmup_steps: int = 2000
+    max_steps: int = {config_steps[0]}
+    warmup_steps: int = {config_steps[1]}
 
 
 def main():
@@ -99,35 +97,23 @@ def main():
     return TrainingArguments(output_dir="o", max_steps=cfg.max_steps,
                              warmup_steps=cfg.warmup_steps)
 """
-    [finding] = findings(source, "LR022")
+
+
+@pytest.mark.parametrize("parse", [
+    "(cfg,) = HfArgumentParser(SFTConfig).parse_args_into_dataclasses()",
+    "parser = HfArgumentParser((ModelArguments, SFTConfig))\n"
+    "    model_args, cfg = parser.parse_args_into_dataclasses()",
+])
+def test_config_dataclass_parsed_by_hf_argument_parser(parse):
+    [finding] = findings(parsed_config(parse, (99999, 0), (1000, 2000)), "LR022")
     assert "(= 2000) is longer than `max_steps=cfg.max_steps` (= 1000)" in finding.message
 
 
 def test_hf_argument_parser_position_is_respected():
     # The config is the second dataclass: the first one's defaults are not the run's.
-    source = """
-from dataclasses import dataclass
-from transformers import HfArgumentParser, TrainingArguments
-
-
-@dataclass
-class ModelArguments:
-    max_steps: int = 10
-    warmup_steps: int = 2000
-
-
-@dataclass
-class SFTConfig:
-    max_steps: int = 5000
-    warmup_steps: int = 100
-
-
-def main():
-    model_args, cfg = HfArgumentParser((ModelArguments, SFTConfig)).parse_args_into_dataclasses()
-    return TrainingArguments(output_dir="o", max_steps=cfg.max_steps,
-                             warmup_steps=cfg.warmup_steps)
-"""
-    assert findings(source, "LR022") == []
+    parse = ("model_args, cfg = HfArgumentParser((ModelArguments, SFTConfig))"
+             ".parse_args_into_dataclasses()")
+    assert findings(parsed_config(parse, (10, 2000), (5000, 100)), "LR022") == []
 
 
 def test_subclass_defaults(tmp_path):

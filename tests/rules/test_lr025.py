@@ -44,21 +44,31 @@ PREPARE = """
 """
 
 
+# max_train_steps from the un-sharded loader's updates, unless given on the command line
+STEPS_FROM_DATA = """
+    num_update_steps_per_epoch = math.ceil(len(train_dataloader) / args.gradient_accumulation_steps)
+    if args.max_train_steps is None:
+        args.max_train_steps = args.num_train_epochs * num_update_steps_per_epoch
+"""
+
+
 def lint(sizing: str, prepare: str = PREPARE, header: str = HEADER):
     return findings(header + sizing + prepare + LOOP, "LR025")
 
 
-def test_processes_counted_twice():
-    # diffusers' train_controlnet.py before PR #8312's fix reached it.
-    [finding] = lint("""
-    num_update_steps_per_epoch = math.ceil(len(train_dataloader) / args.gradient_accumulation_steps)
-    if args.max_train_steps is None:
-        args.max_train_steps = args.num_train_epochs * num_update_steps_per_epoch
+def diffusers_sizing(factor: str) -> str:
+    """diffusers' scripts: warm-up and length both multiplied by ``factor``."""
+    return STEPS_FROM_DATA + f"""\
     lr_scheduler = get_scheduler(
         args.lr_scheduler, optimizer=optimizer,
-        num_warmup_steps=args.lr_warmup_steps * accelerator.num_processes,
-        num_training_steps=args.max_train_steps * accelerator.num_processes)
-""")
+        num_warmup_steps=args.lr_warmup_steps * {factor},
+        num_training_steps=args.max_train_steps * {factor})
+"""
+
+
+def test_processes_counted_twice():
+    # diffusers' train_controlnet.py before PR #8312's fix reached it.
+    [finding] = lint(diffusers_sizing("accelerator.num_processes"))
     assert finding.start.line == 19
     assert finding.message.startswith(
         "`num_training_steps=args.max_train_steps * accelerator.num_processes` counts the "
@@ -121,15 +131,7 @@ def test_unsharded_loader_without_accumulation_is_clean():
 
 def test_multiplied_by_the_accumulation():
     # diffusers' train_text_to_image_sdxl.py (issue #9633).
-    [finding] = lint("""
-    num_update_steps_per_epoch = math.ceil(len(train_dataloader) / args.gradient_accumulation_steps)
-    if args.max_train_steps is None:
-        args.max_train_steps = args.num_train_epochs * num_update_steps_per_epoch
-    lr_scheduler = get_scheduler(
-        args.lr_scheduler, optimizer=optimizer,
-        num_warmup_steps=args.lr_warmup_steps * args.gradient_accumulation_steps,
-        num_training_steps=args.max_train_steps * args.gradient_accumulation_steps)
-""")
+    [finding] = lint(diffusers_sizing("args.gradient_accumulation_steps"))
     assert "counts micro-batches" in finding.message
     assert "the schedule is k times too long" in finding.message
 
@@ -149,10 +151,7 @@ def test_sized_in_samples():
 def test_transformers_no_trainer_script_before_its_fix():
     # transformers' examples/pytorch/*_no_trainer.py before they scaled by num_processes: a
     # --max_train_steps given on the command line counts the updates of one process.
-    [finding] = lint("""
-    num_update_steps_per_epoch = math.ceil(len(train_dataloader) / args.gradient_accumulation_steps)
-    if args.max_train_steps is None:
-        args.max_train_steps = args.num_train_epochs * num_update_steps_per_epoch
+    [finding] = lint(STEPS_FROM_DATA + """\
     lr_scheduler = get_scheduler(name=args.lr_scheduler_type, optimizer=optimizer,
                                  num_warmup_steps=args.num_warmup_steps,
                                  num_training_steps=args.max_train_steps)
