@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 
 # Every tracked object is built by (or annotated with) a class of ``torch.optim`` — whose import
 # path spells "optim" — or comes from a Hugging Face schedule factory, whose name contains
-# "_schedule". A file with neither cannot hold one, whatever rules are enabled.
-ROOT_GATES = (b"optim", b"_schedule")
+# "_schedule". A file with neither cannot hold one, whatever rules are enabled. The one
+# exception: Hugging Face ``TrainingArguments`` describe the schedule the Trainer will build.
+ROOT_GATES = (b"optim", b"_schedule", b"TrainingArguments")
 
 
 def passes_root(data: bytes, implied: frozenset[bytes] = frozenset()) -> bool:

@@ -183,10 +183,43 @@ def _assigned(model: ModuleModel, assignment: Assignment, depth: int) -> list[_S
                 return None
             found.extend(sources)
         return found
-    if assignment.kind not in ("assign", "annassign") or assignment.value is None \
-            or assignment.unpack:
+    if assignment.kind not in ("assign", "annassign") or assignment.value is None:
         return None
+    if assignment.unpack:
+        held = _hf_parsed_dataclass(model, assignment)
+        return [_Class(held.outer.module_model or model, held, None, None, 0)] if held else None
     return _sources(model, assignment.value, assignment.scope, assignment.order, depth + 1)
+
+
+_HF_PARSERS = frozenset({"transformers.HfArgumentParser",
+                         "transformers.hf_argparser.HfArgumentParser"})
+
+
+def _hf_parsed_dataclass(model: ModuleModel, assignment: Assignment) -> ClassInfo | None:
+    """``model_args, training_args = HfArgumentParser((ModelArguments, TrainingArguments))
+    .parse_args_into_dataclasses()``: the project dataclass at this target's position (its
+    defaults are the run's settings unless a flag overrides them, as for argparse)."""
+    call = assignment.value
+    if len(assignment.unpack) != 1 or not isinstance(call, cst.Call) \
+            or not isinstance(call.func, cst.Attribute) \
+            or call.func.attr.value != "parse_args_into_dataclasses":
+        return None
+    parser = call.func.value
+    if isinstance(parser, cst.Name):
+        bindings = model.assignments_reaching(parser.value, assignment.scope, assignment.order)
+        parser = bindings[0].value if len(bindings) == 1 else None
+    if not isinstance(parser, cst.Call) or model.qualified_name(parser.func) not in _HF_PARSERS \
+            or not parser.args:
+        return None
+    classes = parser.args[0].value
+    if isinstance(classes, (cst.Tuple, cst.List)):
+        index = assignment.unpack[0]
+        if index >= len(classes.elements):
+            return None
+        classes = classes.elements[index].value
+    elif assignment.unpack[0] != 0:
+        return None
+    return model.class_for(classes, assignment.scope)
 
 
 def _built_by(model: ModuleModel, call: cst.Call, scope: Scope, order: int,

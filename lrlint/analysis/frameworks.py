@@ -9,6 +9,7 @@ passed?") rather than a name match of its own.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -87,9 +88,58 @@ HF_TRAINERS = frozenset({
     "trl.SFTTrainer", "trl.DPOTrainer", "trl.RewardTrainer",
 })
 
+# TrainingArguments' fields a schedule depends on, and their defaults (transformers 5.24,
+# training_args.py; warmup_ratio is 4.x only: 5.x reads a warmup_steps below 1 as a ratio and
+# rejects warmup_ratio). Trainer.create_scheduler passes them to get_scheduler as
+# (lr_scheduler_type, num_warmup_steps=args.get_warmup_steps(max_steps), num_training_steps=
+# max_steps, scheduler_specific_kwargs=lr_scheduler_kwargs).
+HF_TRAINING_DEFAULTS: dict[str, object] = {
+    "lr_scheduler_type": "linear", "warmup_steps": 0, "warmup_ratio": 0.0, "max_steps": -1,
+    "num_train_epochs": 3.0, "gradient_accumulation_steps": 1, "learning_rate": 5e-5,
+    "per_device_train_batch_size": 8,
+}
+# SchedulerType (trainer_utils.py) -> the factory get_scheduler calls (optimization.py,
+# TYPE_TO_SCHEDULER_FUNCTION), for the types lrlint.schedules models.
+HF_SCHEDULER_TYPES: dict[str, str] = {
+    "linear": "get_linear_schedule_with_warmup",
+    "cosine": "get_cosine_schedule_with_warmup",
+    "cosine_with_restarts": "get_cosine_with_hard_restarts_schedule_with_warmup",
+    "polynomial": "get_polynomial_decay_schedule_with_warmup",
+    "constant": "get_constant_schedule",
+    "constant_with_warmup": "get_constant_schedule_with_warmup",
+    "inverse_sqrt": "get_inverse_sqrt_schedule",
+    "warmup_stable_decay": "get_wsd_schedule",
+}
+# get_scheduler returns get_constant_schedule(optimizer) for "constant" before it reads
+# num_warmup_steps (or scheduler_specific_kwargs): the warm-up is dropped without a word
+# (transformers 4.x and 5.x; diffusers' get_scheduler does the same).
+HF_CONSTANT_TYPE = "constant"
+HF_CONSTANT_WITH_WARMUP = "constant_with_warmup"
+# Types whose factory takes no warm-up at all, or reads no training length.
+HF_TYPES_WITHOUT_WARMUP = frozenset({"constant", "reduce_lr_on_plateau", "greedy"})
+# The warm-up factories: each ramps with `current_step < num_warmup_steps` and
+# `current_step / max(1, num_warmup_steps)` (optimization.py); a float below 1 is read as a
+# step count, so only step 0 is "in the warm-up".
+HF_WARMUP_FACTORIES = frozenset({
+    "get_constant_schedule_with_warmup", "get_linear_schedule_with_warmup",
+    "get_cosine_schedule_with_warmup", "get_cosine_with_hard_restarts_schedule_with_warmup",
+    "get_polynomial_decay_schedule_with_warmup", "get_inverse_sqrt_schedule",
+    "get_wsd_schedule", "get_cosine_with_min_lr_schedule_with_warmup",
+    "get_cosine_with_min_lr_schedule_with_warmup_lr_rate", "get_scheduler",
+})
+# Factories with a total length: warm-up at least that long never reaches the peak LR.
+HF_LENGTH_ARGUMENT = "num_training_steps"
+
 # -- accelerate (1.x) ---------------------------------------------------------------------------
 
 ACCELERATORS = frozenset({"accelerate.Accelerator", "accelerate.accelerator.Accelerator"})
+# Accelerator.prepare(*args) returns its arguments in order, each wrapped; prepare_scheduler and
+# the other prepare_<kind> methods take and return one object (accelerate 1.16,
+# accelerator.py: prepare, _prepare_one, prepare_scheduler).
+PREPARE_ALL = "prepare"
+PREPARE_ONE = ("prepare_scheduler", "prepare_optimizer", "prepare_model", "prepare_data_loader")
+# A receiver lrlint cannot trace to an Accelerator(...) call counts as one when named so.
+ACCELERATOR_NAME = re.compile(r"_*accelerator", re.IGNORECASE)
 
 # -- timm (1.0) ---------------------------------------------------------------------------------
 

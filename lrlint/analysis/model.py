@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from lrlint.analysis.accelerate import passed_through
 from lrlint.analysis.collect import Collector, dotted_name, subscript_key
 from lrlint.analysis.facts import (
     Assignment,
@@ -328,6 +329,9 @@ class ModuleModel(ModelQueries):
             obj = self.tracked_call(expr)
             if obj is not None:
                 return [Ref(obj)]
+            passed = passed_through(self, expr, scope, None)  # accelerator.prepare(sched)
+            if passed is not None:
+                return self.resolve(passed, scope, order, path, depth + 1)
             return self._resolve_call_result(expr, scope, depth)
         if isinstance(expr, cst.Name):
             return self._resolve_name(expr.value, scope, order, path, depth)
@@ -460,6 +464,9 @@ class ModuleModel(ModelQueries):
                 elif isinstance(value, cst.Call) and index == 0 and \
                         getattr(self.tracked_call(value), "short", None) in TIMM_FACTORIES:
                     next_candidates.append((value, scope, order))  # (scheduler, num_epochs)
+                elif isinstance(value, cst.Call) and \
+                        (passed := passed_through(self, value, scope, index)) is not None:
+                    next_candidates.append((passed, scope, order))  # accelerator.prepare(...)
                 elif isinstance(value, cst.Call):
                     site = self.facts.calls_by_node.get(value)
                     for function in self.called_functions(value, scope, depth):

@@ -8,6 +8,7 @@ from enum import Enum
 
 import libcst as cst
 
+from lrlint.analysis.accelerate import accumulate_blocks, prepared_objects, sync_gate
 from lrlint.analysis.accumulation import Gate, depends_on, gate_of, loop_names, traced_nodes
 from lrlint.analysis.chains import Frame, blocks_inside, frames, is_conditional
 from lrlint.analysis.facts import CallSite
@@ -54,7 +55,7 @@ class AccumulationStepMismatch(Rule):
     summary = ("`optimizer.step()` runs every k micro-batches (gradient accumulation) but "
                "`scheduler.step()` on every micro-batch")
     fixable = True
-    vocabulary = (SCHEDULER.also(Vocabulary(gates=(b"%",))),)
+    vocabulary = (SCHEDULER.also(Vocabulary(gates=(b"%", b"sync_gradients"))),)
 
     def check(self, context: RuleContext) -> None:
         model = context.model
@@ -112,12 +113,18 @@ def _finding(context: RuleContext, step: Event, optimizer_steps: list[Event]) ->
         loop = scheduler_frames[-1]
         counters = loop_names(model, loop.loop, loop.scope)
         scheduler_blocks = blocks_inside(relation.second_chain, loop.loop) or []
-        if any(is_conditional(b) and depends_on(b[0], counters) for b in scheduler_blocks):
+        if any(is_conditional(b) and (depends_on(b[0], counters) or sync_gate(model, b))
+               for b in scheduler_blocks):
             continue  # the scheduler step is gated too
         optimizer_blocks = blocks_inside(relation.first_chain, loop.loop) or []
         gates = [g for b in optimizer_blocks if (g := gate_of(b, counters)) is not None]
+        if not gates:  # accelerate's spelling: `if accelerator.sync_gradients:`
+            gates = [g for b in optimizer_blocks if (g := sync_gate(model, b)) is not None]
         if not gates or any(g.block in scheduler_blocks for g in gates):
             continue
+        if step.obj in prepared_objects(model).objects and (
+                gates[-1].modulus is None or _inside_accumulate(model, step)):
+            continue  # a prepared scheduler skips its steps while gradients accumulate
         gate = gates[-1]
         if _optimizer_steps_elsewhere(model, optimizer_step, step, gate, loop):
             continue
@@ -125,6 +132,16 @@ def _finding(context: RuleContext, step: Event, optimizer_steps: list[Event]) ->
             continue  # e.g. a GAN generator updated every k iterations: not accumulation
         return Finding(gate, loop, optimizer_step, step)
     return None
+
+
+def _inside_accumulate(model, step: Event) -> bool:
+    """The step runs inside ``with accelerator.accumulate(...)`` (in any function of its
+    chain)."""
+    for site in step.chain:
+        owner = site.scope.module_model or model
+        if id(site.node) in accumulate_blocks(owner):
+            return True
+    return False
 
 
 def _optimizer_steps_elsewhere(model, optimizer_step: Event, step: Event, gate: Gate,

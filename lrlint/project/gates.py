@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from lrlint.analysis.frameworks import HF_TRAINING_ARGUMENTS
 from lrlint.analysis.torch_api import HF_SCHEDULES
 from lrlint.prefilter import OutsideStrings
 
@@ -33,6 +34,9 @@ _HF_FACTORY = re.compile(
     + b"|".join(re.escape(name[4:].encode()) for name in sorted(HF_SCHEDULES, key=len, reverse=True))
     + rb")(?!\w)"
 )
+# Hugging Face's TrainingArguments (and TRL's configs): LR021/LR022 judge their schedule settings.
+_HF_ARGUMENTS = re.compile(
+    b"|".join(sorted({name.rpartition(".")[2].encode() for name in HF_TRAINING_ARGUMENTS})))
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w., \t]+))",
                           re.MULTILINE)
 _TORCH_ALIAS = re.compile(rb"import[ \t]+torch[ \t]+as[ \t]+(\w+)")
@@ -44,8 +48,9 @@ _WORD_CHARS = {bytes([c]) for c in _WORD_BYTES}
 def spells_torch(data: bytes) -> bool:
     """Whether the bytes can name a tracked torch or Hugging Face class or factory: ``optim``
     as a word in code (not after another package's dot, ``fairseq.optim``; not in a comment or
-    a quoted dotted name), ``GradScaler``, or a Hugging Face factory's name."""
-    if b"GradScaler" in data:
+    a quoted dotted name), ``GradScaler``, a Hugging Face factory's name, or
+    ``TrainingArguments`` (TRL's ``SFTConfig`` ...)."""
+    if b"GradScaler" in data or _HF_ARGUMENTS.search(data):
         return True
     if b"optim" in data and _torch_optim(data):
         return True

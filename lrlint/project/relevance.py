@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from lrlint.analysis.frameworks import HF_TRAINING_ARGUMENTS
 from lrlint.analysis.torch_api import Kind, classify
 from lrlint.project.index import ProjectIndex
 from lrlint.project.summary import MODULE_UNIT, ModuleSummary, Unit
@@ -53,9 +54,10 @@ _KIND_WORDS = {
 
 
 def is_tracked_name(qualified: str) -> bool:
-    """A torch/Hugging Face name lrlint tracks, or anything inside ``torch.optim``."""
+    """A torch/Hugging Face name lrlint tracks, or anything inside ``torch.optim``; also
+    ``TrainingArguments``, whose schedule settings LR021/LR022 judge with no object in sight."""
     return (qualified == "torch.optim" or qualified.startswith("torch.optim.")
-            or classify(qualified) is not None)
+            or classify(qualified) is not None or qualified in HF_TRAINING_ARGUMENTS)
 
 
 @dataclass
