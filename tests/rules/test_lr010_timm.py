@@ -133,7 +133,8 @@ def test_lightning_monitor_feeds_a_timm_plateau():
             optimizer = torch.optim.AdamW(self.parameters(), lr=5e-4)
             scheduler = PlateauLRScheduler(optimizer, patience_t=4)
             return {"optimizer": optimizer,
-                    "lr_scheduler": {"scheduler": scheduler, "monitor": "val_loss"}}
+                    "lr_scheduler": {"scheduler": scheduler, "monitor": "val_loss",
+                                     "reduce_on_plateau": True}}
 
         def lr_scheduler_step(self, scheduler, metric):
             scheduler.step(epoch=self.current_epoch, metric=metric)
@@ -141,6 +142,10 @@ def test_lightning_monitor_feeds_a_timm_plateau():
     [finding] = findings(source, "LR010")
     assert '`"val_loss"`' in finding.message and "mode 'max'" in finding.message
     assert findings(source.replace("patience_t=4", 'patience_t=4, mode="min"'), "LR010") == []
+    # Lightning hands a scheduler that is not a ReduceLROnPlateau the monitored value only
+    # with "reduce_on_plateau": True (lightning 2.6, _configure_schedulers_automatic_opt).
+    without = source.replace(',\n                                     "reduce_on_plateau": True', "")
+    assert without != source and findings(without, "LR010") == []
 
 
 def test_built_in_one_module_stepped_in_another(tmp_path):
