@@ -36,7 +36,10 @@ if TYPE_CHECKING:
 
 # Modules lrlint knows as data (torch_api) or that can never hold training code worth following.
 _NEVER_FOLLOWED = ("torch", "builtins", "typing", "os", "sys", "math", "numpy", "collections",
-                   "functools", "itertools", "dataclasses", "abc", "re", "json", "logging")
+                   "functools", "itertools", "dataclasses", "abc", "re", "json", "logging",
+                   # known as data (frameworks.py): their source is large and adds nothing
+                   "transformers", "lightning", "pytorch_lightning", "lightning_fabric",
+                   "accelerate", "timm")
 # Installed modules above this size are not parsed: generated code, vendored blobs.
 MAX_FOLLOWED_BYTES = 1_000_000
 

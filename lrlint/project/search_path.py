@@ -23,7 +23,10 @@ from lrlint.project.modules import Listing, Location, find_in
 # define no optimizer or scheduler classes.
 SKIPPED_PACKAGES = frozenset({"torch", "torchvision", "torchaudio", "numpy", "scipy", "pandas",
                               "matplotlib", "PIL", "cv2", "sklearn", "tensorflow", "jax", "IPython",
-                              "setuptools", "pip", "pkg_resources", "_pytest", "pytest"})
+                              "setuptools", "pip", "pkg_resources", "_pytest", "pytest"}) | {
+    # Training frameworks lrlint knows as data (lrlint.analysis.frameworks, torch_api): reading
+    # their source (transformers' lazy __init__ alone reaches hundreds of modules) only costs.
+    "transformers", "lightning", "pytorch_lightning", "lightning_fabric", "accelerate", "timm"}
 MAX_SOURCE_BYTES = 1_000_000
 # Never read, even from the project's own tree (linting torch's source itself).
 EXTERNAL_ALWAYS = frozenset({"torch"})

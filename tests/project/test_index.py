@@ -196,3 +196,19 @@ def test_star_imports_that_fan_out_and_meet_are_walked_once_each(project, monkey
     symbol = index.resolve("pkg.m0.Sched", p.path("train.py"))
     assert symbol is not None and symbol.path == p.path("pkg/m11.py")
     assert len(walks) < 100  # 2**10 paths if every one were walked
+
+
+def test_frameworks_known_as_data_are_never_read(project):
+    """transformers, lightning, accelerate, timm: their names are data (frameworks.py); their
+    source (transformers' lazy __init__ reaches hundreds of modules) is never summarised."""
+    p = project({"train.py": "import transformers\n"}, site={
+        "transformers/__init__.py": "from .optimization import get_linear_schedule_with_warmup\n",
+        "transformers/optimization.py": "def get_linear_schedule_with_warmup(o, w, t):\n    pass\n",
+        "mylib/__init__.py": "from .sched import Warmup\n",
+        "mylib/sched.py": "class Warmup:\n    pass\n",
+    })
+    index = p.index()
+    symbol, rest, external = index.lookup("transformers.get_linear_schedule_with_warmup",
+                                          p.path("train.py"))
+    assert (symbol, external) == (None, "transformers.get_linear_schedule_with_warmup")
+    assert index.resolve("mylib.Warmup", p.path("train.py")).path.endswith("mylib/sched.py")
