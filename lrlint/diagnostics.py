@@ -76,3 +76,41 @@ class FileResult:
     @property
     def has_file_error(self) -> bool:
         return any(d.is_file_error for d in self.diagnostics)
+
+
+# -- JSON round trip (the findings cache) -------------------------------------------------------
+
+def diagnostic_to_json(diagnostic: Diagnostic) -> list:
+    """A diagnostic as plain JSON values; :func:`diagnostic_from_json` reverses it."""
+    fix = diagnostic.fix
+    return [diagnostic.path, diagnostic.code, diagnostic.name, diagnostic.message,
+            _position_to_json(diagnostic.start), _position_to_json(diagnostic.end),
+            diagnostic.severity,
+            None if fix is None else [fix.message, fix.applicability,
+                                      [[_position_to_json(e.start), _position_to_json(e.end), e.content]
+                                       for e in fix.edits]],
+            diagnostic.url, diagnostic.cell]
+
+
+def diagnostic_from_json(data: list) -> Diagnostic:
+    """Raises ValueError (or TypeError) for anything :func:`diagnostic_to_json` did not write."""
+    path, code, name, message, start, end, severity, fix, url, cell = data
+    if fix is not None:
+        fix_message, applicability, edits = fix
+        fix = Fix(fix_message, tuple(Edit(_position(s), _position(e), content)
+                                     for s, e, content in edits), applicability)
+    if not (isinstance(path, str) and isinstance(name, str) and isinstance(message, str)):
+        raise ValueError("malformed diagnostic")
+    return Diagnostic(path, code, name, message, _position(start), _position(end), severity,
+                      fix, url, cell)
+
+
+def _position_to_json(position: Position) -> list[int]:
+    return [position.line, position.column]
+
+
+def _position(data: list) -> Position:
+    line, column = data
+    if not (isinstance(line, int) and isinstance(column, int)):
+        raise ValueError("malformed position")
+    return Position(line, column)

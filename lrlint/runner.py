@@ -135,11 +135,11 @@ def read_batch(batch: Batch) -> tuple[list[Candidate], list[FileResult]]:
                 problems.append(run_job(Job(path, data, codes, batch.fix, batch.write)))
             continue
         absolute = os.path.abspath(path)
-        # The plan says the project model needs it (a tracked object may be visible here);
-        # otherwise its own text, with the words it sees through the project, must hold some
-        # enabled rule's vocabulary.
-        if absolute in batch.wanted or rules_for(data, rules_for_codes(codes),
-                                                 implied_words.get(absolute, frozenset())):
+        # The plan says whether a tracked object may be visible here (the project model is
+        # needed); elsewhere only the rules on lrlint's own comments can speak.
+        if absolute in batch.wanted or rules_for(
+                data, [rule for rule in rules_for_codes(codes) if not rule.needs_tracked_object],
+                implied_words.get(absolute, frozenset())):
             candidates.append(Candidate(path, data, codes))
     return candidates, problems
 
@@ -155,19 +155,28 @@ class Component:
     # Files outside the linted set whose models the candidates need (the main.py calling a
     # linted engine.py): modelled, never reported on.
     context: tuple[str, ...] = ()
+    # Installed modules the model may read (None: any that can define a tracked class).
+    installed_sources: frozenset[str] | None = None
 
 
-def run_component(component: Component) -> list[FileResult]:
+@dataclass(frozen=True)
+class ComponentOutcome:
+    results: list[FileResult]
+    reads: tuple[str, ...] = ()  # the other files the model read (context, imported modules)
+    complete: bool = True  # False after an internal error: not worth caching
+
+
+def run_component(component: Component) -> ComponentOutcome:
     """Model the component's files as one project and lint each; never raises."""
     try:
         return _run_component(component)
     except Exception as error:  # a bug in lrlint must not lose the other components' results
-        return [FileResult(c.path, [file_error(c.path, "internal-error",
-                                               f"lrlint failed on this file: {error!r} (please report this)")])
-                for c in component.candidates]
+        return ComponentOutcome([FileResult(c.path, [file_error(
+            c.path, "internal-error", f"lrlint failed on this file: {error!r} (please report this)")])
+            for c in component.candidates], complete=False)
 
 
-def _run_component(component: Component) -> list[FileResult]:
+def _run_component(component: Component) -> ComponentOutcome:
     from lrlint.analysis.project import DirectoryLocator
     from lrlint.engine import analyse_workspace, parse
     from lrlint.suppression import ignores_file
@@ -178,9 +187,10 @@ def _run_component(component: Component) -> list[FileResult]:
     roots = source_roots(c.path for c in component.candidates)
     # Namespace packages (a directory without __init__.py imported by name): its parents too.
     parents = [os.path.dirname(root) for root in roots]
-    workspace = Workspace(DirectoryLocator(
+    locator = DirectoryLocator(
         [*roots, *dict.fromkeys(p for p in parents if p not in roots), *component.extra_paths],
-        installed=installed_roots()))
+        installed=installed_roots(), installed_sources=component.installed_sources)
+    workspace = Workspace(locator)
     for candidate in component.candidates:
         try:
             source = decode(candidate.data)
@@ -211,7 +221,10 @@ def _run_component(component: Component) -> list[FileResult]:
         for path, source in sources.items():
             candidate = by_path[path]
             results[path] = _fix_file(candidate, source, component, workspace)
-    return [results[c.path] for c in component.candidates if c.path in results]
+    members = {c.path for c in component.candidates}
+    reads = sorted({*component.context, *locator.found} - members)
+    return ComponentOutcome([results[c.path] for c in component.candidates if c.path in results],
+                            tuple(reads))
 
 
 def _parse_context(path: str):
@@ -283,25 +296,89 @@ def lint_files(paths: Sequence[str], config: Config, fix: FixMode = "off", write
 
     ``plan_config``: the settings that anchor the project (root, ``src``, ``extra-paths``, the
     cache's place); ``cli_paths``: the paths as given (a project linted whole needs no search
-    for context); ``use_cache``: keep the plan in ``.lrlint_cache/`` under the root.
+    for context); ``use_cache``: keep the plan and the findings in ``.lrlint_cache/`` under the
+    root (a component whose files and reads are unchanged is not modelled again).
     """
     workers = max(1, workers or os.cpu_count() or 1)
     parallel = workers if len(paths) >= _PARALLEL_MIN_FILES else 1
-    plan = _plan(paths, plan_config, cli_paths, use_cache, parallel)
+    project_cache = None
+    if use_cache and plan_config is not None:
+        from lrlint.project import ProjectCache
+
+        project_cache = ProjectCache(plan_config.root)
+    plan = _plan(paths, plan_config, cli_paths, project_cache, parallel)
     candidates, problems = _read_all(paths, config, workers, fix, write, plan)
-    components = [Component(tuple(group), fix, write, tuple(extra_paths), context)
+    components = [Component(tuple(group), fix, write, tuple(extra_paths), context,
+                            plan.installed_sources)
                   for group, context in _components(candidates, plan)]
-    return problems + [result for found in _map(run_component, components, workers)
-                       for result in found]
+    # Fixing writes files: only a lint's findings are cached.
+    store = FindingsStore(project_cache) if project_cache is not None and fix == "off" else None
+    done: dict[int, list[FileResult]] = {}
+    todo = []
+    for position, component in enumerate(components):
+        found = store.results(component) if store is not None else None
+        if found is None:
+            todo.append(position)
+        else:
+            done[position] = found
+    # The largest first, so no worker is left with one big component at the end.
+    todo.sort(key=lambda p: -sum(len(c.data) for c in components[p].candidates))
+    for position, outcome in zip(todo, _map(run_component, [components[p] for p in todo], workers)):
+        done[position] = outcome.results
+        if store is not None and outcome.complete:
+            store.record(components[position], outcome)
+    if project_cache is not None:
+        project_cache.save()
+    return problems + [result for position in range(len(components)) for result in done[position]]
 
 
-def _plan(paths: Sequence[str], config: Config | None, cli_paths, use_cache: bool, workers: int):
-    from lrlint.project import ProjectCache, plan_run
+class FindingsStore:
+    """Components' findings in the project cache, keyed by what they depend on."""
+
+    def __init__(self, cache) -> None:
+        self.cache = cache
+        self.settings = installed_roots()
+
+    def key(self, component: Component) -> str:
+        from lrlint.project.cache import findings_key
+        from lrlint.project.summary import content_hash
+
+        members = [(c.path, c.codes, content_hash(c.data)) for c in component.candidates]
+        return findings_key(members, component.context, [
+            *component.extra_paths, *self.settings, *sorted(component.installed_sources or ())])
+
+    def results(self, component: Component) -> list[FileResult] | None:
+        from lrlint.diagnostics import diagnostic_from_json
+
+        paths = [os.path.abspath(c.path) for c in component.candidates]
+        found = self.cache.component_findings(self.key(component), paths)
+        if found is None:
+            return None
+        try:
+            return [FileResult(c.path, [diagnostic_from_json(d) for d in found[path][1]],
+                               parsed=bool(found[path][0]))
+                    for c, path in zip(component.candidates, paths)]
+        except (ValueError, TypeError, IndexError):
+            return None  # a damaged record: lint again (and record afresh)
+
+    def record(self, component: Component, outcome: ComponentOutcome) -> None:
+        from lrlint.diagnostics import diagnostic_to_json
+
+        by_path = {result.path: result for result in outcome.results}
+        findings = {}
+        for candidate in component.candidates:
+            result = by_path.get(candidate.path)
+            if result is None:
+                return
+            findings[os.path.abspath(candidate.path)] = (candidate.data, [
+                result.parsed, [diagnostic_to_json(d) for d in result.diagnostics]])
+        self.cache.record_component(self.key(component), findings, outcome.reads)
+
+
+def _plan(paths: Sequence[str], config: Config | None, cli_paths, cache, workers: int):
+    from lrlint.project import plan_run
 
     files = [path for path in paths if not is_notebook(path)]
-    cache = None
-    if use_cache and config is not None:
-        cache = ProjectCache(config.root)
     # Files named one by one (an editor, pre-commit's changed files) are planned by themselves
     # and what they import: searching their whole project for callers would make a one-file
     # run as slow as a full one.

@@ -64,3 +64,89 @@ def test_no_cache_writes_nothing(tmp_path, monkeypatch, capsys):
     code, out, _ = run([".", "--no-cache"], capsys)
     assert "LR003" in out and code == 1
     assert not (tmp_path / ".lrlint_cache").exists()
+
+
+def _count_modelling(monkeypatch) -> list:
+    """Record the components modelled in this process (small runs use no workers)."""
+    import lrlint.runner
+
+    modelled = []
+    real = lrlint.runner._run_component
+
+    def counting(component):
+        modelled.append(sorted(c.path for c in component.candidates))
+        return real(component)
+
+    monkeypatch.setattr(lrlint.runner, "_run_component", counting)
+    return modelled
+
+
+def test_a_warm_run_models_nothing_and_reports_the_same(tmp_path, monkeypatch, capsys):
+    _project(tmp_path, monkeypatch)
+    modelled = _count_modelling(monkeypatch)
+    cold = run([".", "--output-format", "json"], capsys)
+    assert modelled
+    modelled.clear()
+    warm = run([".", "--output-format", "json"], capsys)
+    assert modelled == [] and warm == cold  # fixes and all, from the cache
+
+
+def test_a_module_read_only_through_an_import_invalidates_the_findings(tmp_path, monkeypatch,
+                                                                         capsys):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "pyproject.toml", "[project]\nname = 'demo'\n")
+    write(tmp_path / "config.py", "WARMUP_STEPS = 300\n")
+    write(tmp_path / "train.py", dedent("""\
+        from transformers import TrainingArguments
+
+        import config
+
+        args = TrainingArguments(output_dir="o", lr_scheduler_type="constant",
+                                 warmup_steps=config.WARMUP_STEPS)
+    """))
+    modelled = _count_modelling(monkeypatch)
+    assert "LR021" in run(["."], capsys)[1]
+    write(tmp_path / "config.py", "WARMUP_STEPS = 0\n\n")  # config.py itself is no candidate
+    modelled.clear()
+    code, out, _ = run(["."], capsys)
+    assert "LR021" not in out and code == 0 and modelled
+
+
+def test_other_rules_selected_are_linted_afresh(tmp_path, monkeypatch, capsys):
+    _project(tmp_path, monkeypatch)
+    assert "LR003" in run(["."], capsys)[1]
+    modelled = _count_modelling(monkeypatch)
+    code, out, _ = run([".", "--select", "LR001"], capsys)
+    assert modelled and "LR003" not in out and code == 0
+
+
+def test_a_damaged_findings_record_is_linted_again(tmp_path, monkeypatch, capsys):
+    import json
+
+    _project(tmp_path, monkeypatch)
+    cold = run(["."], capsys)
+    [version] = [d for d in (tmp_path / ".lrlint_cache").iterdir() if d.is_dir()]
+    files = version / "files.json"
+    data = json.loads(files.read_text())
+    for entry in data["files"].values():
+        for key in entry[5]:
+            entry[5][key] = [True, [["not", "a", "diagnostic"]]]
+    files.write_text(json.dumps(data))
+    modelled = _count_modelling(monkeypatch)
+    assert run(["."], capsys) == cold and modelled
+
+
+def test_a_fix_run_models_again_and_the_next_lint_sees_the_fixed_file(tmp_path, monkeypatch,
+                                                                       capsys):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "pyproject.toml", "[project]\nname = 'demo'\n")
+    write(tmp_path / "train.py", dedent("""\
+        import torch
+
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        optimizer.lr = 0.01
+    """))
+    assert "LR001" in run(["."], capsys)[1]
+    run([".", "--fix", "--unsafe-fixes"], capsys)
+    assert "optimizer.lr" not in (tmp_path / "train.py").read_text()
+    assert "LR001" not in run(["."], capsys)[1]

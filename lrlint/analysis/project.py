@@ -79,12 +79,24 @@ class ModuleName:
 
 
 class DirectoryLocator:
-    """Modules under a few source roots, by the usual layout (no installed packages)."""
+    """Modules under a few source roots, by the usual layout, then under the ``installed``
+    package directories. ``installed_sources``: when given (the run's plan knows them), the
+    only installed modules worth reading, with the package ``__init__`` files above them."""
 
-    def __init__(self, roots: Iterable[str], installed: Iterable[str] = ()) -> None:
+    def __init__(self, roots: Iterable[str], installed: Iterable[str] = (),
+                 installed_sources: Iterable[str] | None = None) -> None:
         self.installed = [os.path.abspath(root) for root in installed]
         self.roots = [os.path.abspath(root) for root in roots]
         self.roots += [root for root in self.installed if root not in self.roots]
+        self.found: set[str] = set()  # every file path_of named: what a model may depend on
+        self.sources: set[str] | None = None
+        if installed_sources is not None:
+            self.sources = set(installed_sources)
+            for path in installed_sources:  # the packages on the way re-export their names
+                directory = os.path.dirname(path)
+                while directory not in self.installed and os.path.dirname(directory) != directory:
+                    self.sources.add(os.path.join(directory, "__init__.py"))
+                    directory = os.path.dirname(directory)
 
     def path_of(self, module: str) -> str | None:
         parts = module.split(".")
@@ -92,6 +104,7 @@ class DirectoryLocator:
             base = os.path.join(root, *parts)
             for candidate in (base + ".py", os.path.join(base, "__init__.py")):
                 if os.path.isfile(candidate):
+                    self.found.add(candidate)
                     return candidate if self._worth_reading(root, candidate) else None
         return None
 
@@ -99,7 +112,11 @@ class DirectoryLocator:
         """An installed module is parsed only when it can define a tracked class (its text
         spells a root gate) or re-export one (a package ``__init__``): following every
         import into sympy or numpy would cost more than the whole lint."""
-        if root not in self.installed or path.endswith("__init__.py"):
+        if root not in self.installed:
+            return True
+        if self.sources is not None:
+            return path in self.sources
+        if path.endswith("__init__.py"):
             return True
         from lrlint.prefilter import ROOT_GATES
 

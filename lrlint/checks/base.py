@@ -81,6 +81,9 @@ class Rule:
     severity: ClassVar[Severity] = "warning"
     fixable: ClassVar[bool] = False  # True when at least some findings carry a fix
     vocabulary: ClassVar[tuple[Vocabulary, ...]]
+    # False for rules that judge lrlint's own comments, which any file may hold: the others can
+    # only speak where the run's plan says a tracked object is visible.
+    needs_tracked_object: ClassVar[bool] = True
 
     def check(self, context: RuleContext) -> None:
         raise NotImplementedError

@@ -29,6 +29,7 @@ class UnusedSuppression(Rule):
     fixable = True
     opt_in = True  # only selectors that name it enable it (lrlint.config.OPT_IN)
     vocabulary = DIRECTIVES
+    needs_tracked_object = False
 
     def check(self, context: RuleContext) -> None:
         """Nothing to do here: whether a directive was used is known only once every other

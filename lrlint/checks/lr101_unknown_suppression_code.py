@@ -16,6 +16,7 @@ class UnknownSuppressionCode(Rule):
     name = "unknown-suppression-code"
     summary = "a suppression comment names a code no lrlint rule has (a typo suppresses nothing)"
     vocabulary = DIRECTIVES
+    needs_tracked_object = False
 
     def check(self, context: RuleContext) -> None:
         """Nothing to do here: see ``lrlint.suppression.check_directives``."""

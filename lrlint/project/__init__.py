@@ -25,9 +25,10 @@ Entry point (the runner calls it once, in the main process, before linting)::
     plan.index.class_kind("sched.WarmupCosine", importer=path)  # (Kind.SCHEDULER, "LambdaLR")
     plan.index.class_summary(...), plan.index.returned_kinds("solver.build_lr_scheduler", path)
 
-    # per-file findings cache (JSON-serialisable diagnostics):
-    key = findings_key(file_hash, config_fingerprint(config), plan.component_hashes(path))
-    cache.get_findings(path, key)  /  cache.put_findings(path, key, findings, data)
+    # findings cache, per component (lrlint.runner): JSON-serialisable findings of each member
+    key = findings_key([(path, codes, content_hash), ...], context_paths, settings)
+    cache.component_findings(key, member_paths)   # None unless all inputs are unchanged
+    cache.record_component(key, {path: (data, findings)}, other_files_the_model_read)
     cache.save()                   # once, at the end of the run
 
 Modules (one job each): ``modules`` (paths and dotted names), ``search_path`` (installed

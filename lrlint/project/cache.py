@@ -4,9 +4,10 @@ Layout: ``<root>/.lrlint_cache/`` (with a ``.gitignore`` holding ``*``) and one 
 lrlint version, holding
 
 * ``files.json``: per file (absolute path) its ``(mtime_ns, size)``, content hash, byte-gate
-  outcome, and findings under a key (:func:`findings_key`: the file's hash, the config's
-  fingerprint and the hashes of the files its findings depend on); and whole plans, keyed by
-  the run's inputs, valid while none of the files they read changed;
+  outcome, and findings under the key of the component it was modelled in (its members'
+  hashes and enabled rules, its context files; see ``lrlint.runner``); per component key the
+  ``(mtime_ns, size)`` of the other files its model read (context, imported modules); and whole
+  plans, keyed by the run's inputs, valid while none of the files they read changed;
 * ``summaries.json``: ast summaries by path and content hash, read only when one is needed.
 
 An entry counts only when the file's ``(mtime_ns, size)`` still match. Whatever cannot be read
@@ -30,8 +31,9 @@ from lrlint._version import __version__
 from lrlint.project.summary import ModuleSummary, content_hash
 
 CACHE_DIRECTORY = ".lrlint_cache"
-_FORMAT = 2
+_FORMAT = 3
 _MAX_PLANS = 8  # plans kept (one per distinct set of linted files and config)
+_MAX_COMPONENTS = 20_000  # component records kept beyond those of the latest run
 
 
 @dataclasses.dataclass
@@ -65,11 +67,12 @@ class ProjectCache:
         self.root = Path(root)
         self.directory = self.root / CACHE_DIRECTORY / _safe(version)
         self.version = version
-        self.entries, self.plans = self._load_files()
+        self.entries, self.plans, self.components = self._load_files()
         self._summaries: dict[str, list] | None = None  # path -> [hash, summary json]
         self.dirty: set[str] = set()
         self.dirty_summaries: set[str] = set()
         self.dirty_plans: set[str] = set()
+        self.dirty_components: set[str] = set()
         self.hits = 0
         self.misses = 0
 
@@ -86,16 +89,17 @@ class ProjectCache:
             return None
         return data
 
-    def _load_files(self) -> tuple[dict[str, Entry], dict[str, dict]]:
+    def _load_files(self) -> tuple[dict[str, Entry], dict[str, dict], dict[str, dict]]:
         data = self._read_json("files.json")
         if data is None:
-            return {}, {}
+            return {}, {}, {}
         try:
             entries = {path: Entry.from_json(raw) for path, raw in data["files"].items()}
             plans = dict(data.get("plans", {}))
+            components = dict(data.get("components", {}))
         except (KeyError, TypeError, ValueError, AttributeError):
-            return {}, {}
-        return entries, plans
+            return {}, {}, {}
+        return entries, plans, components
 
     def _summary_table(self) -> dict[str, list]:
         if self._summaries is None:
@@ -179,27 +183,13 @@ class ProjectCache:
     def plan(self, key: str) -> dict | None:
         """A plan recorded under ``key`` whose input files are all unchanged."""
         recorded = self.plans.get(key)
-        if not isinstance(recorded, dict):
-            return None
-        try:
-            for path, (mtime_ns, size) in recorded["files"].items():
-                stat = os.stat(path)
-                if stat.st_mtime_ns != mtime_ns or stat.st_size != size:
-                    return None
-        except (OSError, KeyError, TypeError, ValueError):
+        if not isinstance(recorded, dict) or not _unchanged(recorded.get("files")):
             return None
         return recorded
 
     def record_plan(self, key: str, plan: dict, files: Sequence[str]) -> None:
         """Record a plan and the ``(mtime_ns, size)`` of every file it read."""
-        stats = {}
-        for path in files:
-            try:
-                stat = os.stat(path)
-            except OSError:
-                continue
-            stats[path] = [stat.st_mtime_ns, stat.st_size]
-        self.plans[key] = {**plan, "files": stats}
+        self.plans[key] = {**plan, "files": _stats(files)}
         self.dirty_plans.add(key)
 
     # -- findings -------------------------------------------------------------------------------
@@ -227,11 +217,37 @@ class ProjectCache:
         entry.findings = {key: findings}  # older keys are stale once the inputs changed
         self.dirty.add(path)
 
+    # -- findings of a component ----------------------------------------------------------------
+
+    def component_findings(self, key: str, members: Sequence[str]) -> dict[str, list] | None:
+        """Each member's findings recorded under the component key ``key``, when every member
+        and every other file the component's model read is unchanged; else None."""
+        recorded = self.components.get(key)
+        if not isinstance(recorded, dict) or not _unchanged(recorded.get("reads")):
+            return None
+        found = {}
+        for path in members:
+            findings = self.get_findings(path, key)
+            if findings is None:
+                return None
+            found[path] = findings
+        self.dirty_components.add(key)  # used now: kept when old records are dropped
+        return found
+
+    def record_component(self, key: str, findings: dict[str, tuple[bytes, list]],
+                         reads: Sequence[str]) -> None:
+        """Record each member's findings (path -> (bytes linted, findings)) under ``key``, and
+        the ``(mtime_ns, size)`` of the other files (``reads``) the model depended on."""
+        for path, (data, value) in findings.items():
+            self.put_findings(path, key, value, data)
+        self.components[key] = {"reads": _stats(reads)}
+        self.dirty_components.add(key)
+
     # -- writing --------------------------------------------------------------------------------
 
     def save(self) -> None:
         """Write what changed in this run, merged into what is on disk now; atomic."""
-        if not (self.dirty or self.dirty_summaries or self.dirty_plans):
+        if not (self.dirty or self.dirty_summaries or self.dirty_plans or self.dirty_components):
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -240,16 +256,17 @@ class ProjectCache:
                 ignore.write_text("# Created by lrlint.\n*\n", encoding="utf-8")
             if self.dirty_summaries:
                 self._save_summaries()
-            if self.dirty or self.dirty_plans:
+            if self.dirty or self.dirty_plans or self.dirty_components:
                 self._save_files()
         except OSError:
             return  # a read-only tree: run without a cache
         self.dirty.clear()
         self.dirty_summaries.clear()
         self.dirty_plans.clear()
+        self.dirty_components.clear()
 
     def _save_files(self) -> None:
-        entries, plans = self._load_files()  # another run may have saved since we loaded
+        entries, plans, components = self._load_files()  # another run may have saved since
         for path in self.dirty:
             if path in self.entries:
                 entries[path] = self.entries[path]
@@ -257,11 +274,17 @@ class ProjectCache:
             plans[key] = self.plans[key]
         while len(plans) > _MAX_PLANS:
             plans.pop(next(iter(plans)))
-        self.entries, self.plans = entries, plans
+        for key in self.dirty_components:  # this run's last, so the oldest go first
+            components.pop(key, None)
+            components[key] = self.components[key]
+        excess = len(components) - len(self.dirty_components) - _MAX_COMPONENTS
+        for key in [k for k in components if k not in self.dirty_components][:max(excess, 0)]:
+            del components[key]
+        self.entries, self.plans, self.components = entries, plans, components
         _write_atomically(self.directory / "files.json", {
             "format": _FORMAT, "version": self.version,
             "files": {path: entry.to_json() for path, entry in entries.items()},
-            "plans": plans,
+            "plans": plans, "components": components,
         })
 
     def _save_summaries(self) -> None:
@@ -274,6 +297,32 @@ class ProjectCache:
         self._summaries = merged
         _write_atomically(self.directory / "summaries.json", {
             "format": _FORMAT, "version": self.version, "summaries": merged})
+
+
+def _stats(paths: Sequence[str]) -> dict[str, list[int]]:
+    """``(mtime_ns, size)`` of each file that exists."""
+    stats = {}
+    for path in paths:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue
+        stats[path] = [stat.st_mtime_ns, stat.st_size]
+    return stats
+
+
+def _unchanged(stats: object) -> bool:
+    """Whether every file of a :func:`_stats` record still has its ``(mtime_ns, size)``."""
+    if not isinstance(stats, dict):
+        return False
+    try:
+        for path, (mtime_ns, size) in stats.items():
+            stat = os.stat(path)
+            if stat.st_mtime_ns != mtime_ns or stat.st_size != size:
+                return False
+    except (OSError, TypeError, ValueError):
+        return False
+    return True
 
 
 def _write_atomically(target: Path, payload: dict) -> None:
@@ -304,11 +353,14 @@ def config_fingerprint(config: Any) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def findings_key(file_hash: str, config_fp: str, component_hashes: Sequence[str],
-                 version: str = __version__) -> str:
-    """The key findings are stored under: they hold while none of these inputs changes."""
-    text = "\0".join([version, file_hash, config_fp, *component_hashes])
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+def findings_key(members: Sequence[tuple[str, Sequence[str], str]], context: Sequence[str] = (),
+                 settings: Sequence[str] = (), version: str = __version__) -> str:
+    """The key a component's findings are stored under: they hold while none of these inputs
+    changes — each member's (path, enabled codes, content hash), the context files modelled
+    with them, and run settings (search roots). The other files the model read are checked
+    by their ``(mtime_ns, size)`` (:meth:`ProjectCache.record_component`)."""
+    return digest(version, [[path, sorted(codes), file_hash] for path, codes, file_hash in members],
+                  list(context), list(settings))
 
 
 def digest(*parts: object) -> str:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
+from lrlint.analysis.frameworks import HF_TRAINING_ARGUMENTS
 from lrlint.analysis.torch_api import Kind, classify
 from lrlint.project.cache import ProjectCache
 from lrlint.project.modules import Layout, Location, child
@@ -60,7 +61,7 @@ class ProjectIndex:
         self._namespaces: dict[str, ModuleSummary] = {}
         self._installed_paths: set[str] = set()
         self._resolve_memo: dict[tuple, tuple] = {}
-        self._kind_memo: dict[tuple, tuple[tuple[Kind, str] | None, tuple[str, ...]]] = {}
+        self._kind_memo: dict[tuple, tuple[tuple[Kind | None, str] | None, tuple[str, ...]]] = {}
         # Set by the planner while it decides relevance: a file the filter refuses is not parsed
         # (a lookup stops at it) and is not remembered, so a later query parses it.
         # The filter sees the file, its bytes, and the name a lookup wants from it (None: the
@@ -373,13 +374,13 @@ class ProjectIndex:
         summary = self.summary_at(symbol.path)
         return summary.functions.get(symbol.name) if summary is not None else None
 
-    def class_kind(self, qualified: str, importer: str | None = None) -> tuple[Kind, str] | None:
-        """(kind, torch class short name) for a class that is, or derives through any chain of
+    def class_kind(self, qualified: str, importer: str | None = None) -> tuple[Kind | None, str] | None:
+        """(kind, torch class short name; kind None for settings) for a class that is, or derives through any chain of
         project and installed classes from, a class ``torch_api.classify`` knows; else None."""
         return self._class_kind(qualified, importer, 0, frozenset())
 
     def _class_kind(self, qualified: str, importer: str | None, depth: int,
-                    seen: frozenset) -> tuple[Kind, str] | None:
+                    seen: frozenset) -> tuple[Kind | None, str] | None:
         found = _torch_class(qualified)
         if found is not None or depth > MAX_DEPTH:
             return found
@@ -419,12 +420,12 @@ class ProjectIndex:
         return None
 
     def returned_kinds(self, qualified: str, importer: str | None = None,
-                       ) -> frozenset[tuple[Kind, str]]:
+                       ) -> frozenset[tuple[Kind | None, str]]:
         """What a factory function may return, over every branch: the union of the tracked
         classes its return statements construct (directly, or through other factories)."""
         return frozenset(self._returned(qualified, importer, 0, frozenset()))
 
-    def _returned(self, qualified, importer, depth, seen) -> set[tuple[Kind, str]]:
+    def _returned(self, qualified, importer, depth, seen) -> set[tuple[Kind | None, str]]:
         symbol = self.resolve(qualified, importer)
         if symbol is None or symbol.kind != "function" or symbol.path is None or depth > MAX_DEPTH:
             return set()
@@ -435,7 +436,7 @@ class ProjectIndex:
         function = summary.functions.get(symbol.name) if summary is not None else None
         if function is None:
             return set()
-        kinds: set[tuple[Kind, str]] = set()
+        kinds: set[tuple[Kind | None, str]] = set()
         for callee in function.returns:
             found = self.class_kind(callee, symbol.path) or _factory(self.canonical(callee, symbol.path))
             if found is not None:
@@ -451,14 +452,18 @@ def _absolute(path: str) -> str:
     return path if os.path.isabs(path) else os.path.abspath(path)
 
 
-def _factory(qualified: str) -> tuple[Kind, str] | None:
+def _factory(qualified: str) -> tuple[Kind | None, str] | None:
     """classify() for the Hugging Face schedule factories (functions returning a LambdaLR)."""
     found = classify(qualified)
     return found if found is not None and found[1][:1].islower() else None
 
 
-def _torch_class(qualified: str) -> tuple[Kind, str] | None:
-    """classify() for class names only (Hugging Face factories are functions, not bases)."""
+def _torch_class(qualified: str) -> tuple[Kind | None, str] | None:
+    """classify() for class names only (Hugging Face factories are functions, not bases);
+    ``(None, "TrainingArguments")`` for the Hugging Face settings classes, whose schedule
+    settings rules judge with no optimizer in sight."""
+    if qualified in HF_TRAINING_ARGUMENTS:
+        return None, "TrainingArguments"
     found = classify(qualified)
     if found is None or found[1][:1].islower():
         return None

@@ -80,6 +80,9 @@ class RunPlan:
     reasons: dict[str, str]
     syntax_errors: frozenset[str]  # linted files CPython could not parse (no summary)
     stats: PlanStats
+    # Installed modules that define a tracked class or a producer: the only installed source
+    # the libcst model needs to read (with the package __init__ files above them).
+    installed_sources: frozenset[str] = frozenset()
     _words: dict[str, frozenset[bytes]] = field(default_factory=dict, repr=False)
     _component_of: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -258,7 +261,8 @@ class _Planner:
             index=self.index, linted=self.linted_set,
             needs_model=frozenset(recorded["needs_model"]), context=frozenset(recorded["context"]),
             components=components, reasons=dict(recorded["reasons"]),
-            syntax_errors=frozenset(recorded["syntax_errors"]), stats=self.stats, _words=words,
+            syntax_errors=frozenset(recorded["syntax_errors"]), stats=self.stats,
+            installed_sources=frozenset(recorded.get("installed_sources", ())), _words=words,
             _component_of=component_of,
         )
 
@@ -393,8 +397,21 @@ class _Planner:
         return RunPlan(
             index=self.index, linted=self.linted_set, needs_model=needs_model, context=context,
             components=tuple(components), reasons=dict(relevant), syntax_errors=syntax_errors,
-            stats=self.stats, _words=relevance.words, _component_of=component_of,
+            stats=self.stats, installed_sources=self._installed_sources(relevance),
+            _words=relevance.words, _component_of=component_of,
         )
+
+    def _installed_sources(self, relevance: Relevance) -> frozenset[str]:
+        """Installed modules the plan read that define a tracked class (through any chain of
+        bases) or a producer."""
+        found = {path for path, _ in relevance.producers if self.index.is_installed(path)}
+        for path, summary in self.index.summaries().items():
+            if summary is None or path in found or not self.index.is_installed(path):
+                continue
+            if summary.name and any(self.index.class_kind(f"{summary.name}.{name}", path)
+                                    for name in summary.classes):
+                found.add(path)
+        return frozenset(found)
 
 
 def _plan_json(plan: RunPlan) -> dict:
@@ -404,6 +421,7 @@ def _plan_json(plan: RunPlan) -> dict:
         "needs_model": sorted(plan.needs_model), "context": sorted(plan.context),
         "components": [sorted(c) for c in plan.components], "reasons": plan.reasons,
         "syntax_errors": sorted(plan.syntax_errors), "stats": stats,
+        "installed_sources": sorted(plan.installed_sources),
         "words": {p: sorted(w.decode("latin-1") for w in ws) for p, ws in plan._words.items()},
     }
 

@@ -199,10 +199,9 @@ class RelevanceSolver:
                 words |= _words(found)
                 facts.why = f"{name} is a {found[1]}"
             with self.index.anywhere():  # a base's methods act on this class's objects
-                facts.bases = tuple(k for k in (self._source(base, summary, words)
-                                                for base in summary.classes[name].bases
-                                                if not base.startswith("?"))
-                                    if k is not None and k is not TRACKED)
+                bases = [self._source(base, summary, words)
+                         for base in summary.classes[name].bases if not base.startswith("?")]
+            facts.bases = tuple(k for k in bases if k is not None and k is not TRACKED)
             facts.sources = self._sources(unit.holds, summary, words)
         elif name in summary.functions:
             function = summary.functions[name]
@@ -231,14 +230,12 @@ class RelevanceSolver:
         """TRACKED for a tracked torch/HF name or class, the symbol's key for a project or
         installed function or class, else None."""
         if is_tracked_name(qualified):
-            found = classify(qualified)
-            words.update(_words(found) if found is not None else (b"optim",))
+            words.update(_tracked_words(qualified))
             return TRACKED
         symbol, _, external = self.index.lookup(qualified, summary.path)
         if external is not None:
             if is_tracked_name(external):
-                found = classify(external)
-                words.update(_words(found) if found is not None else (b"optim",))
+                words.update(_tracked_words(external))
                 return TRACKED
             return None
         if symbol is None or symbol.path is None or symbol.kind not in ("class", "function"):
@@ -446,12 +443,19 @@ def _join(edges: dict[str, set[str]], a: str, b: str) -> None:
     edges.setdefault(b, set()).add(a)
 
 
+def _tracked_words(qualified: str) -> frozenset[bytes]:
+    """The gates a tracked name stands for."""
+    if qualified in HF_TRAINING_ARGUMENTS:
+        return frozenset((b"optim", b"TrainingArguments"))
+    return _words(classify(qualified))
+
+
 def _words(found: tuple[Kind, str] | None) -> frozenset[bytes]:
     """The gates a tracked object of this kind and class stands for."""
     if found is None:
         return frozenset((b"optim",))
     kind, short = found
-    words = {short.encode(), *_KIND_WORDS[kind]}
+    words = {short.encode(), *_KIND_WORDS.get(kind, (b"optim",))}
     if kind is Kind.SCHEDULER and short[:1].islower():  # a Hugging Face factory: a LambdaLR
         words.add(b"LambdaLR")
     return frozenset(words)

@@ -3,6 +3,8 @@ package, an installed one, or on top of the project's own base class."""
 
 from __future__ import annotations
 
+import os
+
 from lintkit import lint_project, where
 
 SCHEDULER_MODULE = """\
@@ -179,3 +181,60 @@ def test_installed_package_source_on_a_search_path(tmp_path):
     found = lint_project(tmp_path, found_files, select=["LR003"], paths=["project"],
                          extra_paths=[str(site)])
     assert where(found, tmp_path) == [("project/train.py", "LR003", 8)]
+
+
+def test_installed_source_read_only_where_the_plan_found_a_tracked_class(tmp_path, monkeypatch):
+    """Installed packages (on the interpreter's path, not extra_paths): the model reads the
+    module defining the scheduler, never a package that merely spells "optim" (optimize)."""
+    import lrlint.analysis.project as project_model
+    import lrlint.runner
+
+    site = tmp_path / "site-packages"
+    files = {
+        "site-packages/warmup_scheduler/__init__.py":
+            "from warmup_scheduler.scheduler import GradualWarmupScheduler\n",
+        "site-packages/warmup_scheduler/scheduler.py": """\
+            from torch.optim.lr_scheduler import _LRScheduler
+
+
+            class GradualWarmupScheduler(_LRScheduler):
+                def __init__(self, optimizer, total_epoch):
+                    self.total_epoch = total_epoch
+                    super().__init__(optimizer)
+        """,
+        "site-packages/imaging/__init__.py": "from imaging.core import Image\n",
+        "site-packages/imaging/core.py": """\
+            class Image:
+                @classmethod
+                def open(cls, path, optimize=False):
+                    return cls()
+        """,
+        "project/train.py": """\
+            import torch
+            from imaging import Image
+            from warmup_scheduler import GradualWarmupScheduler
+
+            picture = Image.open("x.png")
+            optimizer = torch.optim.SGD(params, lr=0.1)
+            scheduler = GradualWarmupScheduler(optimizer, total_epoch=5)
+            for x, y in loader:
+                scheduler.step()
+                optimizer.step()
+        """,
+    }
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setattr(lrlint.runner, "installed_roots", lambda: [str(site)])
+    read = []
+    worth_reading = project_model.DirectoryLocator._worth_reading
+
+    def recording(self, root, path):
+        if worth_reading(self, root, path):
+            read.append(os.path.relpath(path, tmp_path))
+            return True
+        return False
+
+    monkeypatch.setattr(project_model.DirectoryLocator, "_worth_reading", recording)
+    found = lint_project(tmp_path, files, select=["LR003"], paths=["project"])
+    assert where(found, tmp_path) == [("project/train.py", "LR003", 9)]
+    assert "site-packages/warmup_scheduler/scheduler.py" in read
+    assert not any(path.startswith("site-packages/imaging") for path in read)

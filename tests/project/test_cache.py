@@ -83,8 +83,12 @@ def test_a_config_change_changes_the_plan_key_and_the_findings_key(project):
     again = config_fingerprint(Config(root=p.root, enabled=frozenset({"LR002", "LR001"})))
     other = config_fingerprint(Config(root=p.root, enabled=frozenset({"LR001"})))
     assert one == again != other
-    assert findings_key("h", one, ("a", "b")) != findings_key("h", other, ("a", "b"))
-    assert findings_key("h", one, ("a", "b")) != findings_key("h", one, ("a", "c"))
+    train = ("train.py", ("LR001", "LR002"), "h1")
+    assert findings_key([train]) == findings_key([("train.py", ("LR002", "LR001"), "h1")])
+    assert findings_key([train]) != findings_key([("train.py", ("LR001",), "h1")])
+    assert findings_key([train]) != findings_key([("train.py", ("LR001", "LR002"), "h2")])
+    assert findings_key([train]) != findings_key([train], context=["main.py"])
+    assert findings_key([train]) != findings_key([train], version="2.0")
 
 
 def test_findings_are_kept_per_key_and_dropped_when_the_file_changes(project):
@@ -100,8 +104,8 @@ def test_findings_are_kept_per_key_and_dropped_when_the_file_changes(project):
     assert ProjectCache(p.root).get_findings(path, "k1") is None
 
 
-@pytest.mark.parametrize("damage", [b"{not json", b"[]", b'{"format": 2, "version": "1.0"}',
-                                    b'{"format": 2, "version": "1.0", "files": {"x": [1]}}',
+@pytest.mark.parametrize("damage", [b"{not json", b"[]", b'{"format": 3, "version": "1.0"}',
+                                    b'{"format": 3, "version": "1.0", "files": {"x": [1]}}',
                                     b"\x00\xff" * 10])
 def test_a_corrupt_cache_is_ignored_and_rewritten(project, damage):
     p = project(DETECTION)
