@@ -93,14 +93,14 @@ def diagnostic_to_json(diagnostic: Diagnostic) -> list:
 
 
 def diagnostic_from_json(data: list) -> Diagnostic:
-    """Raises ValueError (or TypeError) for anything :func:`diagnostic_to_json` did not write."""
+    """Raises TypeError (or ValueError) for anything :func:`diagnostic_to_json` did not write."""
     path, code, name, message, start, end, severity, fix, url, cell = data
     if fix is not None:
         fix_message, applicability, edits = fix
         fix = Fix(fix_message, tuple(Edit(_position(s), _position(e), content)
                                      for s, e, content in edits), applicability)
     if not (isinstance(path, str) and isinstance(name, str) and isinstance(message, str)):
-        raise ValueError("malformed diagnostic")
+        raise TypeError("malformed diagnostic")
     return Diagnostic(path, code, name, message, _position(start), _position(end), severity,
                       fix, url, cell)
 
@@ -112,5 +112,5 @@ def _position_to_json(position: Position) -> list[int]:
 def _position(data: list) -> Position:
     line, column = data
     if not (isinstance(line, int) and isinstance(column, int)):
-        raise ValueError("malformed position")
+        raise TypeError("malformed position")
     return Position(line, column)
