@@ -466,9 +466,8 @@ def test_timm_plateau_through_lightning_needs_reduce_on_plateau():
 def test_timm_plateau_mode_is_what_timm_says():
     from schedules.timm_reference import timm_scheduler
 
+    torch = pytest.importorskip("torch")
     timm = timm_scheduler()
-    import torch
-
     optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
