@@ -3,8 +3,13 @@
     from lintkit import findings, fixed, lint_project
 
     findings(source, "LR003")                 # diagnostics of one rule on a dedented snippet
+    messages(source, "LR003")                 # their messages
     fixed(source, "LR003")                    # the snippet after --fix (None when unchanged)
+    lint(source, "LR003", fix=True)           # the whole RunResult, for what the others drop
     lint_project(tmp_path, {"train.py": ..., "utils/sched.py": ...}, select=["LR003"])
+
+A snippet is dedented before it is linted; a source that starts at column 0 (a module-level
+``HEADER`` plus a body) is linted as it is.
 """
 
 from __future__ import annotations
@@ -12,20 +17,30 @@ from __future__ import annotations
 from pathlib import Path
 from textwrap import dedent
 
-from lrlint import lint_paths, lint_source
+from lrlint import RunResult, lint_paths, lint_source
 from lrlint.diagnostics import Diagnostic
+
+
+def lint(source: str, code: str | list[str], path: str = "train.py", **kwargs) -> RunResult:
+    """The result of linting ``source`` (dedented) as ``path`` with rule(s) ``code``;
+    ``kwargs`` go to ``lint_source`` (``fix=True``, ``unsafe_fixes=True``, ...)."""
+    select = [code] if isinstance(code, str) else code
+    return lint_source(dedent(source), path, select=select, **kwargs)
 
 
 def findings(source: str, code: str | list[str], path: str = "train.py", **kwargs) -> list[Diagnostic]:
     """The diagnostics of rule(s) ``code`` on ``source`` (dedented)."""
-    select = [code] if isinstance(code, str) else code
-    return lint_source(dedent(source), path, select=select, **kwargs).diagnostics
+    return lint(source, code, path, **kwargs).diagnostics
 
 
-def fixed(source: str, code: str, unsafe: bool = False) -> str | None:
+def messages(source: str, code: str | list[str], path: str = "train.py", **kwargs) -> list[str]:
+    """The messages of the diagnostics of rule(s) ``code`` on ``source`` (dedented)."""
+    return [d.message for d in findings(source, code, path, **kwargs)]
+
+
+def fixed(source: str, code: str, unsafe: bool = False, path: str = "train.py") -> str | None:
     """``source`` after applying rule ``code``'s fixes (safe ones, or all with ``unsafe``)."""
-    return lint_source(dedent(source), "train.py", select=[code], fix=True,
-                       unsafe_fixes=unsafe).fixed_source
+    return lint(source, code, path, fix=True, unsafe_fixes=unsafe).fixed_source
 
 
 def write_project(root: Path, files: dict[str, str]) -> Path:

@@ -1,10 +1,6 @@
 from textwrap import dedent
 
-from lrlint import lint_source
-
-
-def findings(source, **kwargs):
-    return lint_source(dedent(source), "train.py", select=["LR001"], **kwargs).diagnostics
+from lintkit import findings, fixed
 
 
 def test_assignment_quotes_new_and_unchanged_lr():
@@ -13,7 +9,7 @@ def test_assignment_quotes_new_and_unchanged_lr():
         LR = 0.1
         opt = optim.SGD(params, lr=LR)
         opt.lr = LR / 10
-    """)
+    """, "LR001")
     assert d.code == "LR001"
     assert "`opt.lr = 0.01`" in d.message
     assert "stays 0.1" in d.message
@@ -25,7 +21,7 @@ def test_default_lr_is_quoted_when_not_given():
         from torch.optim import Adam
         opt = Adam(params)
         opt.lr = 0.5
-    """)
+    """, "LR001")
     assert "stays 1e-3" in d.message
 
 
@@ -34,7 +30,7 @@ def test_read_is_reported_without_fix():
         import torch
         opt = torch.optim.AdamW(params, lr=3e-4)
         print(opt.lr)
-    """)
+    """, "LR001")
     assert "AttributeError" in d.message
     assert d.fix is None
 
@@ -47,7 +43,7 @@ def test_self_attribute_in_other_method():
                 self.optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
             def decay(self):
                 self.optimizer.lr *= 0.5
-    """)
+    """, "LR001")
     assert "self.optimizer.lr" in d.message
 
 
@@ -58,7 +54,7 @@ def test_optimizer_returned_by_local_function():
             return torch.optim.SGD(model.parameters(), lr=0.1)
         optimizer = make(model)
         optimizer.lr = 0.01
-    """)
+    """, "LR001")
     assert d.code == "LR001"
 
 
@@ -69,7 +65,7 @@ def test_optimizer_passed_as_argument():
             opt.lr = 0.1 * 0.5 ** epoch
         optimizer = torch.optim.SGD(params, lr=0.1)
         adjust(optimizer, 3)
-    """)
+    """, "LR001")
     assert d.code == "LR001"
 
 
@@ -78,7 +74,7 @@ def test_annotated_parameter_is_an_optimizer():
         from torch.optim import Optimizer
         def set_lr(opt: Optimizer, lr: float) -> None:
             opt.lr = lr
-    """)
+    """, "LR001")
     assert "`opt.lr`" in d.message
 
 
@@ -90,7 +86,7 @@ def test_local_optimizer_subclass_without_own_lr():
                 pass
         opt = Sign(params, {"lr": 0.1})
         opt.lr = 0.2
-    """)
+    """, "LR001")
     assert "Sign never reads" in d.message
 
 
@@ -113,7 +109,7 @@ def test_near_misses_stay_silent():
         import tensorflow as tf
         k = tf.keras.optimizers.Adam(1e-3)
         k.lr = 1e-4
-    """) == []
+    """, "LR001") == []
 
 
 def test_custom_optimizer_with_own_lr_is_silent():
@@ -129,7 +125,7 @@ def test_custom_optimizer_with_own_lr_is_silent():
                         p.data.add_(p.grad, alpha=-self.lr)
         opt = Custom(params, lr=0.1)
         opt.lr = 0.05
-    """) == []
+    """, "LR001") == []
 
 
 def test_rebinding_the_name_to_something_else_is_followed():
@@ -138,11 +134,7 @@ def test_rebinding_the_name_to_something_else_is_followed():
         opt = torch.optim.SGD(params, lr=0.1)
         opt = make_wrapper(opt)
         opt.lr = 0.05
-    """) == []
-
-
-def fixed(source, **kwargs):
-    return lint_source(dedent(source), "train.py", select=["LR001"], fix=True, **kwargs).fixed_source
+    """, "LR001") == []
 
 
 def test_fix_augmented_assignment_keeps_operator_and_comment():
@@ -151,7 +143,7 @@ def test_fix_augmented_assignment_keeps_operator_and_comment():
         opt = torch.optim.SGD(params, lr=0.1)
         for epoch in range(10):
             opt.lr *= 0.5  # halve
-    """) == dedent("""
+    """, "LR001") == dedent("""
         import torch
         opt = torch.optim.SGD(params, lr=0.1)
         for epoch in range(10):
@@ -167,7 +159,7 @@ def test_fix_avoids_shadowing_an_existing_name():
         opt = torch.optim.SGD(params, lr=0.1)
         opt.lr = 0.01
         print(group)
-    """)
+    """, "LR001")
     assert "for param_group in opt.param_groups:" in result
     assert 'param_group["lr"] = 0.01' in result
 
@@ -178,8 +170,8 @@ def test_fix_with_side_effects_is_unsafe():
         opt = torch.optim.SGD(params, lr=0.1)
         opt.lr = next(lrs)
     """
-    assert fixed(source) is None
-    assert "for group in opt.param_groups:" in fixed(source, unsafe_fixes=True)
+    assert fixed(source, "LR001") is None
+    assert "for group in opt.param_groups:" in fixed(source, "LR001", unsafe=True)
 
 
 def test_no_fix_for_chained_or_compound_statements():
@@ -187,18 +179,18 @@ def test_no_fix_for_chained_or_compound_statements():
         import torch
         opt = torch.optim.SGD(params, lr=0.1)
         x = opt.lr = 0.5
-    """)
+    """, "LR001")
     assert d.fix is None
     (d,) = findings("""
         import torch
         opt = torch.optim.SGD(params, lr=0.1)
         opt.lr = 0.5; print(1)
-    """)
+    """, "LR001")
     assert d.fix is None
 
 
 def test_fix_keeps_crlf_line_endings():
     source = "import torch\r\nopt = torch.optim.SGD(params, lr=0.1)\r\nopt.lr = 0.01\r\n"
-    result = lint_source(source, "t.py", select=["LR001"], fix=True).fixed_source
+    result = fixed(source, "LR001", path="t.py")
     assert result == ("import torch\r\nopt = torch.optim.SGD(params, lr=0.1)\r\n"
                       "for group in opt.param_groups:\r\n    group[\"lr\"] = 0.01\r\n")

@@ -1,14 +1,6 @@
 from textwrap import dedent
 
-from lrlint import lint_source
-
-
-def findings(source, **kwargs):
-    return lint_source(dedent(source), "train.py", select=["LR003"], **kwargs).diagnostics
-
-
-def fixed(source):
-    return lint_source(dedent(source), "train.py", select=["LR003"], fix=True).fixed_source
+from lintkit import findings, fixed
 
 
 def test_quotes_the_skipped_first_value():
@@ -19,7 +11,7 @@ def test_quotes_the_skipped_first_value():
         for epoch in range(10):
             sched.step()
             opt.step()
-    """)
+    """, "LR003")
     assert "uses LR 0.05 instead of 0.1" in d.message
     assert (d.start.line, d.start.column) == (6, 5)
 
@@ -37,7 +29,7 @@ def test_seed_article_lambda_in_batch_loop():
             scheduler.step()
             optimizer.step()
             optimizer.zero_grad()
-    """)
+    """, "LR003")
     assert "instead of 0.01" in d.message
 
 
@@ -53,7 +45,7 @@ def test_scheduler_before_training_function_call():
             for epoch in range(90):
                 sched.step()
                 train_one_epoch(model, loader, opt)
-    """)
+    """, "LR003")
     assert d.fix is None  # the optimizer step is in another function
 
 
@@ -67,7 +59,7 @@ def test_trainer_methods_through_self():
             def train_step(self, batch):
                 self.sched.step()
                 self.opt.step()
-    """)
+    """, "LR003")
     assert "`self.sched.step()` runs before `self.opt.step()`" in d.message
 
 
@@ -81,7 +73,7 @@ def test_grad_scaler_step_counts_as_optimizer_step():
             sched.step()
             scaler.step(opt)
             scaler.update()
-    """)
+    """, "LR003")
     assert "scaler.step(opt)" in d.message
 
 
@@ -102,7 +94,7 @@ def test_correct_orders_are_silent():
             for batch in loader:
                 opt.step()
             sched.step()
-    """) == []
+    """, "LR003") == []
 
 
 def test_scheduler_of_another_optimizer_is_silent():
@@ -115,7 +107,7 @@ def test_scheduler_of_another_optimizer_is_silent():
             disc_opt.step()
             gen_sched.step()
             gen_opt.step()
-    """) != []  # gen_sched runs before gen_opt: found ...
+    """, "LR003") != []  # gen_sched runs before gen_opt: found ...
     assert findings("""
         import torch
         gen_opt = torch.optim.Adam(g.parameters(), lr=2e-4)
@@ -125,7 +117,7 @@ def test_scheduler_of_another_optimizer_is_silent():
             disc_opt.step()
             disc_sched.step()
             gen_opt.step()
-    """) == []  # ... but a scheduler before an unrelated optimizer is fine
+    """, "LR003") == []  # ... but a scheduler before an unrelated optimizer is fine
 
 
 def test_untracked_objects_are_silent():
@@ -133,7 +125,7 @@ def test_untracked_objects_are_silent():
         for epoch in range(10):
             scheduler.step()
             optimizer.step()
-    """) == []
+    """, "LR003") == []
 
 
 def test_fix_moves_the_statement_with_its_comment():
@@ -146,7 +138,7 @@ def test_fix_moves_the_statement_with_its_comment():
             loss.backward()
             opt.step()
             opt.zero_grad()
-    """) == dedent("""
+    """, "LR003") == dedent("""
         import torch
         opt = torch.optim.SGD(params, lr=0.1)
         sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1)
@@ -167,7 +159,7 @@ def test_no_fix_when_the_optimizer_step_is_conditional():
             sched.step()
             if (i + 1) % 4 == 0:
                 opt.step()
-    """)
+    """, "LR003")
     assert d.fix is None
 
 
@@ -179,7 +171,7 @@ def test_step_with_an_epoch_argument_is_left_to_lr011():
         for epoch in range(200):
             sched.step(epoch)
             opt.step()
-    """) == []
+    """, "LR003") == []
 
 
 def test_one_off_step_before_the_loop_is_reported_once_and_not_per_iteration():
@@ -192,7 +184,7 @@ def test_one_off_step_before_the_loop_is_reported_once_and_not_per_iteration():
             for batch in loader:
                 optimizer.step()
             scheduler.step()
-    """)
+    """, "LR003")
     assert finding.start.line == 5
     assert "in each iteration" not in finding.message
     assert "before the training loop" in finding.message
@@ -226,4 +218,4 @@ def test_a_local_factory_called_twice_builds_two_schedulers():
             t_scaler = torch.amp.GradScaler("cuda")
             s_scaler = torch.amp.GradScaler("cuda")
             train_loop(loader, t_optimizer, s_optimizer, t_scheduler, s_scheduler, t_scaler, s_scaler)
-    """) == []
+    """, "LR003") == []

@@ -1,17 +1,11 @@
-from textwrap import dedent
-
-from lrlint import lint_source
-
-
-def findings(source):
-    return lint_source(dedent(source), "train.py", select=["LR004"]).diagnostics
+from lintkit import findings
 
 
 def test_negative_literal_on_a_builtin_optimizer_raises_at_construction():
     (d,) = findings("""
         import torch
         opt = torch.optim.SGD(params, lr=-0.01)
-    """)
+    """, "LR004")
     assert "lr=-0.01 is negative" in d.message
     assert "ValueError" in d.message
 
@@ -24,7 +18,7 @@ def test_negative_constant_on_a_custom_optimizer_is_ascent():
             def __init__(self, params, lr):
                 super().__init__(params, dict(lr=lr))
         optimizer = MyOptimizer(model.parameters(), lr=NEG_LR)
-    """)
+    """, "LR004")
     assert "gradient ascent" in d.message and "MyOptimizer does not check" in d.message
 
 
@@ -39,7 +33,7 @@ def test_seed_article_lambda_reports_the_step():
             else:
                 return -1.0
         scheduler = LambdaLR(optimizer, lr_lambda)
-    """)
+    """, "LR004")
     assert "returns -1.0" in d.message and "from step 50" in d.message
 
 
@@ -48,7 +42,7 @@ def test_inline_lambda_and_multiplicative():
         import torch
         opt = torch.optim.SGD(params, lr=0.1)
         s = torch.optim.lr_scheduler.MultiplicativeLR(opt, lambda e: -0.5 if e > 3 else 0.9)
-    """)
+    """, "LR004")
     assert "from step 4" in d.message
 
 
@@ -59,7 +53,7 @@ def test_param_group_write_through_loop_and_index():
         for g in opt.param_groups:
             g["lr"] = -1e-3
         opt.param_groups[0]['lr'] = -0.5
-    """)
+    """, "LR004")
     assert [d.start.line for d in found] == [5, 6]
     assert "-1e-3" in found[0].message
 
@@ -69,7 +63,7 @@ def test_negative_gamma_names_the_first_decay():
         import torch
         opt = torch.optim.SGD(params, lr=0.1)
         s = torch.optim.lr_scheduler.StepLR(opt, step_size=30, gamma=-0.1)
-    """)
+    """, "LR004")
     assert "at step 30" in d.message
 
 
@@ -86,4 +80,4 @@ def test_near_misses_stay_silent():
         x = torch.nn.functional.normalize(t, dim=-1)
         other.param_groups[0]["lr"] = -1.0
         opt2 = torch.optim.SGD(params, lr=args.lr - 1)
-    """) == []
+    """, "LR004") == []

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from lrlint import lint_source
+from lintkit import findings
 
 HEADER = """\
 import math
@@ -22,13 +21,9 @@ for epoch in range(100):
 """
 
 
-def findings(source: str):
-    return lint_source(source, "train.py", select=["LR006"]).diagnostics
-
-
 def test_exponential_growth_over_the_loop():
     source = HEADER + "scheduler = lr_scheduler.ExponentialLR(optimizer, gamma=1.05)\n" + LOOP
-    [finding] = findings(source)
+    [finding] = findings(source, "LR006")
     # 1.05 ** 100 = 131.5
     assert "ExponentialLR(gamma=1.05)" in finding.message
     assert "×132 over 100 epochs: the LR goes from 1e-3 to 0.1315" in finding.message
@@ -42,7 +37,7 @@ for epoch in range(10):
         optimizer.step()
         scheduler.step()
 """
-    [finding] = findings(source)
+    [finding] = findings(source, "LR006")
     assert "over 3000 steps" in finding.message  # 1.001 ** 3000 = 20.0
     assert "×20" in finding.message
 
@@ -57,23 +52,23 @@ def train(loader):
         optimizer.step()
         scheduler.step()
 """
-    [finding] = findings(source)
+    [finding] = findings(source, "LR006")
     # How often train() runs is not known: no horizon is invented ("after 100 steps").
     assert finding.message.endswith("every 30 steps: it grows without bound")
 
 
 def test_multistep_growth_is_counted_per_milestone():
     source = HEADER + "scheduler = lr_scheduler.MultiStepLR(optimizer, [30, 60], gamma=10)\n"
-    [finding] = findings(source)
+    [finding] = findings(source, "LR006")
     assert "×100 over its 2 milestones [30, 60]: the LR goes from 1e-3 to 0.1" in finding.message
     within = source + LOOP.replace("range(100)", "range(45)")
-    [finding] = findings(within)
+    [finding] = findings(within, "LR006")
     assert "×10 over 45 epochs" in finding.message
 
 
 def test_gamma_as_an_expression_is_shown_with_its_value():
     source = HEADER + "GROWTH = 2.0\nscheduler = lr_scheduler.ExponentialLR(optimizer, GROWTH ** 0.5)\n"
-    [finding] = findings(source)
+    [finding] = findings(source, "LR006")
     assert "ExponentialLR(gamma=GROWTH ** 0.5) (with gamma = 1.414)" in finding.message
 
 
@@ -94,7 +89,7 @@ class Trainer:
             optimizer.step()
             self.scheduler.step()
 """
-    [finding] = findings(source)
+    [finding] = findings(source, "LR006")
     assert "×2.59 over 10 epochs" in finding.message
 
 
@@ -104,7 +99,7 @@ warm = lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=5)
 grow = lr_scheduler.ExponentialLR(optimizer, gamma=1.1)
 scheduler = lr_scheduler.SequentialLR(optimizer, [warm, grow], milestones=[5])
 """
-    assert len(findings(source)) == 1
+    assert len(findings(source, "LR006")) == 1
 
 
 SILENT = {
@@ -184,7 +179,7 @@ for epoch in range(100):
 
 @pytest.mark.parametrize("name", SILENT)
 def test_silent_near_misses(name):
-    assert findings(HEADER + SILENT[name]) == []
+    assert findings(HEADER + SILENT[name], "LR006") == []
 
 
 def test_growth_in_the_else_branch_of_a_bound_is_reported():
@@ -197,7 +192,7 @@ for epoch in range(100):
     else:
         ramp.step()
 """
-    assert len(findings(source)) == 1
+    assert len(findings(source, "LR006")) == 1
 
 
 def test_a_unit_test_of_the_growth_is_deliberate():
@@ -214,10 +209,10 @@ def test_exponential_lr_multiplies_by_gamma():
         scheduler.step()
     assert optimizer.param_groups[0]["lr"] == 0.1 * 10 ** 2
 """
-    assert findings(source) == []
+    assert findings(source, "LR006") == []
     # The same code in a training script is a finding.
     assert len(findings(source.replace("def test_exponential_lr_multiplies_by_gamma", "def train")
-                        .replace("    assert optimizer", "    print(optimizer"))) == 1
+                        .replace("    assert optimizer", "    print(optimizer"), "LR006")) == 1
 
 
 def test_a_huge_growth_is_written_as_a_power_of_ten():
@@ -226,5 +221,5 @@ scheduler = lr_scheduler.ExponentialLR(optimizer, gamma=10)
 for epoch in range(100):
     optimizer.step()
     scheduler.step()
-""")
+""", "LR006")
     assert "×1e100" in finding.message and "0" * 20 not in finding.message

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from lrlint import lint_source
+from lintkit import findings
 
 HEADER = """\
 import torch
@@ -35,12 +34,8 @@ for epoch in range(EPOCHS):
 """
 
 
-def findings(source: str):
-    return lint_source(source, "train.py", select=["LR008"]).diagnostics
-
-
 def one(source: str) -> str:
-    found = findings(source)
+    found = findings(source, "LR008")
     assert len(found) == 1, [f.message for f in found]
     return found[0].message
 
@@ -110,7 +105,7 @@ def test_literal_milestones_say_where_the_lr_ends():
     "lr_scheduler.ExponentialLR(optimizer, gamma=0.999)",
 ])
 def test_consistent_or_unprovable_per_batch_schedules_are_silent(build):
-    assert findings(HEADER + "EPOCHS = 20\nscheduler = " + build + "\n" + PER_BATCH) == []
+    assert findings(HEADER + "EPOCHS = 20\nscheduler = " + build + "\n" + PER_BATCH, "LR008") == []
 
 
 @pytest.mark.parametrize("build", [
@@ -120,7 +115,7 @@ def test_consistent_or_unprovable_per_batch_schedules_are_silent(build):
     "lr_scheduler.CosineAnnealingLR(optimizer, T_max=1000)",  # literal: never proven batches
 ])
 def test_per_epoch_schedules_stepped_per_epoch_are_silent(build):
-    assert findings(HEADER + "EPOCHS = 20\nscheduler = " + build + "\n" + PER_EPOCH) == []
+    assert findings(HEADER + "EPOCHS = 20\nscheduler = " + build + "\n" + PER_EPOCH, "LR008") == []
 
 
 def test_len_loader_horizon_stepped_per_epoch_fires():
@@ -134,7 +129,7 @@ def test_hugging_face_schedules_in_both_directions():
     hf = "from transformers import get_linear_schedule_with_warmup\n"
     per_batch_total = ("scheduler = get_linear_schedule_with_warmup(optimizer, 100, "
                        "num_training_steps=len(train_loader) * EPOCHS)\n")
-    assert findings(hf + HEADER + "EPOCHS = 3\n" + per_batch_total + PER_BATCH) == []
+    assert findings(hf + HEADER + "EPOCHS = 3\n" + per_batch_total + PER_BATCH, "LR008") == []
     message = one(hf + HEADER + "EPOCHS = 3\n" + per_batch_total + PER_EPOCH)
     assert "`num_training_steps=len(train_loader) * EPOCHS`" in message
     per_epoch_total = ("scheduler = get_linear_schedule_with_warmup(optimizer, 0, "
@@ -151,7 +146,7 @@ def test_an_unreadable_warmup_length_does_not_hide_the_training_length():
     assert "(`num_training_steps=len(train_loader) * EPOCHS`)" in message
     conflicting = ("scheduler = get_cosine_schedule_with_warmup(optimizer, args.warmup_epochs, "
                    "len(train_loader) * EPOCHS)\n")
-    assert findings(hf + HEADER + "EPOCHS = 3\n" + conflicting + PER_EPOCH) == []
+    assert findings(hf + HEADER + "EPOCHS = 3\n" + conflicting + PER_EPOCH, "LR008") == []
 
 
 def test_a_step_gated_to_the_last_batch_is_per_epoch():
@@ -163,7 +158,7 @@ for epoch in range(args.epochs):
         if i == len(train_loader) - 1:
             scheduler.step()
 """
-    assert findings(source) == []
+    assert findings(source, "LR008") == []
 
 
 def test_a_step_gated_like_the_optimizer_step_still_counts_batches():
@@ -188,7 +183,7 @@ for epoch in range(20):
         optimizer.step()
         scheduler.step(epoch + i / iters)
 """
-    assert findings(source) == []
+    assert findings(source, "LR008") == []
 
 
 def test_a_receiver_that_may_be_a_timm_scheduler_is_silent():
@@ -203,7 +198,7 @@ for epoch in range(args.epochs):
         optimizer.step()
         scheduler.step()
 """
-    assert findings(source) == []
+    assert findings(source, "LR008") == []
 
 
 def test_self_attributes_and_methods_are_followed():
@@ -247,7 +242,7 @@ for epoch in range(25):
         if phase == "train":
             scheduler.step()
 """
-    assert findings(source) == []
+    assert findings(source, "LR008") == []
 
 
 def test_scheduler_stepped_per_batch_of_a_phase_loader_fires():
@@ -270,7 +265,7 @@ for loader in loaders:
     optimizer.step()
     scheduler.step()
 """
-    assert findings(source) == []
+    assert findings(source, "LR008") == []
 
 
 def test_generator_updates_in_an_inner_critic_loop_are_not_per_epoch():
@@ -282,7 +277,7 @@ for epoch in range(args.epochs):
             optimizer.step()
         scheduler.step()
 """
-    assert findings(source) == []
+    assert findings(source, "LR008") == []
 
 
 def test_sequential_lr_takes_the_unit_of_its_children():
@@ -345,7 +340,7 @@ class Trainer:
         in message
     per_batch = source.replace("            self.optimizer.step()\n        self.scheduler.step()",
                                "            self.optimizer.step()\n            self.scheduler.step()")
-    assert findings(per_batch) == []
+    assert findings(per_batch, "LR008") == []
 
 
 def test_a_while_epoch_loop():
@@ -368,4 +363,4 @@ while epoch < args.epochs:
     "lr_scheduler.MultiStepLR(optimizer, milestones=[50, 80], gamma=0.5)",  # a quarter: mild
 ])
 def test_literal_step_decays_that_stay_mild_per_batch_are_silent(build):
-    assert findings(HEADER + "EPOCHS = 90\nscheduler = " + build + "\n" + PER_BATCH) == []
+    assert findings(HEADER + "EPOCHS = 90\nscheduler = " + build + "\n" + PER_BATCH, "LR008") == []

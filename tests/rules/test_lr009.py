@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from lrlint import lint_source
+from lintkit import findings, fixed
 
 HEADER = """\
 import math
@@ -49,17 +48,8 @@ for epoch in range(EPOCHS):
 """
 
 
-def findings(source: str):
-    return lint_source(source, "train.py", select=["LR009"]).diagnostics
-
-
-def fixed(source: str, unsafe: bool = False) -> str | None:
-    return lint_source(source, "train.py", select=["LR009"], fix=True,
-                       unsafe_fixes=unsafe).fixed_source
-
-
 def test_schedule_counted_in_optimizer_steps_quotes_the_division():
-    [finding] = findings(HEADER + OPTIMIZER_STEPS + LOOP)
+    [finding] = findings(HEADER + OPTIMIZER_STEPS + LOOP, "LR009")
     message = finding.message
     assert "`optimizer.step()` runs once every 4 micro-batches" in message
     assert "(under `if (i + 1) % accum_steps == 0:`)" in message
@@ -69,16 +59,16 @@ def test_schedule_counted_in_optimizer_steps_quotes_the_division():
 
 
 def test_safe_fix_moves_the_step_under_the_condition():
-    assert fixed(HEADER + OPTIMIZER_STEPS + LOOP) == HEADER + OPTIMIZER_STEPS + FIXED_LOOP
-    assert findings(HEADER + OPTIMIZER_STEPS + FIXED_LOOP) == []
+    assert fixed(HEADER + OPTIMIZER_STEPS + LOOP, "LR009") == HEADER + OPTIMIZER_STEPS + FIXED_LOOP
+    assert findings(HEADER + OPTIMIZER_STEPS + FIXED_LOOP, "LR009") == []
 
 
 def test_unknown_length_fires_with_an_unsafe_fix_only():
     source = HEADER + "scheduler = lr_scheduler.OneCycleLR(optimizer, 0.1, total_steps=1000)\n" + LOOP
-    [finding] = findings(source)
+    [finding] = findings(source, "LR009")
     assert "the schedule runs 4 times too fast" in finding.message
-    assert fixed(source) is None
-    assert fixed(source, unsafe=True) == (
+    assert fixed(source, "LR009") is None
+    assert fixed(source, "LR009", unsafe=True) == (
         HEADER + "scheduler = lr_scheduler.OneCycleLR(optimizer, 0.1, total_steps=1000)\n" + FIXED_LOOP)
 
 
@@ -91,7 +81,7 @@ def test_unknown_length_fires_with_an_unsafe_fix_only():
     "lr_scheduler.ReduceLROnPlateau(optimizer)",
 ])
 def test_consistent_or_other_rules_schedulers_are_silent(build):
-    assert findings(HEADER + f"scheduler = {build}\n" + LOOP) == []
+    assert findings(HEADER + f"scheduler = {build}\n" + LOOP, "LR009") == []
 
 
 @pytest.mark.parametrize("gate", [
@@ -102,7 +92,7 @@ def test_consistent_or_other_rules_schedulers_are_silent(build):
 ])
 def test_gate_variants(gate):
     source = HEADER + OPTIMIZER_STEPS + LOOP.replace("(i + 1) % accum_steps == 0", gate)
-    assert len(findings(source)) == 1
+    assert len(findings(source, "LR009")) == 1
 
 
 def test_else_branch_of_a_not_equal_gate_and_a_counter_assigned_in_the_loop():
@@ -119,7 +109,7 @@ for batch in train_loader:
         optimizer.zero_grad()
     scheduler.step()
 """
-    assert len(findings(source)) == 1
+    assert len(findings(source, "LR009")) == 1
 
 
 def test_hugging_face_ceil_division_by_an_attribute():
@@ -136,10 +126,10 @@ for epoch in range(args.num_train_epochs):
             optimizer.zero_grad()
         scheduler.step()
 """
-    [finding] = findings(source)
+    [finding] = findings(source, "LR009")
     assert "every `args.gradient_accumulation_steps` micro-batches" in finding.message
     assert "`len(train_loader) / args.gradient_accumulation_steps`" in finding.message
-    assert fixed(source) is not None
+    assert fixed(source, "LR009") is not None
 
 
 def test_lambda_over_optimizer_steps_is_followed():
@@ -147,7 +137,7 @@ def test_lambda_over_optimizer_steps_is_followed():
 total = EPOCHS * len(train_loader) // accum_steps
 scheduler = lr_scheduler.LambdaLR(optimizer, lambda step: 1 - step / total)
 """ + LOOP
-    [finding] = findings(source)
+    [finding] = findings(source, "LR009")
     assert "counts optimizer steps" in finding.message
 
 
@@ -163,7 +153,7 @@ for epoch in range(EPOCHS):
             optimizer.zero_grad()
         scheduler.step()
 """
-    result = fixed(source)
+    result = fixed(source, "LR009")
     assert result is not None
     assert "scaler.update()\n            scheduler.step()\n            optimizer.zero_grad()" in result
 
@@ -199,7 +189,7 @@ for epoch in range(EPOCHS):
     for i, batch in enumerate(train_loader):
         model(batch).mean().backward()
 """ + body
-    assert findings(source) == []
+    assert findings(source, "LR009") == []
 
 
 def test_generator_updated_every_k_iterations_is_not_accumulation():
@@ -214,7 +204,7 @@ for epoch in range(EPOCHS):
             optimizer.step()
         scheduler.step()
 """
-    assert findings(source) == []
+    assert findings(source, "LR009") == []
 
 
 def test_no_fix_when_the_statements_cannot_simply_move():
@@ -227,7 +217,7 @@ for epoch in range(EPOCHS):
         with torch.no_grad():
             scheduler.step()
 """
-    assert len(findings(in_a_with)) == 1 and fixed(in_a_with, unsafe=True) is None
+    assert len(findings(in_a_with, "LR009")) == 1 and fixed(in_a_with, "LR009", unsafe=True) is None
     helper = HEADER + OPTIMIZER_STEPS + """
 
 def update():
@@ -242,7 +232,7 @@ for epoch in range(EPOCHS):
             update()
         scheduler.step()
 """
-    assert len(findings(helper)) == 1 and fixed(helper, unsafe=True) is None
+    assert len(findings(helper, "LR009")) == 1 and fixed(helper, "LR009", unsafe=True) is None
 
 
 def test_self_attributes_in_a_trainer_class():
@@ -268,6 +258,7 @@ class Trainer:
                 self.optimizer.zero_grad()
             self.scheduler.step()
 """
-    [finding] = findings(source)
+    [finding] = findings(source, "LR009")
     assert "torch raises ValueError when it is stepped past `total_steps`" in finding.message
-    assert "self.scheduler.step()\n                self.optimizer.zero_grad()" in fixed(source)
+    assert ("self.scheduler.step()\n                self.optimizer.zero_grad()"
+            in fixed(source, "LR009"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 import warnings
 
+import lintkit
 import pytest
 
-from lrlint import lint_source
 from lrlint.analysis.metrics import direction_of_name
 
 HEADER = """\
@@ -20,12 +20,12 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 
 
 def lint(body: str, **kwargs):
-    source = HEADER + textwrap.dedent(body)
-    return lint_source(source, "train.py", select=["LR010"], **kwargs)
+    """LR010 on HEADER and the dedented body: the whole RunResult."""
+    return lintkit.lint(HEADER + textwrap.dedent(body), "LR010", **kwargs)
 
 
 def messages(body: str) -> list[str]:
-    return [d.message for d in lint(body).diagnostics]
+    return lintkit.messages(HEADER + textwrap.dedent(body), "LR010")
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -260,8 +260,7 @@ def test_fix_shapes(constructor, fixed):
     result = lint(body, fix=True, unsafe_fixes=True)
     assert result.fixed_source is not None and f"scheduler = {fixed}" in result.fixed_source
     assert lint(body, fix=True).fixed_source is None  # unsafe only
-    again = lint_source(result.fixed_source, "train.py", select=["LR010"])
-    assert again.diagnostics == []
+    assert lintkit.findings(result.fixed_source, "LR010") == []
 
 
 def test_no_fix_when_metrics_disagree_or_mode_is_a_name():
@@ -467,9 +466,8 @@ def test_timm_plateau_through_lightning_needs_reduce_on_plateau():
 def test_timm_plateau_mode_is_what_timm_says():
     from schedules.timm_reference import timm_scheduler
 
+    torch = pytest.importorskip("torch")
     timm = timm_scheduler()
-    import torch
-
     optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import warnings
 
 import pytest
-import torch
-
-from lrlint import lint_source
+from lintkit import findings, fixed
 
 HEADER = """\
 import torch
@@ -19,29 +17,24 @@ scheduler = lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)
 """
 
 
-def findings(source: str):
-    return lint_source(source, "train.py", select=["LR011"]).diagnostics
-
-
-def fixed(source: str, unsafe: bool = False) -> str | None:
-    return lint_source(source, "train.py", select=["LR011"], fix=True,
-                       unsafe_fixes=unsafe).fixed_source
-
-
 def loop(iterable: str, body: str = "    optimizer.step()\n    scheduler.step(epoch)\n") -> str:
     return HEADER + f"for epoch in {iterable}:\n" + body
 
 
 def test_counter_from_zero_lags_one_step_and_the_fix_is_safe():
     source = loop("range(90)")
-    [finding] = findings(source)
+    [finding] = findings(source, "LR011")
     assert "passes `epoch` as the deprecated `epoch` argument of StepLR.step()" in finding.message
     assert "recomputes the LR from its closed form" in finding.message
     assert "lags one step behind `step()`: the first LR is used twice" in finding.message
-    assert fixed(source) == loop("range(90)", "    optimizer.step()\n    scheduler.step()\n")
+    assert fixed(source, "LR011") == loop("range(90)",
+                                          "    optimizer.step()\n    scheduler.step()\n")
 
 
 def used_lrs(with_argument: bool, start: int) -> list[float]:
+    """The LRs torch's StepLR gives six optimizer steps (the test that asks is skipped without
+    torch)."""
+    torch = pytest.importorskip("torch")
     param = torch.nn.Parameter(torch.zeros(1))
     optimizer = torch.optim.SGD([param], lr=1.0)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.1)
@@ -63,37 +56,39 @@ def test_the_lag_and_the_identity_are_torchs_own():
 
 def test_counter_from_one_is_the_same_schedule():
     source = loop("range(1, 91)")
-    [finding] = findings(source)
+    [finding] = findings(source, "LR011")
     assert "counts from 1, so `step()` gives the same LRs" in finding.message
-    assert fixed(source) is not None
+    assert fixed(source, "LR011") is not None
 
 
 def test_counter_from_a_resume_point_has_only_an_unsafe_fix():
     source = loop("range(start_epoch, 90)")
-    [finding] = findings(source)
+    [finding] = findings(source, "LR011")
     assert "restarts unless its state_dict is restored" in finding.message
-    assert fixed(source) is None
-    assert "scheduler.step()\n" in fixed(source, unsafe=True)
+    assert fixed(source, "LR011") is None
+    assert "scheduler.step()\n" in fixed(source, "LR011", unsafe=True)
 
 
 def test_before_the_optimizer_step_there_is_no_fix():
     source = loop("range(90)", "    scheduler.step(epoch)\n    optimizer.step()\n")
-    [finding] = findings(source)
+    [finding] = findings(source, "LR011")
     assert "runs before the optimizer steps of the iteration" in finding.message
-    assert fixed(source, unsafe=True) is None
+    assert fixed(source, "LR011", unsafe=True) is None
 
 
 def test_a_loss_is_read_as_an_epoch():
     source = loop("range(90)", "    optimizer.step()\n    val_loss = evaluate(model)\n"
                                "    scheduler.step(val_loss)\n")
-    [finding] = findings(source)
+    [finding] = findings(source, "LR011")
     assert "`val_loss` looks like a metric, not an epoch" in finding.message
-    assert fixed(source, unsafe=True) is None
+    assert fixed(source, "LR011", unsafe=True) is None
 
 
 def test_keyword_argument_and_explicit_none():
-    assert len(findings(loop("range(90)", "    optimizer.step()\n    scheduler.step(epoch=epoch)\n"))) == 1
-    assert findings(loop("range(90)", "    optimizer.step()\n    scheduler.step(None)\n")) == []
+    keyword = loop("range(90)", "    optimizer.step()\n    scheduler.step(epoch=epoch)\n")
+    assert len(findings(keyword, "LR011")) == 1
+    none = loop("range(90)", "    optimizer.step()\n    scheduler.step(None)\n")
+    assert findings(none, "LR011") == []
 
 
 def test_inner_loop_counter_restarts_every_epoch():
@@ -103,9 +98,9 @@ for epoch in range(90):
         optimizer.step()
         scheduler.step(i)
 """
-    [finding] = findings(source)
+    [finding] = findings(source, "LR011")
     assert "`i` restarts at 0 on every pass of the outer loop" in finding.message
-    assert fixed(source, unsafe=True) is None
+    assert fixed(source, "LR011", unsafe=True) is None
 
 
 def test_outer_counter_inside_the_batch_loop_has_no_fix():
@@ -115,13 +110,13 @@ for epoch in range(90):
         optimizer.step()
         scheduler.step(epoch)
 """
-    assert len(findings(source)) == 1
-    assert fixed(source, unsafe=True) is None
+    assert len(findings(source, "LR011")) == 1
+    assert fixed(source, "LR011", unsafe=True) is None
 
 
 def test_conditional_step_has_no_fix():
     source = loop("range(90)", "    optimizer.step()\n    if epoch > 5:\n        scheduler.step(epoch)\n")
-    assert len(findings(source)) == 1 and fixed(source, unsafe=True) is None
+    assert len(findings(source, "LR011")) == 1 and fixed(source, "LR011", unsafe=True) is None
 
 
 def test_composite_schedulers_raise_type_error():
@@ -132,9 +127,10 @@ for epoch in range(90):
     optimizer.step()
     sequential.step(epoch)
 """
-    [finding] = findings(source)
+    [finding] = findings(source, "LR011")
     assert "SequentialLR.step() takes no argument, so this call raises TypeError" in finding.message
-    assert fixed(source) is None and "sequential.step()" in fixed(source, unsafe=True)
+    assert fixed(source, "LR011") is None
+    assert "sequential.step()" in fixed(source, "LR011", unsafe=True)
 
 
 @pytest.mark.parametrize("source", [
@@ -202,7 +198,7 @@ def train(scheduler: lr_scheduler.LRScheduler, epochs: int):
 """,
 ])
 def test_near_misses_are_silent(source):
-    assert findings(source) == []
+    assert findings(source, "LR011") == []
 
 
 def test_subclass_without_its_own_step_and_annotated_parameters_fire():
@@ -217,13 +213,13 @@ for epoch in range(90):
     optimizer.step()
     custom.step(epoch)
 """
-    assert len(findings(subclass)) == 1
+    assert len(findings(subclass, "LR011")) == 1
     annotated = HEADER + """\
 def train(sched: lr_scheduler.StepLR, epochs: int):
     for epoch in range(epochs):
         sched.step(epoch)
 """
-    assert len(findings(annotated)) == 1
+    assert len(findings(annotated, "LR011")) == 1
 
 
 def test_hugging_face_schedule_with_a_global_step():
@@ -236,7 +232,7 @@ for batch in loader:
     global_step += 1
     hf.step(global_step)
 """
-    [finding] = findings(source)
+    [finding] = findings(source, "LR011")
     assert "of get_linear_schedule_with_warmup.step(): torch warns on every call" in finding.message
     assert "recomputes the LR from `get_lr()`" in finding.message
 
@@ -256,13 +252,12 @@ class Trainer:
             self.optimizer.step()
             self.scheduler.step(epoch)
 """
-    assert fixed(source) == source.replace("self.scheduler.step(epoch)", "self.scheduler.step()")
+    assert fixed(source, "LR011") == source.replace("self.scheduler.step(epoch)",
+                                                    "self.scheduler.step()")
 
 
 def test_a_lagging_epoch_argument_says_what_it_does_to_the_curve():
-    from lintkit import findings as lint
-
-    [finding] = lint("""
+    [finding] = findings("""
         import torch
         optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
         scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)
@@ -277,9 +272,7 @@ def test_a_lagging_epoch_argument_says_what_it_does_to_the_curve():
 
 def test_a_scheduler_wrapper_forwarding_its_epoch_is_its_own_machinery():
     """ildoonet/pytorch-gradual-warmup-lr forwards step(epoch) to the scheduler it wraps."""
-    from lintkit import findings as lint
-
-    assert lint("""
+    assert findings("""
         from torch.optim import SGD
         from torch.optim.lr_scheduler import StepLR, _LRScheduler
 

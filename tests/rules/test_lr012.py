@@ -5,9 +5,7 @@ from __future__ import annotations
 import warnings
 
 import pytest
-import torch
-
-from lrlint import lint_source
+from lintkit import findings, fixed
 
 HEADER = """\
 import torch
@@ -16,15 +14,6 @@ from torch.optim import lr_scheduler
 model = torch.nn.Linear(4, 1)
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
 """
-
-
-def findings(source: str):
-    return lint_source(source, "train.py", select=["LR012"]).diagnostics
-
-
-def fixed(source: str, unsafe: bool = False) -> str | None:
-    return lint_source(source, "train.py", select=["LR012"], fix=True,
-                       unsafe_fixes=unsafe).fixed_source
 
 
 STEP_LR_LOOP = HEADER + """\
@@ -37,9 +26,13 @@ for epoch in range(90):
 
 
 def test_step_lr_message_quotes_the_wrong_value_torch_returns():
-    [finding] = findings(STEP_LR_LOOP)
+    [finding] = findings(STEP_LR_LOOP, "LR012")
     assert "at step 30 it returns 1e-3 while the optimizer's LR is 0.01" in finding.message
-    # The numbers are torch's own.
+
+
+def test_get_lr_at_step_30_in_torch_is_the_quoted_value():
+    """The numbers the message above quotes are torch's own."""
+    torch = pytest.importorskip("torch")
     opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=30, gamma=0.1)
     for _ in range(30):
@@ -59,7 +52,7 @@ for epoch in range(10):
     scheduler.step()
     lr = scheduler.get_lr()
 """
-    [finding] = findings(source)
+    [finding] = findings(source, "LR012")
     assert "at step 0 it returns 0.05 while the optimizer's LR is 0.1" in finding.message
 
 
@@ -70,7 +63,7 @@ for epoch in range(10):
 ])
 def test_schedulers_without_get_lr_raise(build):
     source = HEADER + f"scheduler = {build}\nprint(scheduler.get_lr())\n"
-    messages = [f.message for f in findings(source)]
+    messages = [f.message for f in findings(source, "LR012")]
     assert any("NotImplementedError" in m for m in messages)
 
 
@@ -79,7 +72,7 @@ def test_closed_form_schedulers_are_reported_as_warning_calls():
 scheduler = lr_scheduler.LambdaLR(optimizer, lambda step: 0.95 ** step)
 print(scheduler.get_lr())
 """
-    [finding] = findings(source)
+    [finding] = findings(source, "LR012")
     assert "recomputes it" in finding.message and "get_last_lr()" in finding.message
 
 
@@ -102,7 +95,7 @@ def report(sched):
 
 report(lr_scheduler.StepLR(optimizer, 10))
 """
-    lines = sorted(f.start.line for f in findings(source))
+    lines = sorted(f.start.line for f in findings(source, "LR012"))
     expected = [n for n, line in enumerate(source.splitlines(), 1) if ".get_lr()" in line]
     assert lines == expected and len(expected) == 2
 
@@ -128,7 +121,7 @@ class Chained(lr_scheduler.StepLR):
 warm = Warmup(optimizer)
 print(warm.get_lr())
 """
-    assert findings(source) == []
+    assert findings(source, "LR012") == []
 
 
 def test_subclass_without_override_behaves_like_its_base():
@@ -143,7 +136,7 @@ class Logged(lr_scheduler.ExponentialLR):
 sched = Logged(optimizer, gamma=0.9)
 print(sched.get_lr())
 """
-    assert len(findings(source)) == 1
+    assert len(findings(source, "LR012")) == 1
 
 
 def test_silent_on_non_torch_objects_and_abstract_annotations():
@@ -167,11 +160,11 @@ print(timm_sched.get_lr())
 def log(sched: LRScheduler):
     return sched.get_lr()
 """
-    assert findings(source) == []
+    assert findings(source, "LR012") == []
 
 
 def test_fix_is_safe_for_a_local_binding():
-    assert fixed(STEP_LR_LOOP) == STEP_LR_LOOP.replace("get_lr()", "get_last_lr()")
+    assert fixed(STEP_LR_LOOP, "LR012") == STEP_LR_LOOP.replace("get_lr()", "get_last_lr()")
 
 
 def test_fix_is_safe_for_self_attributes():
@@ -185,7 +178,7 @@ class Trainer:
     def lr(self):
         return self.scheduler.get_lr()
 """
-    assert fixed(source) == source.replace("get_lr()", "get_last_lr()")
+    assert fixed(source, "LR012") == source.replace("get_lr()", "get_last_lr()")
 
 
 def test_fix_is_unsafe_through_a_parameter():
@@ -198,8 +191,8 @@ def report(sched):
 
 report(lr_scheduler.StepLR(optimizer, 10))
 """
-    assert fixed(source) is None
-    assert fixed(source, unsafe=True) == source.replace("get_lr()", "get_last_lr()")
+    assert fixed(source, "LR012") is None
+    assert fixed(source, "LR012", unsafe=True) == source.replace("get_lr()", "get_last_lr()")
 
 
 def test_fix_is_unsafe_when_the_name_may_hold_something_else():
@@ -212,14 +205,12 @@ else:
     scheduler = timm.scheduler.StepLRScheduler(optimizer, decay_t=30)
 print(scheduler.get_lr())
 """
-    [finding] = findings(source)
+    [finding] = findings(source, "LR012")
     assert finding.fix is not None and finding.fix.applicability == "unsafe"
 
 
 def test_lambda_lr_get_lr_is_only_a_warning_and_says_so():
-    from lintkit import findings as lint
-
-    [finding] = lint("""
+    [finding] = findings("""
         import torch
         optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda e: 0.95 ** e)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import lintkit
 import pytest
-
-from lrlint import lint_source
 
 HEADER = """\
 import torch
@@ -19,8 +18,8 @@ model = torch.nn.Linear(10, 1)
 
 
 def messages(body: str) -> list[str]:
-    source = HEADER + textwrap.dedent(body)
-    return [d.message for d in lint_source(source, "train.py", select=["LR013"]).diagnostics]
+    """The messages of LR013 on HEADER and the dedented body."""
+    return lintkit.messages(HEADER + textwrap.dedent(body), "LR013")
 
 
 LOOP = """

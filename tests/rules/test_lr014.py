@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import lintkit
 import pytest
-
-from lrlint import lint_source
 
 HEADER = """\
 import torch
@@ -17,8 +16,8 @@ model = torch.nn.Linear(10, 1)
 
 
 def messages(body: str) -> list[str]:
-    source = HEADER + textwrap.dedent(body)
-    return [d.message for d in lint_source(source, "train.py", select=["LR014"]).diagnostics]
+    """The messages of LR014 on HEADER and the dedented body."""
+    return lintkit.messages(HEADER + textwrap.dedent(body), "LR014")
 
 
 def test_recreated_after_unfreezing_quotes_both_optimizers():
@@ -221,8 +220,6 @@ def test_the_message_matches_torch():
 def test_a_flag_that_stops_the_stepping_before_the_optimizer_is_rebuilt():
     """aimagelab/meshed-memory-transformer: after `use_rl = True` the optimizer is rebuilt and
     only the RL phase runs, which never steps the scheduler (a false positive before)."""
-    from lintkit import findings as lint
-
     source = """
         from torch.optim import Adam
         from torch.optim.lr_scheduler import LambdaLR
@@ -256,7 +253,8 @@ def test_a_flag_that_stops_the_stepping_before_the_optimizer_is_rebuilt():
                     use_rl = True
                     optim = Adam(model.parameters(), lr=5e-6)
     """
-    assert lint(source, "LR014") == []
+    assert lintkit.findings(source, "LR014") == []
     # Without the switch the rebuilt optimizer trains in train_xe while the scheduler drives
     # the old one.
-    assert len(lint(source.replace("                    use_rl = True\n", ""), "LR014")) == 1
+    never_rl = source.replace("                    use_rl = True\n", "")
+    assert len(lintkit.findings(never_rl, "LR014")) == 1

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import lintkit
 import pytest
-
-from lrlint import lint_source
 
 HEADER = """\
 import torch
@@ -23,8 +22,8 @@ loader = [torch.randn(4, 10) for _ in range(8)]
 
 
 def messages(body: str) -> list[str]:
-    source = HEADER + textwrap.dedent(body)
-    return [d.message for d in lint_source(source, "train.py", select=["LR015"]).diagnostics]
+    """The messages of LR015 on HEADER and the dedented body."""
+    return lintkit.messages(HEADER + textwrap.dedent(body), "LR015")
 
 
 def test_chainable_scheduler_compounds_a_manual_decay():

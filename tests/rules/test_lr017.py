@@ -5,8 +5,7 @@ from __future__ import annotations
 import warnings
 
 import pytest
-
-from lrlint import lint_source
+from lintkit import findings, fixed
 
 HEADER = """\
 import argparse
@@ -23,17 +22,10 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 """
 
 
-def findings(source: str):
-    return lint_source(source, "train.py", select=["LR017"]).diagnostics
-
-
-def fixed(source: str, unsafe: bool = False) -> str | None:
-    return lint_source(source, "train.py", select=["LR017"], fix=True,
-                       unsafe_fixes=unsafe).fixed_source
-
-
 def first_lr(source: str) -> float:
-    """The LR the first optimizer step of the script would use, in real torch."""
+    """The LR the first optimizer step of the script would use, in real torch (the test that
+    asks is skipped without torch)."""
+    pytest.importorskip("torch")
     namespace: dict = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -45,45 +37,62 @@ GUARDED = HEADER + "scheduler = LambdaLR(optimizer, lambda epoch: epoch / WARMUP
 
 
 def test_constant_warmup_quotes_the_lost_first_step():
-    [finding] = findings(GUARDED)
+    [finding] = findings(GUARDED, "LR017")
     assert "`epoch / WARMUP` is 0 at step 0" in finding.message
     assert "LR 0 instead of 0.02" in finding.message
     assert "1 of the 5 warmup steps is wasted" in finding.message
     assert "ZeroDivisionError" not in finding.message
+
+
+def test_torch_runs_the_first_step_of_the_warmup_at_lr_0():
     assert first_lr(GUARDED) == 0.0
 
 
 def test_fix_starts_the_warmup_at_one_step_and_keeps_the_rest():
-    result = fixed(GUARDED)
+    result = fixed(GUARDED, "LR017")
     assert result == GUARDED.replace(
         "epoch / WARMUP if", "min(1.0, (epoch + 1) / max(1, WARMUP)) if")
-    assert first_lr(result) == pytest.approx(0.02)
-    assert findings(result) == []
+    assert findings(result, "LR017") == []
+
+
+def test_torch_runs_the_first_step_of_the_fixed_warmup_at_a_fifth_of_the_lr():
+    assert first_lr(fixed(GUARDED, "LR017")) == pytest.approx(0.02)
+
+
+OPTION_WIDTH = HEADER + "scheduler = LambdaLR(optimizer, lambda step: min(1.0, step / args.warmup_steps))\n"
 
 
 def test_option_width_is_read_from_its_default_and_the_fix_guards_zero():
-    source = HEADER + "scheduler = LambdaLR(optimizer, lambda step: min(1.0, step / args.warmup_steps))\n"
-    [finding] = findings(source)
+    source = OPTION_WIDTH
+    [finding] = findings(source, "LR017")
     # The option's default (100) is what a run without --warmup_steps gets.
     assert "1 of the 100 warmup steps is wasted" in finding.message
-    assert fixed(source) == source.replace(
+    assert fixed(source, "LR017") == source.replace(
         "min(1.0, step / args.warmup_steps)", "min(1.0, (step + 1) / max(1, args.warmup_steps))")
+
+
+def test_torch_divides_by_a_zero_option_and_the_fix_guards_it():
+    source = OPTION_WIDTH
     with pytest.raises(ZeroDivisionError):
         first_lr(source.replace("parse_args([])", "parse_args(['--warmup_steps', '0'])"))
-    assert first_lr(fixed(source).replace(
+    assert first_lr(fixed(source, "LR017").replace(
         "parse_args([])", "parse_args(['--warmup_steps', '0'])")) == 0.1
 
 
+ZERO_WIDTH = HEADER + "NO_WARMUP = 0\nscheduler = LambdaLR(optimizer, lambda s: min(1.0, s / NO_WARMUP))\n"
+
+
 def test_zero_width_raises_when_built():
-    source = HEADER + "NO_WARMUP = 0\nscheduler = LambdaLR(optimizer, lambda s: min(1.0, s / NO_WARMUP))\n"
-    [finding] = findings(source)
+    [finding] = findings(ZERO_WIDTH, "LR017")
     assert "divides by zero: `NO_WARMUP` is 0 here" in finding.message
+
+
+def test_torch_raises_on_a_zero_width_when_built():
     with pytest.raises(ZeroDivisionError):
-        first_lr(source)
+        first_lr(ZERO_WIDTH)
 
 
-def test_def_with_casts_and_a_decay_branch():
-    source = HEADER + """\
+CASTS = HEADER + """\
 TOTAL = 1000
 
 
@@ -95,11 +104,17 @@ def lr_lambda(step):
 
 scheduler = LambdaLR(optimizer, lr_lambda)
 """
-    [finding] = findings(source)
+
+
+def test_def_with_casts_and_a_decay_branch():
+    [finding] = findings(CASTS, "LR017")
     assert "ZeroDivisionError" not in finding.message  # `step < 0` is never true
-    result = fixed(source)
+    result = fixed(CASTS, "LR017")
     assert "return min(1.0, (float(step) + 1) / max(1, float(args.warmup_steps)))" in result
-    assert first_lr(result) == pytest.approx(0.1 / 100)
+
+
+def test_torch_runs_the_first_step_of_the_fixed_def_at_the_first_warmup_lr():
+    assert first_lr(fixed(CASTS, "LR017")) == pytest.approx(0.1 / 100)
 
 
 def test_warmup_child_of_sequential_lr_is_ended_by_its_milestone():
@@ -108,7 +123,7 @@ warmup = LambdaLR(optimizer, lambda step: step / WARMUP)
 decay = StepLR(optimizer, step_size=30)
 scheduler = SequentialLR(optimizer, [warmup, decay], milestones=[WARMUP])
 """
-    [finding] = findings(source)
+    [finding] = findings(source, "LR017")
     assert "1 of the 5 warmup steps is wasted" in finding.message
 
 
@@ -123,15 +138,15 @@ def ramp(step):
 first = LambdaLR(optimizer, ramp)
 print(ramp(3))
 """
-    [finding] = findings(source)
+    [finding] = findings(source, "LR017")
     assert finding.fix.applicability == "unsafe"
-    assert fixed(source) is None
-    assert "return min(1.0, (step + 1) / max(1, WARMUP))" in fixed(source, unsafe=True)
+    assert fixed(source, "LR017") is None
+    assert "return min(1.0, (step + 1) / max(1, WARMUP))" in fixed(source, "LR017", unsafe=True)
 
 
 def test_named_lambda_used_once_is_safe():
     source = HEADER + "warm = lambda step: min(step / WARMUP, 1)\nscheduler = LambdaLR(optimizer, warm)\n"
-    assert fixed(source) == source.replace(
+    assert fixed(source, "LR017") == source.replace(
         "min(step / WARMUP, 1)", "min(1.0, (step + 1) / max(1, WARMUP))")
 
 
@@ -176,7 +191,7 @@ for epoch in range(10):
 
 @pytest.mark.parametrize("name", SILENT)
 def test_silent_near_misses(name):
-    assert findings(HEADER + SILENT[name]) == []
+    assert findings(HEADER + SILENT[name], "LR017") == []
 
 
 def test_hugging_face_copy_does_start_at_zero_in_torch():

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from lintkit import lint_project
-
-from lrlint import lint_source
+from lintkit import findings, lint_project
 
 HEADER = """\
 import torch
@@ -24,14 +21,10 @@ for epoch in range(90):
 """
 
 
-def findings(source: str):
-    return lint_source(source, "train.py", select=["LR018"]).diagnostics
-
-
 def test_forgotten_warmup_stays_at_its_initial_lr():
     source = HEADER + "scheduler = lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=5)\n" \
         + TRAIN + "    print(scheduler.get_last_lr())\ntorch.save({'s': scheduler.state_dict()}, 'c.pt')\n"
-    [finding] = findings(source)
+    [finding] = findings(source, "LR018")
     assert finding.message.startswith("LinearLR is created but never stepped")
     assert "(while `optimizer.step()` runs)" in finding.message
     assert "the LR stays at its initial 0.01 for the whole run" in finding.message
@@ -39,12 +32,14 @@ def test_forgotten_warmup_stays_at_its_initial_lr():
 
 
 def test_plateau_never_reduces():
-    [finding] = findings(HEADER + "plateau = lr_scheduler.ReduceLROnPlateau(optimizer)\n" + TRAIN)
+    [finding] = findings(HEADER + "plateau = lr_scheduler.ReduceLROnPlateau(optimizer)\n" + TRAIN,
+                         "LR018")
     assert finding.message.endswith("so the LR is never reduced")
 
 
 def test_bare_constructor_and_local_helpers_that_only_read():
-    assert len(findings(HEADER + "lr_scheduler.StepLR(optimizer, step_size=30)\n" + TRAIN)) == 1
+    assert len(findings(HEADER + "lr_scheduler.StepLR(optimizer, step_size=30)\n" + TRAIN,
+                        "LR018")) == 1
     source = HEADER + """\
 def log_lr(sched, epoch):
     print(epoch, sched.get_last_lr()[0])
@@ -58,7 +53,7 @@ def main():
         if scheduler is not None:
             print(f"{scheduler}")
 """
-    assert len(findings(source)) == 1
+    assert len(findings(source, "LR018")) == 1
 
 
 @pytest.mark.parametrize("tail", [
@@ -75,7 +70,7 @@ def main():
 ])
 def test_any_escape_or_step_keeps_it_silent(tail):
     source = HEADER + "scheduler = lr_scheduler.StepLR(optimizer, step_size=30)\n" + TRAIN + "    " + tail + "\n"
-    assert findings(source) == []
+    assert findings(source, "LR018") == []
 
 
 def test_returned_schedulers_are_handed_on():
@@ -92,7 +87,7 @@ def build(model):
     opt.step()
     return opt, lr_scheduler.StepLR(opt, 30)
 """
-    assert findings(source) == []
+    assert findings(source, "LR018") == []
 
 
 def test_forwarded_through_a_local_function_to_an_unknown_one():
@@ -104,7 +99,7 @@ def run(sched):
 scheduler = lr_scheduler.StepLR(optimizer, step_size=30)
 run(scheduler)
 """ + TRAIN
-    assert findings(source) == []
+    assert findings(source, "LR018") == []
 
 
 def test_children_of_a_composite_are_stepped_by_it():
@@ -113,14 +108,14 @@ warmup = lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=5)
 decay = lr_scheduler.CosineAnnealingLR(optimizer, T_max=85)
 scheduler = lr_scheduler.SequentialLR(optimizer, [warmup, decay], milestones=[5])
 """ + TRAIN
-    [finding] = findings(composed)  # only the parent, which nothing steps
+    [finding] = findings(composed, "LR018")  # only the parent, which nothing steps
     assert finding.message.startswith("SequentialLR is created but never stepped")
-    assert findings(composed + "    scheduler.step()\n") == []
+    assert findings(composed + "    scheduler.step()\n", "LR018") == []
 
 
 def test_no_finding_when_the_optimizer_is_not_stepped_here_either():
     source = HEADER + "scheduler = lr_scheduler.StepLR(optimizer, step_size=30)\n"
-    assert findings(source) == []
+    assert findings(source, "LR018") == []
 
 
 def test_hugging_face_trainer_subclass_attribute_is_stepped_by_the_base_class():
@@ -135,7 +130,7 @@ class MyTrainer(Trainer):
         self.lr_scheduler = get_linear_schedule_with_warmup(self.optimizer, 0, num_training_steps)
         self.optimizer.step()
 """
-    assert findings(source) == []
+    assert findings(source, "LR018") == []
 
 
 TRAINER = """\
@@ -160,7 +155,7 @@ def test_a_class_that_owns_the_epoch_loop_and_forgets_its_scheduler():
                 self.model(batch).mean().backward()
                 self.optimizer.step()
 """
-    [finding] = findings(TRAINER.format(methods=methods))
+    [finding] = findings(TRAINER.format(methods=methods), "LR018")
     assert finding.message.startswith("StepLR is created but never stepped")
 
 
@@ -170,7 +165,7 @@ def test_a_class_without_the_epoch_loop_may_be_driven_from_outside():
         self.model(batch).mean().backward()
         self.optimizer.step()
 """
-    assert findings(TRAINER.format(methods=methods)) == []
+    assert findings(TRAINER.format(methods=methods), "LR018") == []
 
 
 def test_scheduler_passed_to_a_class_that_steps_it():
@@ -188,7 +183,7 @@ class Runner:
 
 runner = Runner(optimizer, lr_scheduler.StepLR(optimizer, 3))
 """
-    assert findings(source) == []
+    assert findings(source, "LR018") == []
 
 
 def test_transformers_get_scheduler_never_stepped():
@@ -196,7 +191,7 @@ def test_transformers_get_scheduler_never_stepped():
 from transformers import get_scheduler
 lr_scheduler = get_scheduler("cosine", optimizer, num_warmup_steps=0, num_training_steps=100)
 """ + TRAIN
-    [finding] = findings(source)
+    [finding] = findings(source, "LR018")
     assert finding.message.startswith("get_scheduler is created but never stepped")
 
 
@@ -205,7 +200,7 @@ def test_a_warmup_from_zero_never_stepped_never_trains():
 from transformers import get_linear_schedule_with_warmup
 scheduler = get_linear_schedule_with_warmup(optimizer, 100, 1000)
 """ + TRAIN
-    [finding] = findings(source)
+    [finding] = findings(source, "LR018")
     assert finding.message.endswith("its warm-up starts at LR 0 and stays there, so the model "
                                     "does not train")
 
@@ -249,7 +244,7 @@ def manual(step: str = "pass", configure: str = "return [optimizer], [StepLR(opt
     "scheduler = StepLR(optimizer, 1, gamma=0.5)\n        return [optimizer], [scheduler]",
 ])
 def test_manual_optimization_never_steps_a_returned_scheduler(configure):
-    [finding] = findings(manual(configure=configure))
+    [finding] = findings(manual(configure=configure), "LR018")
     assert finding.message == (
         "StepLR is returned from configure_optimizers, but this LightningModule uses manual "
         "optimization (`automatic_optimization = False`), where Lightning never steps "
@@ -265,7 +260,7 @@ def test_manual_optimization_never_steps_a_returned_scheduler(configure):
     "self.lr_scheduler_step(self.lr_schedulers(), None)",
 ])
 def test_stepped_by_hand_under_manual_optimization(step):
-    assert findings(manual(step)) == []
+    assert findings(manual(step), "LR018") == []
 
 
 def test_each_of_several_schedulers_must_be_stepped():
@@ -274,19 +269,20 @@ def test_each_of_several_schedulers_must_be_stepped():
     step = "generator_schedule, critic_schedule = self.lr_schedulers()\n" \
            "        generator_schedule.step()"
     source = manual(step, configure)
-    [finding] = findings(source)
+    [finding] = findings(source, "LR018")
     line = source.splitlines()[finding.start.line - 1]
     assert line[finding.start.column - 1:].startswith("CosineAnnealingLR(optimizer, 10)")
     assert finding.message.startswith("CosineAnnealingLR is returned")
-    assert findings(manual(step + "\n        critic_schedule.step()", configure)) == []
-    assert findings(manual("for s in self.lr_schedulers():\n            s.step()", configure)) == []
+    assert findings(manual(step + "\n        critic_schedule.step()", configure), "LR018") == []
+    every = manual("for s in self.lr_schedulers():\n            s.step()", configure)
+    assert findings(every, "LR018") == []
 
 
 def test_reported_where_it_is_returned_to_lightning():
     configure = ("scheduler = StepLR(optimizer, 1)\n"
                  "        return [optimizer], [scheduler]")
     source = manual(configure=configure)
-    [finding] = findings(source)
+    [finding] = findings(source, "LR018")
     line = source.splitlines()[finding.start.line - 1]
     assert line.strip() == "return [optimizer], [scheduler]"
     assert line[finding.start.column - 1:] == "scheduler]"
@@ -324,8 +320,8 @@ class StepSchedulers(L.Callback):
     def on_train_epoch_end(self, trainer, pl_module):
         pl_module.{attribute}.step()
 """
-    assert findings(text + callback.format(attribute="scheduler")) == []
-    assert len(findings(text + callback.format(attribute="ema"))) == 1
+    assert findings(text + callback.format(attribute="scheduler"), "LR018") == []
+    assert len(findings(text + callback.format(attribute="ema"), "LR018")) == 1
 
 
 @pytest.mark.parametrize("text", [
@@ -335,12 +331,12 @@ class StepSchedulers(L.Callback):
     manual().replace("    def training_step", "    def _training_step"),  # an abstract base
 ])
 def test_lightning_look_alikes(text):
-    assert findings(text) == []
+    assert findings(text, "LR018") == []
 
 
 def test_another_module_stepping_its_own_schedulers_does_not_count():
     other = manual("self.lr_schedulers().step()").replace("class GAN", "class Other")
-    assert len(findings(manual() + "\n\n" + other)) == 1
+    assert len(findings(manual() + "\n\n" + other, "LR018")) == 1
 
 
 @pytest.mark.slow

@@ -1,7 +1,9 @@
 """Shared helpers for the schedule tests: run the same schedule in torch and in lrlint.
 
 A schedule is described once as a ``Spec`` (name, kwargs, children) and turned into a
-real torch scheduler or an ``lrlint.schedules.Schedule``.
+real torch scheduler or an ``lrlint.schedules.Schedule``. Importing this module does not import
+torch: the helpers that run torch ask ``pytest.importorskip`` for it, so a test that uses them
+is skipped without torch.
 """
 
 from __future__ import annotations
@@ -11,9 +13,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-import torch
-from torch.optim import lr_scheduler as torch_lr
-from torch.optim.swa_utils import SWALR
+import pytest
 
 from lrlint.schedules import Schedule, build
 
@@ -27,7 +27,8 @@ class Spec:
     children: list[Spec] = field(default_factory=list)
 
 
-def torch_optimizer(base_lrs: list[float], kind: str = "SGD") -> torch.optim.Optimizer:
+def torch_optimizer(base_lrs: list[float], kind: str = "SGD") -> Any:
+    torch = pytest.importorskip("torch")
     groups = [{"params": [torch.zeros(1, requires_grad=True)], "lr": lr} for lr in base_lrs]
     if kind == "SGD":
         return torch.optim.SGD(groups, lr=base_lrs[0], momentum=0.9)
@@ -36,12 +37,17 @@ def torch_optimizer(base_lrs: list[float], kind: str = "SGD") -> torch.optim.Opt
     return getattr(torch.optim, kind)(groups, lr=base_lrs[0])
 
 
-def _torch_class(name: str) -> Any:
+def torch_class(name: str) -> Any:
+    """torch's scheduler class of that name (SWALR lives in torch.optim.swa_utils)."""
+    pytest.importorskip("torch")
+    from torch.optim import lr_scheduler as torch_lr
+    from torch.optim.swa_utils import SWALR
+
     return SWALR if name == "SWALR" else getattr(torch_lr, name)
 
 
-def torch_scheduler(spec: Spec, optimizer: torch.optim.Optimizer) -> Any:
-    cls = _torch_class(spec.name)
+def torch_scheduler(spec: Spec, optimizer: Any) -> Any:
+    cls = torch_class(spec.name)
     if spec.name in COMPOSITES:
         children = [torch_scheduler(child, optimizer) for child in spec.children]
         if spec.name == "ChainedScheduler":

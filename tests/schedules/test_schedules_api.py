@@ -10,10 +10,7 @@ import warnings
 from itertools import islice
 
 import pytest
-import torch
-from schedules_reference import Spec, torch_values
-from torch.optim import lr_scheduler as torch_lr
-from torch.optim.swa_utils import SWALR
+from schedules_reference import Spec, torch_class, torch_values
 
 from lrlint.schedules import (
     REQUIRED,
@@ -25,12 +22,10 @@ from lrlint.schedules import (
     signature,
 )
 
-TORCH_NAMES = sorted(set(torch_lr.__all__) - {"LRScheduler"}) + ["SWALR"]
 HF_NAMES = sorted(name for name in SCHEDULE_NAMES if name.startswith("get_"))
-
-
-def torch_class(name: str) -> type:
-    return SWALR if name == "SWALR" else getattr(torch_lr, name)
+# lrlint's torch schedulers; test_names_are_every_torch_scheduler_and_the_hf_schedules checks
+# that they are torch's.
+TORCH_NAMES = sorted(SCHEDULE_NAMES - set(HF_NAMES))
 
 
 def test_import_is_fast_and_does_not_import_torch() -> None:
@@ -54,7 +49,11 @@ def test_import_is_fast_and_does_not_import_torch() -> None:
 
 
 def test_names_are_every_torch_scheduler_and_the_hf_schedules() -> None:
-    assert set(TORCH_NAMES) | set(HF_NAMES) == SCHEDULE_NAMES
+    pytest.importorskip("torch")
+    from torch.optim import lr_scheduler as torch_lr
+
+    torch_names = sorted(set(torch_lr.__all__) - {"LRScheduler"}) + ["SWALR"]
+    assert set(torch_names) | set(HF_NAMES) == SCHEDULE_NAMES
     assert len(HF_NAMES) == 8
 
 
@@ -143,6 +142,11 @@ def test_one_cycle_raises_exactly_where_the_torch_loop_raises() -> None:
     assert len(list(islice(lazily, 51))) == 51  # the 51st LR is computed, never used
     with pytest.raises(ValueError, match=message):
         next(lazily)
+
+
+def test_one_cycle_gives_torchs_values_and_raises_where_torch_raises() -> None:
+    schedule = build("OneCycleLR", 0.1, max_lr=1.0, total_steps=50)
+    message = "Tried to step 51 times. The specified number of total steps is 50"
     torch_rows = torch_values(Spec("OneCycleLR", {"max_lr": 1.0, "total_steps": 50}), [0.1], 50)
     assert [row[0] for row in torch_rows] == schedule.values(50)
     with pytest.raises(ValueError, match=message):
@@ -188,7 +192,17 @@ def test_optimizer_is_not_an_argument() -> None:
         build("StepLR", 0.1, optimizer=object(), step_size=2)
 
 
+def test_a_scheduler_listed_twice_is_stepped_twice() -> None:
+    step = build("StepLR", 0.1, step_size=2, gamma=0.5)
+    chained = build("ChainedScheduler", 0.1, schedulers=[step, step])
+    # Every step of the chain steps StepLR twice, so its step_size of 2 comes every step.
+    assert chained.values(12) == pytest.approx([0.1 * 0.5**k for k in range(12)], rel=1e-12)
+
+
 def test_a_scheduler_listed_twice_is_stepped_twice_as_in_torch() -> None:
+    torch = pytest.importorskip("torch")
+    from torch.optim import lr_scheduler as torch_lr
+
     step = build("StepLR", 0.1, step_size=2, gamma=0.5)
     chained = build("ChainedScheduler", 0.1, schedulers=[step, step])
     with warnings.catch_warnings():
@@ -209,6 +223,14 @@ def test_sequential_lr_warmup_handoff_quirk() -> None:
     warm = build("LinearLR", 0.1, start_factor=0.1, total_iters=4)
     decay = build("StepLR", 0.1, step_size=2, gamma=0.5)
     values = build("SequentialLR", 0.1, schedulers=[warm, decay], milestones=[4]).values(9)
+    # Warmup 0.01 -> 0.0775, then StepLR's closed form at epoch 0: 0.1, decayed at 2, 4.
+    assert values[4:] == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025])
+
+
+def test_sequential_lr_warmup_handoff_quirk_is_torchs() -> None:
+    warm = build("LinearLR", 0.1, start_factor=0.1, total_iters=4)
+    decay = build("StepLR", 0.1, step_size=2, gamma=0.5)
+    values = build("SequentialLR", 0.1, schedulers=[warm, decay], milestones=[4]).values(9)
     torch_rows = torch_values(
         Spec(
             "SequentialLR",
@@ -222,8 +244,6 @@ def test_sequential_lr_warmup_handoff_quirk() -> None:
         9,
     )
     assert values == [row[0] for row in torch_rows]
-    # Warmup 0.01 -> 0.0775, then StepLR's closed form at epoch 0: 0.1, decayed at 2, 4.
-    assert values[4:] == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025])
 
 
 # Every schedule with a closed form or vectorised fast path, at a million steps.

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import pytest
-import torch
 
 from lrlint.schedules import (
     build,
@@ -22,6 +21,8 @@ from lrlint.schedules import (
     no_weight_decay_equivalent,
     texp_schedule,
 )
+
+torch = pytest.importorskip("torch")  # every test here trains a torch network
 
 STEPS = 50
 IN, HIDDEN, CLASSES, BATCH = 8, 16, 4, 32

@@ -16,7 +16,6 @@ import warnings
 from typing import Any
 
 import pytest
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from timm_reference import (
@@ -30,9 +29,11 @@ from timm_reference import (
     plateau_metrics,
     timm_scheduler,
 )
-from torch.optim import lr_scheduler as torch_lr
 
 from lrlint.schedules import REQUIRED, NoiseNotModelled, build, signature
+
+torch = pytest.importorskip("torch")  # every test here compares with timm, which runs on torch
+torch_lr = torch.optim.lr_scheduler
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schedules_reference import Spec, assert_close_rows, lrlint_schedule, outcome, torch_values
 
+pytest.importorskip("torch")  # every test here compares with torch
+
 # Raise for a deeper run: LRLINT_SCHEDULE_EXAMPLES=500 pytest tests/schedules
 EXAMPLES = int(os.environ.get("LRLINT_SCHEDULE_EXAMPLES", "40"))
 SETTINGS = settings(

@@ -53,6 +53,7 @@ TIMM_MODULES = (
 @functools.cache  # once per session: the stub packages stay in sys.modules
 def timm_scheduler() -> Any:
     """``timm.scheduler``'s classes and factories as a namespace, or skip the test."""
+    pytest.importorskip("torch")  # timm's scheduler modules import it
     # A stub registered before (this module imported under another name) has no spec.
     stub = sys.modules.get("timm")
     spec = None if stub is not None else importlib.util.find_spec("timm")  # found, not imported
