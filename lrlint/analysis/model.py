@@ -365,6 +365,7 @@ class ModuleModel(ModelQueries):
         """What a list variable or ``self.<attr>`` list may hold: the elements of the list
         literals bound to it, and what is ``append``ed to it (or ``extend``ed with a literal)."""
         if isinstance(container, cst.Name):
+            key = container.value
             bindings = self.assignments_reaching(container.value, scope, order)
             same = lambda site: isinstance(site.receiver, cst.Name) and \
                 site.receiver.value == container.value and \
@@ -373,6 +374,7 @@ class ModuleModel(ModelQueries):
             owner = self.instance_class(container.value, scope)
             if owner is None:
                 return []
+            key = container.attr.value
             bindings = self.class_attribute_assignments(owner, container.attr.value)
             family = self.class_family(owner)
             same = lambda site: isinstance(site.receiver, cst.Attribute) and \
@@ -385,18 +387,21 @@ class ModuleModel(ModelQueries):
             if isinstance(binding.value, (cst.List, cst.Tuple)) and not binding.unpack:
                 found.extend((e.value, binding.scope, binding.order)
                              for e in binding.value.elements if isinstance(e, cst.Element))
-        for model in self.project.members or [self]:
-            for site in model.calls:
-                if site.method not in ("append", "extend", "insert") or not site.node.args \
-                        or not same(site):
-                    continue
-                value = site.node.args[-1].value
-                if site.method == "extend":
-                    if isinstance(value, (cst.List, cst.Tuple)):
-                        found.extend((e.value, site.scope, site.order) for e in value.elements
-                                     if isinstance(e, cst.Element))
-                else:
-                    found.append((value, site.scope, site.order))
+        if self.project.members:
+            sites = self.project.container_calls(key)
+        else:
+            sites = [site for site in self.calls if site.method in ("append", "extend", "insert")
+                     and site.node.args]
+        for site in sites:
+            if not same(site):
+                continue
+            value = site.node.args[-1].value
+            if site.method == "extend":
+                if isinstance(value, (cst.List, cst.Tuple)):
+                    found.extend((e.value, site.scope, site.order) for e in value.elements
+                                 if isinstance(e, cst.Element))
+            else:
+                found.append((value, site.scope, site.order))
         return found
 
     def _resolve_keyword_item(self, expr: cst.Subscript, scope, order, path, depth) -> list[Ref]:

@@ -152,6 +152,9 @@ def _read_module(path: str) -> cst.Module | None:
         return None
 
 
+_CONTAINER_METHODS = frozenset({"append", "extend", "insert"})
+
+
 class Project:
     def __init__(self, locator: Locator | None = None,
                  read: Callable[[str], cst.Module | None] = _read_module) -> None:
@@ -169,6 +172,7 @@ class Project:
         self._callers: dict[FunctionInfo, list[CallSite]] | None = None
         self.finished = False
         self.memo: dict[str, object] = {}  # project-wide derived facts (e.g. every save)
+        self._symbols: dict[str, tuple[ModuleModel, str] | None] = {}
 
     # -- modules -----------------------------------------------------------------------------
 
@@ -220,6 +224,14 @@ class Project:
     def symbol(self, qualified: str, depth: int = 0) -> tuple[ModuleModel, str] | None:
         """(model, top-level name) that dotted ``qualified`` refers to, through re-exports;
         (model, "") when it names a module itself."""
+        if depth == 0:  # asked for every call of every member: remembered
+            symbols = self._symbols
+            if qualified not in symbols:
+                symbols[qualified] = self._symbol(qualified, 0)
+            return symbols[qualified]
+        return self._symbol(qualified, depth)
+
+    def _symbol(self, qualified: str, depth: int) -> tuple[ModuleModel, str] | None:
         if depth > 8 or not qualified:
             return None
         parts = qualified.split(".")
@@ -273,6 +285,24 @@ class Project:
             found.extend(site for site in owner.local_call_map(everything=False).get(function, ())
                          if site not in found)
         return found
+
+    def container_calls(self, container: str) -> list[CallSite]:
+        """The members' ``<container>.append/extend/insert(...)`` calls with arguments, where
+        ``<container>`` is a name or ends in that attribute (an index built once: a query per
+        list variable over every call of a large project was quadratic)."""
+        index = self.memo.get("container_calls")
+        if index is None:
+            index = {}
+            for model in self.members:
+                for site in model.calls:
+                    if site.method in _CONTAINER_METHODS and site.node.args:
+                        receiver = site.receiver
+                        if isinstance(receiver, cst.Name):
+                            index.setdefault(receiver.value, []).append(site)
+                        elif isinstance(receiver, cst.Attribute):
+                            index.setdefault(receiver.attr.value, []).append(site)
+            self.memo["container_calls"] = index
+        return index.get(container, [])
 
     def subclasses(self, class_info: ClassInfo) -> list[ClassInfo]:
         """Classes of the members that derive from ``class_info`` (directly or not)."""
