@@ -16,7 +16,6 @@ goal is a cost linear in size (a 50k-line file under 5 s and 300 MB).
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import statistics
 import subprocess
@@ -66,7 +65,7 @@ def plain_file(lines: int) -> tuple[str, int]:
 
 
 def measure(command: list[str], repeat: int) -> tuple[float, float, str]:
-    """Median wall seconds, peak RSS (MB) of the runs, and the last run's output."""
+    """Median wall seconds, peak RSS (MB, as the child printed it) and the last output."""
     times, peak, out = [], 0.0, ""
     for _ in range(repeat):
         start = time.perf_counter()
@@ -75,7 +74,9 @@ def measure(command: list[str], repeat: int) -> tuple[float, float, str]:
         if done.returncode not in (0, 1):
             sys.exit(f"{command[0]} failed: {done.stderr[-500:]}")
         out = done.stdout
-        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+        for line in done.stderr.splitlines():
+            if line.startswith("peak MB "):
+                peak = max(peak, float(line.split()[-1]))
     return statistics.median(times), peak, out
 
 
@@ -93,8 +94,7 @@ def main() -> None:
                 text, bugs = make(lines)
                 path = Path(directory) / f"{shape}_{lines}.py"
                 path.write_text(text)
-                # Peak RSS of children is a high-water mark: measure each run in a fresh
-                # interpreter so one size's peak does not hide the next one's.
+                # Each run in a fresh interpreter, which reports its own peak memory.
                 seconds, peak, out = measure(
                     [sys.executable, "-c", _ONE_RUN, str(path)], args.repeat)
                 found = out.count("LR003")

@@ -192,9 +192,10 @@ def syntax_error(path: str, text: str, error: Exception) -> Diagnostic:
 
 
 def _to_diagnostics(path, text, source, module, reports: list[Report], rules) -> list[Diagnostic]:
-    from libcst.metadata import MetadataWrapper, PositionProvider
+    from lrlint.positions import node_positions
 
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = node_positions(module, [node for report in reports for node in (
+        report.node, *(edit.node for edit in (report.fix.edits if report.fix else ())))])
     lines = split_lines(text)
     by_code = {rule.code: rule for rule in rules}
     diagnostics: list[Diagnostic] = []
