@@ -81,13 +81,17 @@ def lint_bytes(path: str, data: bytes, rules: Sequence[Rule]) -> FileResult:
 
 
 def parse(path: str, text: str) -> tuple[object, Diagnostic | None]:
-    """``text`` parsed by libcst, or the syntax error that stops it (as a diagnostic)."""
+    """``text`` parsed by libcst, or the syntax error that stops it (as a diagnostic). In a
+    large file, top-level definitions no rule can care about are blanked first (their lines
+    kept empty: see ``lrlint.slicing``)."""
     import libcst as cst
+
+    from lrlint.slicing import slice_source
 
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
     try:
-        return cst.parse_module(text), None
+        return cst.parse_module(slice_source(text) or text), None
     except cst.ParserSyntaxError as error:
         return None, syntax_error(path, text, error)
     except (RecursionError, MemoryError) as error:
