@@ -52,18 +52,18 @@ def _by_statement(module: cst.Module, wanted: list[cst.CSTNode]) -> dict | None:
                 self.holds = True
 
     provider = PositionProvider()
-    computed = provider._computed  # noqa: SLF001 - what PositionProvider fills, node -> range
+    computed = provider._computed
     targets = set(wanted)
     line = 1 + sum(len(_NEWLINE.findall(module.code_for_node(h))) for h in module.header)
     for statement in module.body:
         scan = ScanningState(targets)
-        statement._codegen(scan)  # noqa: SLF001
+        statement._codegen(scan)
         if scan.holds:
             state = PositionProvidingCodegenState(default_indent=module.default_indent,
                                                   default_newline=module.default_newline,
                                                   provider=provider)
             state.line, state.column = line, 0
-            statement._codegen(state)  # noqa: SLF001
+            statement._codegen(state)
         line += len(_NEWLINE.findall("".join(scan.tokens)))
     if any(node not in computed for node in wanted):
         return None  # not in the body (the module itself, a header comment)
