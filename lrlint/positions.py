@@ -52,7 +52,7 @@ def _by_statement(module: cst.Module, wanted: list[cst.CSTNode]) -> dict | None:
                 self.holds = True
 
     provider = PositionProvider()
-    computed = provider._computed
+    computed = provider._computed  # what PositionProvider fills: node -> range (private)
     targets = set(wanted)
     line = 1 + sum(len(_NEWLINE.findall(module.code_for_node(h))) for h in module.header)
     for statement in module.body:
