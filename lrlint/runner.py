@@ -163,6 +163,7 @@ class Component:
 class ComponentOutcome:
     results: list[FileResult]
     reads: tuple[str, ...] = ()  # the other files the model read (context, imported modules)
+    absent: tuple[str, ...] = ()  # paths an import looked for and did not find
     complete: bool = True  # False after an internal error: not worth caching
 
 
@@ -224,7 +225,7 @@ def _run_component(component: Component) -> ComponentOutcome:
     members = {c.path for c in component.candidates}
     reads = sorted({*component.context, *locator.found} - members)
     return ComponentOutcome([results[c.path] for c in component.candidates if c.path in results],
-                            tuple(reads))
+                            tuple(reads), tuple(sorted(locator.absent)))
 
 
 def _parse_context(path: str):
@@ -372,7 +373,7 @@ class FindingsStore:
                 return
             findings[os.path.abspath(candidate.path)] = (candidate.data, [
                 result.parsed, [diagnostic_to_json(d) for d in result.diagnostics]])
-        self.cache.record_component(self.key(component), findings, outcome.reads)
+        self.cache.record_component(self.key(component), findings, outcome.reads, outcome.absent)
 
 
 def _plan(paths: Sequence[str], config: Config | None, cli_paths, cache, workers: int):

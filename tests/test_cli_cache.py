@@ -150,3 +150,21 @@ def test_a_fix_run_models_again_and_the_next_lint_sees_the_fixed_file(tmp_path, 
     run([".", "--fix", "--unsafe-fixes"], capsys)
     assert "optimizer.lr" not in (tmp_path / "train.py").read_text()
     assert "LR001" not in run(["."], capsys)[1]
+
+
+def test_a_module_created_where_an_import_looked_invalidates_the_findings(tmp_path, monkeypatch,
+                                                                          capsys):
+    """train.py imports config, which does not exist yet: creating it changes the findings."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "pyproject.toml", "[project]\nname = 'demo'\n")
+    write(tmp_path / "train.py", dedent("""\
+        from transformers import TrainingArguments
+
+        from settings import WARMUP_STEPS
+
+        args = TrainingArguments(output_dir="o", lr_scheduler_type="constant",
+                                 warmup_steps=WARMUP_STEPS)
+    """))
+    assert "LR021" not in run(["."], capsys)[1]  # the warm-up is unknown
+    write(tmp_path / "settings" / "__init__.py", "WARMUP_STEPS = 300\n")
+    assert "LR021" in run(["."], capsys)[1]

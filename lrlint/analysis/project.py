@@ -88,7 +88,10 @@ class DirectoryLocator:
         self.installed = [os.path.abspath(root) for root in installed]
         self.roots = [os.path.abspath(root) for root in roots]
         self.roots += [root for root in self.installed if root not in self.roots]
-        self.found: set[str] = set()  # every file path_of named: what a model may depend on
+        # What a model may depend on: every file path_of named, and every path it looked at
+        # that did not exist (a module created there later changes what an import finds).
+        self.found: set[str] = set()
+        self.absent: set[str] = set()
         self.sources: set[str] | None = None
         if installed_sources is not None:
             self.sources = set(installed_sources)
@@ -106,6 +109,7 @@ class DirectoryLocator:
                 if os.path.isfile(candidate):
                     self.found.add(candidate)
                     return candidate if self._worth_reading(root, candidate) else None
+                self.absent.add(candidate)
         return None
 
     def _worth_reading(self, root: str, path: str) -> bool:

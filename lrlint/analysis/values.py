@@ -140,6 +140,8 @@ class ModelEnv:
                     break
         elif assignment.kind == "param":
             value = self._parameter_value(assignment)
+        elif assignment.kind == "import" and assignment.name in model.imports_absolute:
+            value = _imported(model, assignment.name)  # from config import WARMUP_STEPS
         else:
             value = Unknown(f"'{assignment.name}' is bound by {assignment.kind}")
         cache[key] = value

@@ -223,7 +223,8 @@ class ProjectCache:
         """Each member's findings recorded under the component key ``key``, when every member
         and every other file the component's model read is unchanged; else None."""
         recorded = self.components.get(key)
-        if not isinstance(recorded, dict) or not _unchanged(recorded.get("reads")):
+        if not isinstance(recorded, dict) or not _unchanged(recorded.get("reads")) \
+                or not _still_absent(recorded.get("absent", ())):
             return None
         found = {}
         for path in members:
@@ -235,12 +236,13 @@ class ProjectCache:
         return found
 
     def record_component(self, key: str, findings: dict[str, tuple[bytes, list]],
-                         reads: Sequence[str]) -> None:
-        """Record each member's findings (path -> (bytes linted, findings)) under ``key``, and
-        the ``(mtime_ns, size)`` of the other files (``reads``) the model depended on."""
+                         reads: Sequence[str], absent: Sequence[str] = ()) -> None:
+        """Record each member's findings (path -> (bytes linted, findings)) under ``key``, the
+        ``(mtime_ns, size)`` of the other files (``reads``) the model depended on, and the
+        paths its imports looked for in vain (``absent``: valid while none of them exists)."""
         for path, (data, value) in findings.items():
             self.put_findings(path, key, value, data)
-        self.components[key] = {"reads": _stats(reads)}
+        self.components[key] = {"reads": _stats(reads), "absent": list(absent)}
         self.dirty_components.add(key)
 
     # -- writing --------------------------------------------------------------------------------
@@ -323,6 +325,13 @@ def _unchanged(stats: object) -> bool:
     except (OSError, TypeError, ValueError):
         return False
     return True
+
+
+def _still_absent(paths: object) -> bool:
+    """Whether none of these paths exists now (a list written by :meth:`record_component`)."""
+    if not isinstance(paths, list):
+        return False
+    return not any(isinstance(path, str) and os.path.exists(path) for path in paths)
 
 
 def _write_atomically(target: Path, payload: dict) -> None:

@@ -200,3 +200,19 @@ def test_transformers_drops_the_warmup_of_constant(tmp_path):
             assert lrs == pytest.approx([1e-3] * 6)  # no warm-up at all
         else:
             assert lrs[5] == pytest.approx(1e-3) and lrs[1] == pytest.approx(2e-4)
+
+
+def test_a_warmup_imported_by_name_from_another_module(tmp_path):
+    diagnostics = lint_project(tmp_path, {
+        "config.py": "WARMUP_STEPS = 300\n",
+        "train.py": """
+            from transformers import TrainingArguments
+
+            from config import WARMUP_STEPS
+
+            args = TrainingArguments(output_dir="o", lr_scheduler_type="constant",
+                                     warmup_steps=WARMUP_STEPS)
+        """,
+    }, select=["LR021"])
+    assert where(diagnostics, tmp_path) == [("train.py", "LR021", 6)]
+    assert "`warmup_steps=WARMUP_STEPS` (= 300)" in diagnostics[0].message
