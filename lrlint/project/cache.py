@@ -31,7 +31,7 @@ from lrlint._version import __version__
 from lrlint.project.summary import ModuleSummary, content_hash
 
 CACHE_DIRECTORY = ".lrlint_cache"
-_FORMAT = 3
+_FORMAT = 5
 _MAX_PLANS = 8  # plans kept (one per distinct set of linted files and config)
 _MAX_COMPONENTS = 20_000  # component records kept beyond those of the latest run
 

@@ -213,9 +213,9 @@ class RelevanceSolver:
         facts.acts = bool(vocabulary & STRONG_VOCABULARY) or (
             unit.mentions and bool(vocabulary & WEAK_VOCABULARY))
         deps: dict[SymbolKey, None] = {}
-        for ref in unit.refs:
+        for ref in sorted(unit.refs):  # sorted: the same reason in every process
             self._reference(ref, summary, facts, deps, words, annotation=False)
-        for ref in unit.annotation_refs:
+        for ref in sorted(unit.annotation_refs):
             self._reference(ref, summary, facts, deps, words, annotation=True)
         deps.pop(key, None)
         facts.deps = tuple(deps)

@@ -34,6 +34,11 @@ RECEIVER_VOCABULARY = frozenset({
 
 _TRACKED_WORDS = re.compile(r"optim|sched|scaler", re.IGNORECASE)
 
+# Parameters that hold the run's settings, never an optimizer or scheduler: a training ``main(args)``
+# steps its own optimizer (so it acts on objects) and hands ``args`` to dozens of helpers and
+# pipelines, which forwarding would otherwise join to it.
+_SETTINGS_PARAMETERS = frozenset({"args", "cfg", "config", "hparams"})
+
 MODULE_UNIT = ""  # the key of the unit holding a module's own (top-level) code
 
 
@@ -71,7 +76,8 @@ class Unit:
     # Some name, attribute or parameter in it says optimizer, scheduler or scaler ("opt_sched").
     mentions: bool = False
     # Qualified callee -> what its calls here pass: "!" a name saying optimizer/scheduler/scaler
-    # (bound to nothing this module can name), "^" a parameter of the unit, "=<qualified
+    # (bound to nothing this module can name), "^" a parameter of the unit (its own, not a
+    # nested hook's; never a settings object such as args), "=<qualified
     # callee>" a local assigned from that call.
     passes: dict[str, frozenset[str]] = field(default_factory=dict)
     # For a class: qualified callees whose results its methods store on ``self`` or return.
@@ -181,7 +187,7 @@ def resolve_relative(module: str | None, is_package: bool, level: int, target: s
 class _UnitWalk:
     """Collects one unit's names, chains, annotations, vocabulary, calls and values."""
 
-    __slots__ = ("annotations", "assigned", "calls", "chains", "held", "imports", "is_class",
+    __slots__ = ("annotations", "assigned", "calls", "chains", "forwardable", "held", "imports", "is_class",
                  "names", "params", "returns", "returns_value", "vocabulary")
 
     def __init__(self, is_class: bool = False) -> None:
@@ -194,6 +200,9 @@ class _UnitWalk:
         self.assigned: dict[str, list[ast.expr]] = {}  # local name -> values (any level)
         self.returns_value = False
         self.params: set[str] = set()
+        # Parameters whose value, passed on, is what this unit received from its callers: a
+        # function's own, every method's in a class (not those of a hook defined inside main()).
+        self.forwardable: set[str] = set()
         self.calls: list[tuple[str, set[str]]] = []  # (callee chain, argument tokens)
         self.held: list[ast.expr] = []  # a class: values stored on self or returned
         self.is_class = is_class
@@ -297,7 +306,7 @@ class _UnitWalk:
                 # a local's name alone can mislead (a diffusion model's noise scheduler): what
                 # it is bound to decides, when the unit binds it to calls it can name
                 tokens.add("!" + chain if "." not in chain else "!")
-            elif chain in self.params:
+            elif chain in self.forwardable and chain not in _SETTINGS_PARAMETERS:
                 tokens.add("^")
             elif "." not in chain:
                 tokens.add("=" + chain)
@@ -316,6 +325,8 @@ class _UnitWalk:
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
             if arg is not None:
                 self.params.add(arg.arg)
+                if self.is_class:
+                    self.forwardable.add(arg.arg)
                 if arg.annotation is not None:
                     self._annotation(arg.annotation, summarizer)
         stack.extend(args.defaults)
@@ -547,6 +558,7 @@ class _Summarizer:
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
             if arg is not None:
                 walk.params.add(arg.arg)
+                walk.forwardable.add(arg.arg)
                 if arg.annotation is not None:
                     walk._annotation(arg.annotation, self)
         if node.returns is not None:

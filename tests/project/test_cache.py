@@ -104,8 +104,8 @@ def test_findings_are_kept_per_key_and_dropped_when_the_file_changes(project):
     assert ProjectCache(p.root).get_findings(path, "k1") is None
 
 
-@pytest.mark.parametrize("damage", [b"{not json", b"[]", b'{"format": 3, "version": "1.0"}',
-                                    b'{"format": 3, "version": "1.0", "files": {"x": [1]}}',
+@pytest.mark.parametrize("damage", [b"{not json", b"[]", b'{"format": 5, "version": "1.0"}',
+                                    b'{"format": 5, "version": "1.0", "files": {"x": [1]}}',
                                     b"\x00\xff" * 10])
 def test_a_corrupt_cache_is_ignored_and_rewritten(project, damage):
     p = project(DETECTION)

@@ -356,3 +356,52 @@ def test_src_layout_and_scripts_importing_their_siblings(project):
     })
     assert p.relevant() == {"src/proj/sched.py", "scripts/train.py", "exp/utils.py",
                             "exp/train.py"}
+
+
+# A diffusers-style training script: main(args) steps its own optimizer, hands args and a
+# save hook's parameters to a pipeline module that acts on its own noise scheduler.
+PIPELINE_PROJECT = {
+    "train.py": """
+        import torch
+        from pipelines import DiffusionPipeline, save_lora
+        from helpers import run_epoch
+
+        def main(args):
+            optimizer = torch.optim.AdamW(params, lr=args.lr)
+
+            def save_model_hook(models, weights, output_dir):
+                save_lora(output_dir, models)
+
+            pipeline = DiffusionPipeline(args)
+            for batch in loader:
+                optimizer.step()
+
+        def train(model, optimizer):
+            run_epoch(model, optimizer)
+    """,
+    "pipelines.py": """
+        def save_lora(output_dir, models):
+            for model in models:
+                model.save(output_dir)
+
+        class DiffusionPipeline:
+            def __init__(self, config):
+                self.config = config
+
+            def __call__(self, steps):
+                for t in range(steps):
+                    self.scheduler.step(t)
+    """,
+    "helpers.py": """
+        def run_epoch(model, opt):
+            for batch in model.batches:
+                opt.step()
+    """,
+}
+
+
+def test_settings_and_nested_hook_parameters_join_nothing(project):
+    p = project(PIPELINE_PROJECT)
+    relevant = p.relevant()
+    assert "pipelines.py" not in relevant  # given args and a hook's parameters only
+    assert {"train.py", "helpers.py"} <= relevant  # train's own optimizer parameter, forwarded

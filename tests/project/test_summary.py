@@ -126,7 +126,7 @@ def test_calls_record_what_they_pass():
     passes = s.units["main"].passes
     assert passes["engine.train_one_epoch"] == {"=torch.optim.SGD", "=solver.build_scheduler"}
     assert "engine.evaluate" not in passes  # nothing tracked-looking goes there
-    assert passes["solver.build_scheduler"] == {"^", "=torch.optim.SGD"}  # cfg is a parameter
+    assert passes["solver.build_scheduler"] == {"=torch.optim.SGD"}  # cfg: settings, not objects
     assert s.units["forward_it"].passes["engine.train_one_epoch"] == {"^"}
 
 
