@@ -156,3 +156,25 @@ def test_fix_is_idempotent_on_every_fixture():
         twice = lint_source(text, str(path), fix=True, unsafe_fixes=True)
         assert twice.fixed_source is None, path.name
         libcst.parse_module(text)
+
+
+def test_a_lint_leaves_the_garbage_collector_as_it_found_it(tmp_path, monkeypatch):
+    """The runner collects less often while modelling, and restores the caller's settings."""
+    import gc
+
+    import lrlint.runner
+    from lrlint import lint_paths
+
+    (tmp_path / "train.py").write_text(
+        "import torch\nopt = torch.optim.SGD(p, lr=0.1)\nopt.lr = 0.01\n")
+    before = gc.get_threshold()
+    seen = []
+    real = lrlint.runner._run_component
+
+    def spying(component):
+        seen.append(gc.get_threshold())
+        return real(component)
+
+    monkeypatch.setattr(lrlint.runner, "_run_component", spying)
+    assert [d.code for d in lint_paths([tmp_path], jobs=1).diagnostics] == ["LR001"]
+    assert seen and seen[0] != before and gc.get_threshold() == before
