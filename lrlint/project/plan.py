@@ -102,14 +102,6 @@ class RunPlan:
         position = self._component_of.get(path)
         return self.components[position] if position is not None else frozenset({path})
 
-    def component_hashes(self, path: str) -> tuple[str, ...]:
-        """Content hashes of ``path``'s component (sorted by path): part of a findings key."""
-        hashes = []
-        for member in sorted(self.component_of(path)):
-            summary = self.index.summaries().get(member)
-            hashes.append(summary.content_hash if summary is not None else "")
-        return tuple(hashes)
-
 
 def plan_run(
     files: Sequence[str | os.PathLike[str]],

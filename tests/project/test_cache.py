@@ -173,17 +173,17 @@ def test_concurrent_writers_never_leave_a_broken_cache(tmp_path):
     assert not list(directory.glob("*/.*.tmp"))  # no temporary file left behind
 
 
-def test_component_hashes_follow_the_files_a_finding_depends_on(project):
+def test_a_component_holds_the_files_a_finding_depends_on(project):
+    """The runner keys a component's cached findings by its members' bytes: a file that cannot
+    change a finding is no member, one that builds the scheduler is."""
     p = project(DETECTION)
-    before = p.plan().component_hashes(p.path("engine.py"))
-    assert len(before) == 4 and all(before)
-    (p.root / "models" / "resnet.py").write_text("def resnet50():\n    return None\n")
-    assert p.plan().component_hashes(p.path("engine.py")) == before
+    members = {os.path.relpath(m, p.root) for m in p.plan().component_of(p.path("engine.py"))}
+    assert members == {"engine.py", "main.py", "solver/build.py", "solver/lr_scheduler.py"}
     (p.root / "solver" / "build.py").write_text(
         "import torch\ndef build_lr_scheduler(cfg, optimizer):\n"
         "    return torch.optim.lr_scheduler.StepLR(optimizer, 3)\n")
-    after = p.plan().component_hashes(p.path("engine.py"))
-    assert after != before and len(after) == 3  # WarmupMultiStepLR is no longer built
+    members = {os.path.relpath(m, p.root) for m in p.plan().component_of(p.path("engine.py"))}
+    assert members == {"engine.py", "main.py", "solver/build.py"}  # WarmupMultiStepLR not built
 
 
 def test_an_empty_run_plans_nothing(tmp_path):
