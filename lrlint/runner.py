@@ -358,14 +358,19 @@ class FindingsStore:
     def __init__(self, cache) -> None:
         self.cache = cache
         self.settings = installed_roots()
+        self._keys: dict[int, str] = {}  # id(component) -> key: looked up, then recorded
 
     def key(self, component: Component) -> str:
         from lrlint.project.cache import findings_key
         from lrlint.project.summary import content_hash
 
-        members = [(c.path, c.codes, content_hash(c.data)) for c in component.candidates]
-        return findings_key(members, component.context, [
-            *component.extra_paths, *self.settings, *sorted(component.installed_sources or ())])
+        found = self._keys.get(id(component))
+        if found is None:
+            members = [(c.path, c.codes, content_hash(c.data)) for c in component.candidates]
+            found = self._keys[id(component)] = findings_key(members, component.context, [
+                *component.extra_paths, *self.settings,
+                *sorted(component.installed_sources or ())])
+        return found
 
     def results(self, component: Component) -> list[FileResult] | None:
         from lrlint.diagnostics import diagnostic_from_json
