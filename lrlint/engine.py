@@ -86,12 +86,13 @@ def parse(path: str, text: str) -> tuple[object, Diagnostic | None]:
     kept empty: see ``lrlint.slicing``)."""
     import libcst as cst
 
+    from lrlint.cst_parse import parse_module
     from lrlint.slicing import slice_source
 
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
     try:
-        return cst.parse_module(slice_source(text) or text), None
+        return parse_module(slice_source(text) or text), None
     except cst.ParserSyntaxError as error:
         return None, syntax_error(path, text, error)
     except (RecursionError, MemoryError) as error:

@@ -144,6 +144,7 @@ class DirectoryLocator:
 
 
 def _read_module(path: str) -> cst.Module | None:
+    from lrlint.cst_parse import parse_module
     from lrlint.source import DecodeError, decode
 
     try:
@@ -151,7 +152,7 @@ def _read_module(path: str) -> cst.Module | None:
             return None
         with open(path, "rb") as stream:
             text = decode(stream.read()).text
-        return cst.parse_module(text)
+        return parse_module(text)
     except (OSError, DecodeError, cst.ParserSyntaxError, RecursionError, ValueError):
         return None
 
