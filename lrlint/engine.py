@@ -92,7 +92,7 @@ def parse(path: str, text: str) -> tuple[object, Diagnostic | None]:
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
     try:
-        return parse_module(slice_source(text) or text), None
+        return parse_module(slice_source(text) or text, path), None
     except cst.ParserSyntaxError as error:
         return None, syntax_error(path, text, error)
     except (RecursionError, MemoryError) as error:

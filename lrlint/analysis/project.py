@@ -152,7 +152,7 @@ def _read_module(path: str) -> cst.Module | None:
             return None
         with open(path, "rb") as stream:
             text = decode(stream.read()).text
-        return parse_module(text)
+        return parse_module(text, path)
     except (OSError, DecodeError, cst.ParserSyntaxError, RecursionError, ValueError):
         return None
 
