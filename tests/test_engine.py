@@ -159,7 +159,8 @@ def test_fix_is_idempotent_on_every_fixture():
 
 
 def test_a_lint_leaves_the_garbage_collector_as_it_found_it(tmp_path, monkeypatch):
-    """The runner collects less often while modelling, and restores the caller's settings."""
+    """The runner collects less often while modelling in the caller's process, and restores
+    the caller's settings."""
     import gc
 
     import lrlint.runner
@@ -172,9 +173,33 @@ def test_a_lint_leaves_the_garbage_collector_as_it_found_it(tmp_path, monkeypatc
     real = lrlint.runner._run_component
 
     def spying(component):
-        seen.append(gc.get_threshold())
+        seen.append((gc.isenabled(), gc.get_threshold()))
         return real(component)
 
     monkeypatch.setattr(lrlint.runner, "_run_component", spying)
     assert [d.code for d in lint_paths([tmp_path], jobs=1).diagnostics] == ["LR001"]
-    assert seen and seen[0] != before and gc.get_threshold() == before
+    assert seen and seen[0][0] and seen[0][1] != before
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_a_worker_pauses_the_collector_per_component_and_freezes_what_survives(monkeypatch):
+    import gc
+    import multiprocessing
+
+    import lrlint.runner
+    from lrlint.runner import Candidate, Component, run_components
+
+    seen = []
+    monkeypatch.setattr(lrlint.runner, "_run_component",
+                        lambda component: seen.append(gc.isenabled()) or
+                        lrlint.runner.ComponentOutcome([]))
+    monkeypatch.setattr(multiprocessing, "parent_process", lambda: object())  # as in a worker
+    component = Component((Candidate("train.py", b"", ("LR001",)),), "off", False)
+    try:
+        with lrlint.runner._collector_settings():
+            run_components((component, component))
+            assert seen == [False, False] and gc.isenabled()
+            assert gc.get_freeze_count() > 0  # the survivors are frozen ...
+        assert gc.get_freeze_count() == 0  # ... until the run ends
+    finally:
+        gc.unfreeze()
