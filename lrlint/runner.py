@@ -382,7 +382,7 @@ def _batches(todo: list[int], components: list[Component], plan, workers: int) -
     for position in todo:
         root = layout.project_root(components[position].candidates[0].path) or ""
         by_project.setdefault(root, []).append(position)
-    cap = max([sum(size.values()) // (workers * 4), *size.values()]) if size else 0
+    cap = sum(size.values()) // (workers * 4)  # a larger component gets a batch of its own
     batches: list[list[int]] = []
     for positions in by_project.values():
         positions.sort(key=lambda p: components[p].candidates[0].path)
