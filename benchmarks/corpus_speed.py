@@ -250,6 +250,13 @@ def run_corpus(directory: Path, repeat: int, materialise_first: bool) -> None:
         print(f"{'ruff check --no-cache (defaults)':<34}{wall:8.2f}s{cpu:8.2f}s{peak:8.0f} MB")
     else:
         print("(ruff not installed: pip install -e '.[bench]')")
+    lrlint = [sys.executable, "-m", "lrlint", "--no-cache", "--exit-zero", "-q", str(directory)]
+    wall, cpu, peak, _ = measured(lrlint, repeat)
+    rows["lrlint"] = (wall, cpu, peak)
+    print(f"{'lrlint --no-cache (cold)':<34}{wall:8.2f}s{cpu:8.2f}s{peak:8.0f} MB")
+    if "ruff" in rows:
+        print(f"  lrlint cold / ruff wall: {wall / rows['ruff'][0]:.1f}; "
+              f"CPU: {cpu / rows['ruff'][1]:.1f}")
     stats = {}
     with tempfile.TemporaryDirectory() as cache_dir:
         for label, workers, cache in (("plan, 1 process, no cache", 1, "-"),
@@ -273,6 +280,7 @@ def run_corpus(directory: Path, repeat: int, materialise_first: bool) -> None:
           f"{single['rounds']} rounds")
     print("  seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in seconds.items()))
     libcst_report(directory, single)
+    floor_report(directory, rows.get("ruff"))
 
 
 _LIBCST = """
@@ -350,3 +358,40 @@ def libcst_report(directory: Path, plan: dict) -> None:
     print(f"  files with a finding today: {len(with_findings)}; not planned for the model: "
           f"{len(hidden)}" + "".join(f"\n    HIDDEN {p}" for p in hidden))
     print(f"  (this check: {wall:.1f} s wall, {cpu:.1f} s CPU)")
+
+
+_FLOOR = """
+import ast, gc, json, sys, time
+from lrlint.discovery import discover
+from lrlint.prefilter import passes_root
+files, _ = discover([sys.argv[1]])
+texts = [data for path in files if passes_root(data := open(path, "rb").read())]
+gc.disable()  # as lrlint's workers run: the collector would only add noise here
+parse = walk = 0.0
+for data in texts:
+    start = time.process_time()
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        continue
+    parsed = time.process_time()
+    for _ in ast.walk(tree):
+        pass
+    parse, walk = parse + parsed - start, walk + time.process_time() - parsed
+print(json.dumps({"files": len(texts), "bytes": sum(map(len, texts)), "parse": parse,
+                  "walk": walk}))
+"""
+
+
+def floor_report(directory: Path, ruff: tuple[float, float, float] | None) -> None:
+    """What any CPython design pays before it models anything: CPython's own parser over the
+    files that can hold a tracked object (the root gates), and one bare walk of their trees.
+    A whole-project model must at least index these files; Ruff's whole run is the yardstick."""
+    _, _, _, out = measured(_child(_FLOOR, str(directory)))
+    floor = json.loads(out)
+    both = floor["parse"] + floor["walk"]
+    print(f"\nCPython floor: {floor['files']:,} files pass the root gates "
+          f"({floor['bytes'] / 1e6:.1f} MB): ast.parse {floor['parse']:.1f} s CPU, one ast.walk "
+          f"{floor['walk']:.1f} s CPU, together {both:.1f} s CPU"
+          + (f" = {both / ruff[1]:.2f}x Ruff's whole run ({ruff[1]:.1f} s CPU)" if ruff else ""))
+
