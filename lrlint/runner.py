@@ -158,6 +158,9 @@ class Component:
     context: tuple[str, ...] = ()
     # Installed modules the model may read (None: any that can define a tracked class).
     installed_sources: frozenset[str] | None = None
+    # Searched after everything else: the directories between the files and their project
+    # root (a subproject's entry script puts its own directory on sys.path).
+    enclosing_roots: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,8 @@ def _run_component(component: Component) -> ComponentOutcome:
     parents = [os.path.dirname(root) for root in roots]
     locator = DirectoryLocator(
         [*roots, *dict.fromkeys(p for p in parents if p not in roots), *component.extra_paths],
-        installed=installed_roots(), installed_sources=component.installed_sources)
+        installed=installed_roots(), installed_sources=component.installed_sources,
+        last=component.enclosing_roots)
     workspace = Workspace(locator)
     for candidate in component.candidates:
         try:
@@ -340,7 +344,8 @@ def lint_files(paths: Sequence[str], config: Config, fix: FixMode = "off", write
     plan = _plan(paths, plan_config, cli_paths, project_cache, parallel)
     candidates, problems = _read_all(paths, config, workers, fix, write, plan)
     components = [Component(tuple(group), fix, write, tuple(extra_paths), context,
-                            plan.installed_sources)
+                            plan.installed_sources,
+                            plan.enclosing_roots(c.path for c in group))
                   for group, context in _components(candidates, plan)]
     # Fixing writes files: only a lint's findings are cached.
     store = FindingsStore(project_cache) if project_cache is not None and fix == "off" else None
@@ -447,7 +452,7 @@ class FindingsStore:
         if found is None:
             members = [(c.path, c.codes, content_hash(c.data)) for c in component.candidates]
             found = self._keys[id(component)] = findings_key(members, component.context, [
-                *component.extra_paths, *self.settings,
+                *component.extra_paths, *component.enclosing_roots, *self.settings,
                 *sorted(component.installed_sources or ())])
         return found
 

@@ -80,14 +80,16 @@ class ModuleName:
 
 class DirectoryLocator:
     """Modules under a few source roots, by the usual layout, then under the ``installed``
-    package directories. ``installed_sources``: when given (the run's plan knows them), the
-    only installed modules worth reading, with the package ``__init__`` files above them."""
+    package directories, then under ``last`` (the plan's enclosing roots). ``installed_sources``:
+    when given (the run's plan knows them), the only installed modules worth reading, with the
+    package ``__init__`` files above them."""
 
     def __init__(self, roots: Iterable[str], installed: Iterable[str] = (),
-                 installed_sources: Iterable[str] | None = None) -> None:
+                 installed_sources: Iterable[str] | None = None, last: Iterable[str] = ()) -> None:
         self.installed = [os.path.abspath(root) for root in installed]
         self.roots = [os.path.abspath(root) for root in roots]
         self.roots += [root for root in self.installed if root not in self.roots]
+        self.roots += [root for root in map(os.path.abspath, last) if root not in self.roots]
         # What a model may depend on: every file path_of named, and every path it looked at
         # that did not exist (a module created there later changes what an import finds).
         self.found: set[str] = set()

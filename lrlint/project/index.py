@@ -219,6 +219,8 @@ class ProjectIndex:
             if found is not None:
                 # a namespace package has no file: remember its directory's stand-in path
                 self._installed_paths.add(os.path.abspath(found.path or found.directory or ""))
+        if found is None:
+            found = self.layout.find_enclosing(name, importer)
         return found
 
     def module(self, name: str, importer: str | None = None) -> ModuleSummary | None:

@@ -14,7 +14,8 @@ A project root is the nearest directory above a file that holds ``pyproject.toml
 ``lrlint.toml``, ``setup.py``, ``setup.cfg`` or ``.git``. An importing file searches, in order:
 the directory its own package chain starts in (a script's own directory), the project's source
 roots (the config's ``src``; by default the project root and its ``src/``), the config's
-``extra-paths``, and last the installed packages (``search_path.py``).
+``extra-paths``, the installed packages (``search_path.py``), and last the directories between
+its own and the project root (a subproject's scripts run from the subproject's directory).
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ class Layout:
         self._package_top: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._search_roots: dict[str | None, tuple[str, ...]] = {}
         self._found: dict[tuple[str, tuple[str, ...]], Location | None] = {}
+        self._enclosing: dict[str, tuple[str, ...]] = {}
 
     # -- projects -----------------------------------------------------------------------------
 
@@ -166,6 +168,40 @@ class Layout:
                 found = _unique([top, *self.source_roots(importer), *self.extra_paths])
             self._search_roots[directory] = found
         return found
+
+    def enclosing_roots(self, importer: str) -> tuple[str, ...]:
+        """The directories between ``importer``'s package top and its project root, nearest
+        first: where a subproject's entry script may live (``python sub/train.py`` puts ``sub/``
+        on ``sys.path``, and ``sub/models/plain.py`` imports ``models.base`` from there). Only
+        inside a project (a root marker above); tried after every other root, installed
+        packages included."""
+        directory = os.path.dirname(os.path.abspath(importer))
+        found = self._enclosing.get(directory)
+        if found is None:
+            root = self.project_root(importer)
+            found = ()
+            if root is not None:
+                top, _ = self.package_top(directory)
+                searched = set(self.search_roots(importer))
+                ancestors = []
+                while _inside(top, root) and top != root:
+                    top = os.path.dirname(top)
+                    if top not in searched:
+                        ancestors.append(top)
+                found = tuple(ancestors)
+            self._enclosing[directory] = found
+        return found
+
+    def find_enclosing(self, name: str, importer: str | None) -> Location | None:
+        """The module ``name`` under one of ``importer``'s :meth:`enclosing_roots`."""
+        if importer is None:
+            return None
+        parts = name.split(".")
+        for root in self.enclosing_roots(importer):
+            found = find_in(root, parts, self.listing)
+            if found is not None:
+                return found
+        return None
 
     # -- names --------------------------------------------------------------------------------
 

@@ -96,6 +96,12 @@ class RunPlan:
         rules' byte vocabularies."""
         return self._words.get(os.path.abspath(path), frozenset())
 
+    def enclosing_roots(self, paths: Iterable[str]) -> tuple[str, ...]:
+        """Where the model's imports look last for these files: the directories between each
+        file and its project root (``Layout.enclosing_roots``), as the index looked."""
+        found = (root for path in paths for root in self.index.layout.enclosing_roots(path))
+        return tuple(dict.fromkeys(found))
+
     def component_of(self, path: str) -> frozenset[str]:
         """The relevant files modelled together with ``path`` (itself included)."""
         path = os.path.abspath(path)

@@ -159,3 +159,44 @@ def test_a_list_of_schedulers_filled_by_a_subclass(tmp_path):
         """,
     }, select=["LR012"])
     assert where(found, tmp_path) == [("models/model_base.py", "LR012", 16)]
+
+
+# A subproject of a larger repository, run as `python restore/train.py`: its modules import
+# each other by names rooted at restore/ (cszn/KAIR's layout inside a monorepo).
+MODEL_BASE = """\
+    class ModelBase:
+        def __init__(self, opt):
+            self.opt = opt
+            self.schedulers = []
+
+        def update_learning_rate(self):
+            for scheduler in self.schedulers:
+                scheduler.step()
+
+        def current_learning_rate(self):
+            return self.schedulers[0].get_lr()[0]
+"""
+
+MODEL_PLAIN = """\
+    from torch.optim import Adam, lr_scheduler
+
+    from models.model_base import ModelBase
+
+
+    class ModelPlain(ModelBase):
+        def define_optimizer(self, net):
+            self.optimizer = Adam(net.parameters(), lr=self.opt["lr"])
+
+        def define_scheduler(self):
+            self.schedulers.append(lr_scheduler.MultiStepLR(self.optimizer, [200, 400], 0.5))
+"""
+
+
+def test_a_subproject_importing_from_its_own_directory_is_one_project(tmp_path):
+    files = {"pyproject.toml": "", "restore/models/model_base.py": MODEL_BASE,
+             "restore/models/model_plain.py": MODEL_PLAIN,
+             "restore/train.py": "from models.model_plain import ModelPlain\n"}
+    found = lint_project(tmp_path, files, select=["LR012"])
+    assert where(found, tmp_path) == [("restore/models/model_base.py", "LR012", 11)]
+    subproject = lint_project(tmp_path, {}, select=["LR012"], paths=["restore/models"])
+    assert where(subproject, tmp_path) == [("restore/models/model_base.py", "LR012", 11)]

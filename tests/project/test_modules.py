@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from lrlint.project.modules import Layout
 from lrlint.project.summary import resolve_relative
 
@@ -85,3 +87,39 @@ def test_extra_paths_are_searched_after_the_project(project, tmp_path):
     p = project({"train.py": ""})
     layout = Layout(str(p.root), extra_paths=[os.path.relpath(vendor, p.root)])
     assert layout.find("warm", p.path("train.py")).path == str(vendor / "warm" / "__init__.py")
+
+
+def test_a_subproject_module_finds_names_rooted_at_the_subproject_directory(project):
+    # `python restore/train.py` puts restore/ on sys.path: restore/models/plain.py imports
+    # `models.base` from there, a directory neither its own nor the project's root.
+    p = project({"restore/train.py": "", "restore/models/base.py": "",
+                 "restore/models/plain.py": ""})
+    layout = Layout(str(p.root))
+    plain = p.path("restore/models/plain.py")
+    assert layout.find("models.base", plain) is None
+    assert layout.enclosing_roots(plain) == (p.path("restore"),)
+    assert layout.find_enclosing("models.base", plain).path == p.path("restore/models/base.py")
+    assert layout.find_enclosing("models.missing", plain) is None
+
+
+def test_without_a_project_root_no_enclosing_directory_is_searched(tmp_path):
+    (tmp_path / "a" / "models").mkdir(parents=True)
+    (tmp_path / "a" / "models" / "plain.py").write_text("")
+    (tmp_path / "a" / "models" / "base.py").write_text("")
+    layout = Layout(str(tmp_path / "elsewhere"))
+    plain = str(tmp_path / "a" / "models" / "plain.py")
+    if layout.project_root(plain) is not None:
+        pytest.skip("a root marker above the temporary directory")
+    assert layout.enclosing_roots(plain) == ()
+    assert layout.find_enclosing("models.base", plain) is None
+
+
+def test_the_project_and_installed_packages_win_over_enclosing_directories(project):
+    p = project({"restore/models/plain.py": "", "restore/helpers.py": "", "restore/cfg.py": "",
+                 "cfg.py": ""},
+                site={"helpers/__init__.py": ""})
+    index = p.index()
+    plain = p.path("restore/models/plain.py")
+    assert index.locate("helpers", plain).path == str(p.site / "helpers" / "__init__.py")
+    assert index.locate("cfg", plain).path == p.path("cfg.py")
+    assert index.locate("models.plain", plain).path == plain
