@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -25,15 +27,23 @@ HERE = Path(__file__).resolve().parent
 
 
 def lint_case(directory: Path) -> list[tuple[str, int, str, str]]:
-    """(relative file, line, code, message) of every finding in one case."""
+    """(relative file, line, code, message) of every finding in one case.
+
+    The case is linted as the checkout it stands for: a copy in a scratch directory whose root
+    holds a ``.git`` marker. In place, its project would be this repository (the nearest root
+    marker above it), and lrlint's project-wide searches would read lrlint's own files."""
     from lrlint import lint_paths
 
     found = []
-    for d in lint_paths([str(directory)], jobs=1).diagnostics:
-        if d.code is None:
-            continue
-        found.append((Path(d.path).resolve().relative_to(directory.resolve()).as_posix(),
-                      d.start.line, d.code, d.message))
+    with tempfile.TemporaryDirectory() as scratch:
+        checkout = Path(scratch) / directory.name
+        shutil.copytree(directory, checkout)
+        (checkout / ".git").mkdir()
+        for d in lint_paths([str(checkout)], jobs=1).diagnostics:
+            if d.code is None:
+                continue
+            found.append((Path(d.path).resolve().relative_to(checkout.resolve()).as_posix(),
+                          d.start.line, d.code, d.message))
     return found
 
 

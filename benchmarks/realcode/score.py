@@ -145,6 +145,7 @@ def materialise(repo: Repo, mirror_root: Path, workdir: Path) -> tuple[Path | No
     dest = workdir / f"{repo.mirror_name}@{repo.commit[:12]}"
     stamp = dest / ".lrlint-realcode-commit"
     if stamp.is_file() and stamp.read_text().strip() == repo.commit:
+        (dest / ".git").mkdir(exist_ok=True)  # scratch written before the marker was
         return dest, ""
     listing = subprocess.run(["git", f"--git-dir={gitdir}", "ls-tree", "-r", "-z", repo.commit],
                              capture_output=True)
@@ -174,6 +175,9 @@ def materialise(repo: Repo, mirror_root: Path, workdir: Path) -> tuple[Path | No
         target.write_bytes(batch[pos:pos + size])
         pos += size + 1
     dest.mkdir(parents=True, exist_ok=True)
+    # A clone's root marker: without one, the nearest marker above would make the whole work
+    # directory (every repository of the set) one project.
+    (dest / ".git").mkdir(exist_ok=True)
     stamp.write_text(repo.commit)
     return dest, ""
 
