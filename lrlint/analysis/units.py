@@ -8,7 +8,8 @@ assignments that reach each name:
 * a name or attribute that says "per epoch" in steps (``steps_per_epoch``,
   ``iters_per_epoch``, ``num_update_steps_per_epoch``, ``epoch_size``) is ITERATION;
 * any other name mentioning ``epoch`` (``EPOCHS``, ``args.epochs``, ``cfg.MAX_EPOCH``) is EPOCH;
-* literals and names folding to constants are unit-less (LITERAL); batch sizes and
+* literals and names or attributes folding to constants (an argparse default) are
+  unit-less (LITERAL); batch sizes and
   accumulation factors are NEUTRAL divisors.
 
 A bare ``steps`` / ``lr_step_size`` says nothing (torchvision's ``args.lr_steps`` are epochs):
@@ -73,6 +74,13 @@ _PASS_THROUGH = frozenset({"int", "round", "float", "abs", "math.ceil", "math.fl
                            "numpy.ceil", "numpy.floor", "np.ceil", "np.floor"})
 
 
+def _counts(value: object) -> bool:
+    """A folded count: a number, or a non-empty list/tuple of numbers (milestones)."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return bool(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                for v in values)
+
+
 def name_unit(identifier: str) -> Unit:
     """The unit a name (or attribute, or dict key) announces, from its spelling alone."""
     if _ITERATION_NAME.search(identifier):
@@ -134,7 +142,10 @@ class UnitReader:
             spelled = name_unit(expr.attr.value)
             if spelled is not Unit.UNKNOWN:
                 return spelled
-            return self._self_attribute(expr, scope, depth)
+            found = self._self_attribute(expr, scope, depth)
+            if found is Unit.UNKNOWN and _counts(self.model.fold(expr, scope, order)):
+                return Unit.LITERAL  # `args.milestones` whose argparse default is [30, 60, 80]
+            return found
         if isinstance(expr, cst.Subscript):
             key = subscript_key(expr)
             return name_unit(key) if key is not None else Unit.UNKNOWN

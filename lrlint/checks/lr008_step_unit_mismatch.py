@@ -119,7 +119,7 @@ def _configuration(context: RuleContext, units: UnitReader,
     if unit is Unit.LITERAL and name not in _LITERAL_EPOCH_DECAYS:
         return None
     decisive = [(arg, expr) for (arg, expr), u in zip(present, each) if u is unit] or present
-    text = ", ".join(f"`{arg}={context.code_for(expr)}`" for arg, expr in decisive)
+    text = ", ".join(_argument_text(context, scheduler, arg, expr, unit) for arg, expr in decisive)
     horizon = _horizon(context, scheduler, present)
     if is_number(horizon):
         span = fmt(horizon)
@@ -129,6 +129,24 @@ def _configuration(context: RuleContext, units: UnitReader,
             principal = principal.elements[-1].value  # the last milestone
         span = f"`{context.code_for(principal)}`" if principal is not None else "that many"
     return Configuration(unit, text, horizon, span)
+
+
+def _argument_text(context, scheduler: TrackedObject, arg: str, expr: cst.BaseExpression,
+                   unit: Unit) -> str:
+    """`arg=code`, with the constant it folds to when the code does not show it
+    (`milestones=args.milestones` = [30, 60, 80], an argparse default)."""
+    text = f"`{arg}={context.code_for(expr)}`"
+    if unit is Unit.LITERAL and not _written_out(expr):
+        value = context.fold(expr, scheduler.site.scope, scheduler.site.order)
+        if is_number(value) or isinstance(value, (list, tuple)):
+            text += f" = {fmt(value)}"
+    return text
+
+
+def _written_out(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        return all(_written_out(element.value) for element in expr.elements)
+    return isinstance(expr, (cst.Integer, cst.Float))
 
 
 def _agreed(units: list[Unit]) -> Unit | None:

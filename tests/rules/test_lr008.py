@@ -364,3 +364,29 @@ while epoch < args.epochs:
 ])
 def test_literal_step_decays_that_stay_mild_per_batch_are_silent(build):
     assert findings(HEADER + "EPOCHS = 90\nscheduler = " + build + "\n" + PER_BATCH, "LR008") == []
+
+
+ARGPARSE = """\
+import argparse
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--epochs", type=int, default=90)
+parser.add_argument("--milestones", type=int, nargs="+", default={milestones})
+args = parser.parse_args()
+EPOCHS = args.epochs
+scheduler = lr_scheduler.MultiStepLR(optimizer, milestones=args.milestones, gamma=0.1)
+"""
+
+
+def test_argparse_default_milestones_are_read_like_literal_ones():
+    message = one(HEADER + ARGPARSE.format(milestones="[30, 60, 80]") + PER_BATCH)
+    assert "`milestones=args.milestones` = [30, 60, 80] fits inside the 90 epochs" in message
+    assert "every milestone has passed after 80 batches" in message
+
+
+@pytest.mark.parametrize(("milestones", "loop"), [
+    ("[30000, 60000]", PER_BATCH),  # iterations: longer than the 90 epochs
+    ("[30, 60, 80]", PER_EPOCH),
+])
+def test_argparse_default_milestones_that_fit_their_cadence_are_silent(milestones, loop):
+    assert findings(HEADER + ARGPARSE.format(milestones=milestones) + loop, "LR008") == []
