@@ -45,6 +45,8 @@ class Escape:
 
     anywhere: bool
     on_self: bool
+    # Where a factory that returns it hands it (caller model, call site), when followed.
+    returned_to: tuple = ()
 
 
 class EscapeAnalysis:
@@ -53,15 +55,20 @@ class EscapeAnalysis:
         self._parents: dict[int, cst.CSTNode] | None = None
         self._on_self = False
         self._memo: dict[TrackedObject, Escape] = {}
+        self._returning: set = set()  # factories whose callers are being followed (cycles)
+        self._object: TrackedObject | None = None  # the object whose uses are being read
+        self._followed: list = []  # (caller model, call site) of the factories followed
 
     def of(self, obj: TrackedObject) -> Escape:
         """Whether ``obj`` escapes, or a ``.step()`` the model could not resolve may be its."""
         found = self._memo.get(obj)
         if found is None:
             self._on_self = False
+            self._object = obj
+            self._followed = []
             anywhere = self._constructor_escapes(obj) or self._unresolved_step_by_name(obj) or any(
                 self._use_escapes(node, scope) for node, scope, _ in self.model.loads_of(obj))
-            found = self._memo[obj] = Escape(anywhere, self._on_self)
+            found = self._memo[obj] = Escape(anywhere, self._on_self, tuple(self._followed))
         return found
 
     # -- construction ----------------------------------------------------------------------
@@ -69,7 +76,9 @@ class EscapeAnalysis:
     def _constructor_escapes(self, obj: TrackedObject) -> bool:
         site = obj.site
         if not site.assigned_to:
-            return not site.is_statement  # nested in a call, a return, a list...: it goes there
+            if isinstance(self._parent(site.node), cst.Return):  # `return StepLR(...)`
+                return self._returned_escapes(obj, self.model.function_containing(site.scope))
+            return not site.is_statement  # nested in a call, a list...: it goes there
         targets = site.assigned_to
         if obj.short in TIMM_FACTORIES:  # `scheduler, num_epochs = create_scheduler(...)`
             targets = tuple(t.elements[0].value if isinstance(t, (cst.Tuple, cst.List))
@@ -106,11 +115,58 @@ class EscapeAnalysis:
                     return False
         return True
 
+    def _returned_escapes(self, obj: TrackedObject, function) -> bool:
+        """A factory's result goes wherever its callers put it: it stays in view only when the
+        project calls the factory, and every call binds the result to local names whose uses
+        stay in view too (or discards it)."""
+        project = self.model.project
+        if function is None or project is None:
+            return True
+        if function in self._returning:
+            return False  # its callers are being followed already (by the caller of this)
+        callers = project.callers(function)
+        if not callers:
+            return True  # called from outside the project's view
+        self._returning.add(function)
+        try:
+            return any(self._caller_lets_it_escape(obj, site) for site in callers)
+        finally:
+            self._returning.discard(function)
+
+    def _caller_lets_it_escape(self, obj: TrackedObject, site) -> bool:
+        if not site.assigned_to:
+            return not site.is_statement  # `build(opt)` alone discards it
+        if not all(isinstance(target, cst.Name) for target in site.assigned_to):
+            return True
+        caller = self.model.owner(site.scope)
+        self._followed.append((caller, site))
+        analysis = caller.escapes if caller is not self.model else self
+        names = {target.value for target in site.assigned_to}
+        if analysis._unresolved_step_on(names):
+            return True
+        # Borrow the caller's analysis for this object, leaving its own state as it was (it may
+        # be in the middle of another object).
+        saved = (analysis._object, set(analysis._returning), analysis._on_self,
+                 list(analysis._followed))
+        analysis._object, analysis._returning = obj, analysis._returning | self._returning
+        analysis._on_self = False
+        try:
+            escapes = any(analysis._use_escapes(node, scope)
+                          for node, scope, _ in caller.loads_of(obj))
+            # Kept on `self` by the caller: an outer driver may step it; not followed further.
+            return escapes or analysis._on_self
+        finally:
+            (analysis._object, analysis._returning, analysis._on_self,
+             analysis._followed) = saved
+
     def _unresolved_step_by_name(self, obj: TrackedObject) -> bool:
         """A ``something.<name>.step()`` / ``<name>.step()`` the model did not resolve, where
         ``<name>`` is what the scheduler was bound to: it may well be this scheduler."""
         names = {t.value if isinstance(t, cst.Name) else t.attr.value
                  for t in obj.site.assigned_to if isinstance(t, (cst.Name, cst.Attribute))}
+        return self._unresolved_step_on(names)
+
+    def _unresolved_step_on(self, names: set[str]) -> bool:
         for site in self.model.calls:
             if site.method != "step":
                 continue
@@ -136,6 +192,8 @@ class EscapeAnalysis:
             return not self._stored_locally(targets, scope)
         if isinstance(parent, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
             return False  # the object is the target's owner: `scheduler.x = ...` has no step
+        if isinstance(parent, cst.Return):
+            return self._returned_escapes(self._object, self.model.function_containing(scope))
         return not isinstance(parent, _NEUTRAL_PARENTS)
 
     def _argument_escapes(self, node, arg: cst.Arg, scope: Scope) -> bool:

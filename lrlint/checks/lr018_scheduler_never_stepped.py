@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import libcst as cst
 
 from lrlint.analysis.chains import frames
@@ -44,7 +46,7 @@ class SchedulerNeverStepped(Rule):
                 continue
             if escape.on_self and not _owns_training_loop(model, stepped):
                 continue  # an outer driver may step `trainer.scheduler` once per epoch
-            context.report(scheduler.node, _message(context, scheduler, stepped))
+            context.report(scheduler.node, _message(context, scheduler, stepped, escape))
         for module in lightning_modules(model):
             if module.optimization == "manual" and module.trains:
                 for entry in module.entries:
@@ -111,11 +113,31 @@ def _owns_training_loop(model, optimizer_steps) -> bool:
     return False
 
 
-def _message(context: RuleContext, scheduler: TrackedObject, optimizer_steps) -> str:
+def _message(context: RuleContext, scheduler: TrackedObject, optimizer_steps, escape) -> str:
     optimizer_call = context.code_for(optimizer_steps[0].node)
-    head = (f"{scheduler.short} is created but never stepped: nothing in this module calls its "
-            f"`step()` (while `{optimizer_call}` runs) and it is not handed to anything that could")
+    bound = _bindings(context, escape.returned_to)
+    if bound:
+        head = (f"{scheduler.short} is created but never stepped: it is returned to {bound}, "
+                f"where nothing calls its `step()` (while `{optimizer_call}` runs) or hands it to "
+                "anything that could")
+    else:
+        head = (f"{scheduler.short} is created but never stepped: nothing in this module calls "
+                f"its `step()` (while `{optimizer_call}` runs) and it is not handed to anything "
+                "that could")
     return _with_consequence(context, scheduler, head)
+
+
+def _bindings(context: RuleContext, followed) -> str:
+    """`scheduler` (train_net.py), for the call sites a factory returns the scheduler to."""
+    shown = []
+    for caller, site in followed:
+        names = ", ".join(f"`{context.code_for(t)}`" for t in site.assigned_to)
+        if not names:
+            continue
+        place = f" ({os.path.basename(caller.path)})" if caller is not context.model \
+            and caller.path else ""
+        shown.append(f"{names}{place}")
+    return " and ".join(dict.fromkeys(shown))
 
 
 def _with_consequence(context: RuleContext, scheduler: TrackedObject, head: str) -> str:

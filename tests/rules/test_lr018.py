@@ -351,3 +351,114 @@ def test_lightning_never_steps_it_under_manual_optimization():
     stepped = fit_snippet(manual("self.lr_schedulers().step()", "return [optimizer], "
                                  "[StepLR(optimizer, 1, gamma=0.5)]"), "GAN", epochs=2, batches=2)
     assert stepped.lrs == pytest.approx([0.1, 0.05, 0.025, 0.0125])
+
+
+FACTORY = """\
+def build_scheduler(opt):
+    return lr_scheduler.StepLR(opt, step_size=30)
+
+
+def build_named(opt):
+    sched = lr_scheduler.StepLR(opt, step_size=30)
+    return sched
+
+
+def main():
+    scheduler = {build}(optimizer)
+    for epoch in range(90):
+        model(torch.randn(8, 4)).mean().backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        {tail}
+"""
+
+
+@pytest.mark.parametrize(("build", "line"), [("build_scheduler", 7), ("build_named", 11)])
+def test_a_factory_result_that_its_caller_never_steps(build, line):
+    source = HEADER + FACTORY.format(build=build, tail="print(scheduler.get_last_lr())")
+    [finding] = findings(source, "LR018")
+    assert finding.start.line == line  # where it is built
+    assert "it is returned to `scheduler`, where nothing calls its `step()`" in finding.message
+
+
+@pytest.mark.parametrize("tail", [
+    "scheduler.step()",
+    "fit(model, scheduler)",  # a function lrlint cannot see into
+    "schedulers = [scheduler]",
+])
+def test_a_factory_result_that_its_caller_steps_or_hands_on(tail):
+    source = HEADER + FACTORY.format(build="build_scheduler", tail=tail)
+    assert findings(source, "LR018") == []
+
+
+def test_one_caller_handing_the_factory_result_on_is_enough():
+    source = HEADER + FACTORY.format(build="build_scheduler", tail="pass") + """
+
+def other():
+    return build_scheduler(optimizer)
+"""
+    assert findings(source, "LR018") == []
+
+
+ENGINE = """\
+def do_train(model, loader, optimizer, scheduler=None):
+    for images, targets in loader:
+        model(images, targets).backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+"""
+
+SOLVER = """\
+import torch
+
+
+def build_optimizer(model):
+    return torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9)
+
+
+def build_lr_scheduler(optimizer):
+    return torch.optim.lr_scheduler.MultiStepLR(optimizer, [60000, 80000], gamma=0.1)
+"""
+
+TRAIN_NET = """\
+from engine import do_train
+from solver import build_lr_scheduler, build_optimizer
+
+
+def main(model, loader):
+    optimizer = build_optimizer(model)
+    scheduler = build_lr_scheduler(optimizer)
+    do_train(model, loader, optimizer{passed})
+"""
+
+
+def test_a_scheduler_built_in_one_module_and_forgotten_in_another(tmp_path):
+    files = {"pyproject.toml": "", "engine.py": ENGINE, "solver.py": SOLVER,
+             "train_net.py": TRAIN_NET.format(passed="")}
+    [finding] = [d for d in lint_project(tmp_path, files, select=["LR018"]) if d.code]
+    assert (finding.path.endswith("solver.py"), finding.start.line) == (True, 9)
+    assert "it is returned to `scheduler` (train_net.py), where nothing calls" in finding.message
+    passed = dict(files, **{"train_net.py": TRAIN_NET.format(passed=", scheduler")})
+    assert [d for d in lint_project(tmp_path, passed, select=["LR018"]) if d.code] == []
+
+
+def test_a_factory_result_kept_on_self_by_its_caller_may_be_stepped_from_outside(tmp_path):
+    trainer = """\
+import torch
+
+from solver import build_lr_scheduler, build_optimizer
+
+
+class Trainer:
+    def setup(self, model):
+        self.optimizer = build_optimizer(model)
+        scheduler = build_lr_scheduler(self.optimizer)
+        self.scheduler = scheduler
+
+    def train_step(self, loss):
+        loss.backward()
+        self.optimizer.step()
+"""
+    files = {"pyproject.toml": "", "solver.py": SOLVER, "trainer.py": trainer}
+    assert [d for d in lint_project(tmp_path, files, select=["LR018"]) if d.code] == []
