@@ -34,6 +34,9 @@ class SchedulerNeverStepped(Rule):
 
     def check(self, context: RuleContext) -> None:
         model = context.model
+        # Schedulers a factory returns to the same callers: one finding for the factory's
+        # branches (`MultiStepLR` or `CosineAnnealingLR`, whichever the config picks).
+        returned: dict[tuple, list] = {}
         for scheduler in model.standalone_schedulers:
             if scheduler.steps:
                 continue
@@ -46,7 +49,15 @@ class SchedulerNeverStepped(Rule):
                 continue
             if escape.on_self and not _owns_training_loop(model, stepped):
                 continue  # an outer driver may step `trainer.scheduler` once per epoch
-            context.report(scheduler.node, _message(context, scheduler, stepped, escape))
+            if escape.returned_to:
+                key = tuple(id(site.node) for _, site in escape.returned_to)
+                returned.setdefault(key, []).append((scheduler, stepped, escape))
+                continue
+            context.report(scheduler.node, _message(context, [scheduler], stepped, escape))
+        for group in returned.values():
+            schedulers = [scheduler for scheduler, _, _ in group]
+            _, stepped, escape = group[0]
+            context.report(schedulers[0].node, _message(context, schedulers, stepped, escape))
         for module in lightning_modules(model):
             if module.optimization == "manual" and module.trains:
                 for entry in module.entries:
@@ -113,11 +124,15 @@ def _owns_training_loop(model, optimizer_steps) -> bool:
     return False
 
 
-def _message(context: RuleContext, scheduler: TrackedObject, optimizer_steps, escape) -> str:
+def _message(context: RuleContext, schedulers: list[TrackedObject], optimizer_steps,
+             escape) -> str:
+    scheduler = schedulers[0]
     optimizer_call = context.code_for(optimizer_steps[0].node)
     bound = _bindings(context, escape.returned_to)
     if bound:
-        head = (f"{scheduler.short} is created but never stepped: it is returned to {bound}, "
+        names = " or ".join(dict.fromkeys(s.short for s in schedulers))
+        which = f"{names} (whichever the factory builds)" if len(schedulers) > 1 else names
+        head = (f"{which} is created but never stepped: it is returned to {bound}, "
                 f"where nothing calls its `step()` (while `{optimizer_call}` runs) or hands it to "
                 "anything that could")
     else:

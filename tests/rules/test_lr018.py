@@ -462,3 +462,20 @@ class Trainer:
 """
     files = {"pyproject.toml": "", "solver.py": SOLVER, "trainer.py": trainer}
     assert [d for d in lint_project(tmp_path, files, select=["LR018"]) if d.code] == []
+
+
+def test_the_branches_of_a_factory_make_one_finding():
+    source = HEADER + """\
+def build_scheduler(opt, name):
+    if name == "step":
+        return lr_scheduler.MultiStepLR(opt, milestones=[30, 60])
+    return lr_scheduler.CosineAnnealingLR(opt, T_max=90)
+
+
+scheduler = build_scheduler(optimizer, "step")
+""" + TRAIN
+    [finding] = findings(source, "LR018")
+    assert finding.start.line == 8
+    assert finding.message.startswith(
+        "MultiStepLR or CosineAnnealingLR (whichever the factory builds) is created but never "
+        "stepped: it is returned to `scheduler`, where nothing calls its `step()`")
