@@ -148,7 +148,10 @@ class UnitReader:
             return found
         if isinstance(expr, cst.Subscript):
             key = subscript_key(expr)
-            return name_unit(key) if key is not None else Unit.UNKNOWN
+            spelled = name_unit(key) if key is not None else Unit.UNKNOWN
+            if spelled is Unit.UNKNOWN and _counts(self.model.fold(expr, scope, order)):
+                return Unit.LITERAL  # `cfg["lr_step"]` whose config default is 30
+            return spelled
         if isinstance(expr, cst.BinaryOperation):
             left = self.unit(expr.left, scope, order, depth + 1)
             right = self.unit(expr.right, scope, order, depth + 1)

@@ -390,3 +390,13 @@ def test_argparse_default_milestones_are_read_like_literal_ones():
 ])
 def test_argparse_default_milestones_that_fit_their_cadence_are_silent(milestones, loop):
     assert findings(HEADER + ARGPARSE.format(milestones=milestones) + loop, "LR008") == []
+
+
+def test_config_dict_default_step_size_is_read_like_a_literal_one():
+    source = HEADER + """\
+CFG = {"optim": {"lr_step": 30, "gamma": 0.1}}
+o = CFG["optim"]
+EPOCHS = 90
+scheduler = lr_scheduler.StepLR(optimizer, step_size=o["lr_step"], gamma=o["gamma"])
+""" + PER_BATCH
+    assert '`step_size=o["lr_step"]` = 30 fits inside the 90 epochs' in one(source)
