@@ -662,7 +662,10 @@ class ModuleModel(ModelQueries):
             receiver = self.instance_class(func.value, scope, depth)
             if receiver is not None:
                 method = self._method(receiver, func.attr.value)
-                return [method] if method is not None else []
+                found = [method] if method is not None else []
+                if self._is_own_self(func.value, scope):
+                    found += self._overrides(receiver, func.attr.value, found)
+                return found
         function = self.function_for(func, scope)
         if function is not None:
             return [function]
@@ -682,6 +685,22 @@ class ModuleModel(ModelQueries):
                 if cls is not None:
                     return cls
         return None
+
+    def _is_own_self(self, expr: cst.BaseExpression, scope: Scope) -> bool:
+        """``expr`` is the ``self`` of the method the call is made in."""
+        function = self.function_containing(scope)
+        return isinstance(expr, cst.Name) and function is not None \
+            and function.class_info is not None and expr.value == function.self_name
+
+    def _overrides(self, class_info: ClassInfo, name: str,
+                   found: list[FunctionInfo]) -> list[FunctionInfo]:
+        """The project's overrides of method ``name`` below ``class_info``: a base class's loop
+        calling ``self.before_iter()`` runs the hook its subclass defines (template method)."""
+        if self.project is None:
+            return []
+        overrides = [sub.methods[name] for sub in self.project.subclasses(class_info)
+                     if name in sub.methods]
+        return [method for method in dict.fromkeys(overrides) if method not in found]
 
     def _method(self, class_info: ClassInfo, name: str) -> FunctionInfo | None:
         for cls in self.class_lineage(class_info):

@@ -200,3 +200,60 @@ def test_a_subproject_importing_from_its_own_directory_is_one_project(tmp_path):
     assert where(found, tmp_path) == [("restore/models/model_base.py", "LR012", 11)]
     subproject = lint_project(tmp_path, {}, select=["LR012"], paths=["restore/models"])
     assert where(subproject, tmp_path) == [("restore/models/model_base.py", "LR012", 11)]
+
+
+# A base trainer's loop calls hooks a subclass in another module overrides (template method,
+# as in detectron2's TrainerBase): the hook the subclass defines is what the loop runs.
+BASE_TRAINER = """\
+    class BaseTrainer:
+        def __init__(self, model, loader, max_iters):
+            self.model, self.loader, self.max_iters = model, loader, max_iters
+            self.optimizer = self.build_optimizer()
+
+        def before_iter(self):
+            pass
+
+        def after_iter(self):
+            pass
+
+        def run_step(self, batch):
+            self.model(batch).mean().backward()
+            self.optimizer.step()
+            self.optimizer.zero_grad()
+
+        def train(self):
+            self.before_train()
+            batches = iter(self.loader)
+            for it in range(self.max_iters):
+                batch = next(batches)
+                self.before_iter()
+                self.run_step(batch)
+                self.after_iter()
+"""
+
+SUB_TRAINER = """\
+    import torch
+    from torch.optim.lr_scheduler import LambdaLR
+
+    from engine.base_trainer import BaseTrainer
+
+
+    class SegTrainer(BaseTrainer):
+        def build_optimizer(self):
+            return torch.optim.SGD(self.model.parameters(), lr=0.01, momentum=0.9)
+
+        def before_train(self):
+            self.scheduler = LambdaLR(self.optimizer, lambda it: (1 - it / self.max_iters) ** 0.9)
+
+        def {hook}(self):
+            self.scheduler.step()
+"""
+
+
+def test_a_hook_a_subclass_overrides_runs_where_the_base_loop_calls_it(tmp_path):
+    files = {"pyproject.toml": "", "engine/base_trainer.py": BASE_TRAINER,
+             "engine/seg_trainer.py": SUB_TRAINER.format(hook="before_iter")}
+    found = lint_project(tmp_path, files, select=["LR003"])
+    assert where(found, tmp_path) == [("engine/seg_trainer.py", "LR003", 15)]
+    after = dict(files, **{"engine/seg_trainer.py": SUB_TRAINER.format(hook="after_iter")})
+    assert lint_project(tmp_path, after, select=["LR003"]) == []
