@@ -2,6 +2,7 @@
 
     python benchmarks/blind_cases/score.py            # every case
     python benchmarks/blind_cases/score.py --only lr003 --json
+    python benchmarks/blind_cases/score.py --cases benchmarks/blind_cases_2   # another set
 
 Each case directory is linted as one project (``lrlint.lint_paths``, in this process). A bug
 case is found when a finding sits at its ``file:line`` or one of ``also_lines`` (whatever its
@@ -55,12 +56,12 @@ def anchors(case: dict) -> set[tuple[str, int]]:
     return places
 
 
-def score(cases: list[dict]) -> dict:
+def score(cases: list[dict], root: Path = HERE) -> dict:
     found_by_label: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     false_alarms, extras, misses = [], [], []
     started = time.perf_counter()
     for case in cases:
-        findings = lint_case(HERE / case["name"])
+        findings = lint_case(root / case["name"])
         places = anchors(case)
         tolerated = set(case.get("tolerated", []))
         at_anchor = [f for f in findings if (f[0], f[1]) in places]
@@ -93,11 +94,13 @@ def main() -> None:
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="cases whose name contains TEXT (repeatable)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--cases", type=Path, default=HERE,
+                        help="a directory of cases with its manifest.toml (default: this one)")
     args = parser.parse_args()
-    cases = tomllib.loads((HERE / "manifest.toml").read_text())["case"]
+    cases = tomllib.loads((args.cases / "manifest.toml").read_text())["case"]
     if args.only:
         cases = [c for c in cases if any(text in c["name"] for text in args.only)]
-    result = score(cases)
+    result = score(cases, args.cases)
     if args.json:
         json.dump(result, sys.stdout, indent=2)
         print()
