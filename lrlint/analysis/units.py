@@ -8,9 +8,8 @@ assignments that reach each name:
 * a name or attribute that says "per epoch" in steps (``steps_per_epoch``,
   ``iters_per_epoch``, ``num_update_steps_per_epoch``, ``epoch_size``) is ITERATION;
 * any other name mentioning ``epoch`` (``EPOCHS``, ``args.epochs``, ``cfg.MAX_EPOCH``) is EPOCH;
-* literals and names or attributes folding to constants (an argparse default) are
-  unit-less (LITERAL); batch sizes and
-  accumulation factors are NEUTRAL divisors.
+* literals, and names, attributes or config entries folding to constants (an argparse or config
+  default), are unit-less (LITERAL); batch sizes and accumulation factors are NEUTRAL divisors.
 
 A bare ``steps`` / ``lr_step_size`` says nothing (torchvision's ``args.lr_steps`` are epochs):
 such names are UNKNOWN, and so is any combination the arithmetic below cannot settle.
@@ -142,16 +141,12 @@ class UnitReader:
             spelled = name_unit(expr.attr.value)
             if spelled is not Unit.UNKNOWN:
                 return spelled
-            found = self._self_attribute(expr, scope, depth)
-            if found is Unit.UNKNOWN and _counts(self.model.fold(expr, scope, order)):
-                return Unit.LITERAL  # `args.milestones` whose argparse default is [30, 60, 80]
-            return found
+            # `args.milestones` whose argparse default is [30, 60, 80]
+            return self._or_folded(self._self_attribute(expr, scope, depth), expr, scope, order)
         if isinstance(expr, cst.Subscript):
             key = subscript_key(expr)
             spelled = name_unit(key) if key is not None else Unit.UNKNOWN
-            if spelled is Unit.UNKNOWN and _counts(self.model.fold(expr, scope, order)):
-                return Unit.LITERAL  # `cfg["lr_step"]` whose config default is 30
-            return spelled
+            return self._or_folded(spelled, expr, scope, order)  # `cfg["lr_step"]`, default 30
         if isinstance(expr, cst.BinaryOperation):
             left = self.unit(expr.left, scope, order, depth + 1)
             right = self.unit(expr.right, scope, order, depth + 1)
@@ -173,6 +168,13 @@ class UnitReader:
         if isinstance(expr, (cst.List, cst.Tuple)):
             return self.combined([e.value for e in expr.elements], scope, order, depth + 1)
         return Unit.UNKNOWN
+
+    def _or_folded(self, found: Unit, expr, scope: Scope, order: int) -> Unit:
+        """``found``, or LITERAL when it is unknown and ``expr`` folds to a count (a value the
+        code fixes elsewhere: an argparse or config default)."""
+        if found is Unit.UNKNOWN and _counts(self.model.fold(expr, scope, order)):
+            return Unit.LITERAL
+        return found
 
     def combined(self, exprs, scope: Scope, order: int, depth: int = 0) -> Unit:
         """The unit shared by several counts (list elements, several arguments)."""
