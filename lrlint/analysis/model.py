@@ -541,7 +541,11 @@ class ModuleModel(ModelQueries):
             return [ref for a in assignments for ref in model._resolve_assignment(a, depth + 1)]
         refs: list[Ref] = []
         for assignment in self.class_attribute_assignments(owner, expr.attr.value):
-            refs.extend(self._resolve_assignment(assignment, depth + 1))
+            # Read in a later method call, not inside the call that stored it: what
+            # `self.optimizer = optimizer` in `__init__` was passed through (the constructor
+            # call, a `super().__init__(...)`) is not where `self.optimizer.step()` runs.
+            refs.extend(Ref(ref.obj, (), ref.made_by)
+                        for ref in self._resolve_assignment(assignment, depth + 1))
         return refs
 
     def _resolve_call_result(self, call: cst.Call, scope, depth) -> list[Ref]:
@@ -658,6 +662,8 @@ class ModuleModel(ModelQueries):
         if owner is not None and owner is not self:
             return owner.called_functions(call, scope, depth)
         func = call.func
+        if isinstance(func, cst.Attribute) and _is_super_call(func.value):
+            return self._base_methods(scope, func.attr.value)
         if isinstance(func, cst.Attribute):
             receiver = self.instance_class(func.value, scope, depth)
             if receiver is not None:
@@ -685,6 +691,16 @@ class ModuleModel(ModelQueries):
                 if cls is not None:
                     return cls
         return None
+
+    def _base_methods(self, scope: Scope, name: str) -> list[FunctionInfo]:
+        """What ``super().<name>(...)`` in a method runs: the nearest base class's ``name``."""
+        function = self.function_containing(scope)
+        if function is None or function.class_info is None:
+            return []
+        for base in self.class_lineage(function.class_info)[1:]:
+            if name in base.methods:
+                return [base.methods[name]]
+        return []
 
     def _is_own_self(self, expr: cst.BaseExpression, scope: Scope) -> bool:
         """``expr`` is the ``self`` of the method the call is made in."""
@@ -1116,6 +1132,12 @@ def scheduler_parameters(short: str) -> tuple[str, ...]:
             names = ["optimizer"]
     _SCHEDULER_PARAMETERS[short] = tuple(names)
     return _SCHEDULER_PARAMETERS[short]
+
+
+def _is_super_call(expr: cst.BaseExpression) -> bool:
+    """``super()`` (or ``super(Cls, self)``)."""
+    return isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) \
+        and expr.func.value == "super"
 
 
 def _enclosing_function(scope: Scope | None) -> FunctionInfo | None:

@@ -215,3 +215,57 @@ def test_an_lr_valued_closure_from_another_module_is_reported_at_the_scheduler(t
         """,
     }, select=["LR005"])
     assert where(found, tmp_path) == [("finetune.py", "LR005", 9)]
+
+
+STEPPER = """
+    import torch
+
+
+    class Stepper:
+        def __init__(self, model, optimizer):
+            self.model = model
+            self.optimizer = optimizer
+
+        def run_step(self, x):
+            self.model(x).backward()
+            self.optimizer.step()
+"""
+
+
+def test_an_object_stored_by_a_constructor_is_stepped_where_its_method_runs():
+    # `self.optimizer` holds what the constructor was passed; its step runs in run_step,
+    # called in the loop: not inside `Stepper(model, opt)`.
+    loop = """
+
+    def main(model, loader):
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        sched = torch.optim.lr_scheduler.StepLR(opt, 100)
+        stepper = Stepper(model, opt)
+        for x in loader:
+            {first}
+            {second}
+"""
+    bad = findings(STEPPER + loop.format(first="sched.step()", second="stepper.run_step(x)"),
+                   "LR003")
+    assert [f.start.line for f in bad] == [20]
+    good = loop.format(first="stepper.run_step(x)", second="sched.step()")
+    assert findings(STEPPER + good, "LR003") == []
+
+
+def test_an_object_handed_to_a_base_class_through_super_init():
+    subclass = """
+
+    class Trainer(Stepper):
+        def __init__(self, model):
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            super().__init__(model, optimizer)
+            self.scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 100)
+
+        def train(self, loader):
+            for x in loader:
+                self.scheduler.step()
+                self.run_step(x)
+"""
+    [finding] = findings(STEPPER + subclass, "LR003")
+    assert finding.start.line == 23
+    assert "`self.scheduler.step()` runs before `self.optimizer.step()`" in finding.message
