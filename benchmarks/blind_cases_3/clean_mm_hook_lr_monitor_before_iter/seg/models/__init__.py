@@ -1,0 +1,3 @@
+from .tiny_fcn import TinyFCN
+
+__all__ = ["TinyFCN"]

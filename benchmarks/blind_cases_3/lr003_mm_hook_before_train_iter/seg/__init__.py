@@ -1,0 +1,1 @@
+from . import hooks, models  # noqa: F401  (register hooks and models)

@@ -1,0 +1,3 @@
+from .poly_lr_hook import WarmupPolyLrHook
+
+__all__ = ["WarmupPolyLrHook"]

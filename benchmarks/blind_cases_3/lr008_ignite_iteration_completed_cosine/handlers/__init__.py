@@ -1,0 +1,4 @@
+from .lr import LRSchedulerHandler
+from .logging import ProgressLogger
+
+__all__ = ["LRSchedulerHandler", "ProgressLogger"]

@@ -1,0 +1,3 @@
+from .engine import Engine, Events, State, create_supervised_trainer
+
+__all__ = ["Engine", "Events", "State", "create_supervised_trainer"]
