@@ -1,4 +1,5 @@
-# Loaded by the interpreter at start-up when _verify/hook is on PYTHONPATH (record.py does this).
+# Loaded by the interpreter at start-up when this hook directory is on PYTHONPATH (blind_record.py
+# does this).
 # Records param_groups[i]["lr"] of every optimizer.step() (the LR the update really used) and
 # writes them as JSON to $LRREC_OUT at exit.
 import atexit
@@ -9,7 +10,7 @@ import sys
 _OUT = os.environ.get("LRREC_OUT")
 # The verification venv has an editable install of another project on sys.path; a user of the
 # case would not, so drop it (and this hook directory) to keep imports as the user sees them.
-_DROP = {p for p in os.environ.get("LRREC_DROP_PATHS", "").split(os.pathsep) if p}
+_DROP = {os.path.abspath(p) for p in os.environ.get("LRREC_DROP_PATHS", "").split(os.pathsep) if p}
 _DROP.add(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") not in _DROP]
 
